@@ -1,0 +1,32 @@
+# swift-distill: the two commands a newcomer needs are `make demo` and `make test`.
+SWIFT ?= swift
+PREFIX ?= /usr/local
+
+.PHONY: all build deps test demo bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: deps
+	@echo "make demo: not available yet: the runtime, the release builder and the release handler have not landed." >&2
+	@exit 1
+
+bench: deps
+	@scripts/bench.sh
+
+install: deps
+	$(SWIFT) build -c release --product swift-distill
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 .build/release/swift-distill $(DESTDIR)$(PREFIX)/bin/swift-distill
+
+clean:
+	rm -rf .build _build

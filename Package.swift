@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+//===----------------------------------------------------------------------===//
+// This source file is part of the swift-distill open source project
+// SPDX-License-Identifier: Apache-2.0
+//===----------------------------------------------------------------------===//
+
+import PackageDescription
+
+let package = Package(
+    name: "swift-distill",
+    products: [
+        .executable(name: "swift-distill", targets: ["swift-distill"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: - Pure core (no I/O, no Foundation: the runtime links these)
+        .target(name: "DistillTerm", dependencies: ["CZlib"]),
+
+        // MARK: - C libraries from Debian's packages
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // MARK: - Executables (thin: argument parsing only)
+        .executableTarget(
+            name: "swift-distill",
+            dependencies: [
+                "DistillTerm",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "DistillTermTests",
+            dependencies: ["DistillTerm", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where [.regular, .executable, .test].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))  // SE-0335
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))  // SE-0444
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))  // SE-0409
+    target.swiftSettings = settings
+}
