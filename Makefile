@@ -14,7 +14,7 @@ build: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	DISTILL_REQUIRE_ERLANG=1 $(SWIFT) test --skip-build
 
 demo: deps
 	@echo "make demo: not available yet: the runtime, the release builder and the release handler have not landed." >&2

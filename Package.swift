@@ -32,9 +32,13 @@ let package = Package(
         ),
 
         // MARK: - Tests
+        .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
         .testTarget(
             name: "DistillTermTests",
-            dependencies: ["DistillTerm", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: [
+                "DistillTerm", "DistillTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import DistillTerm
+import DistillTestSupport
 import Testing
 
 struct TermTests {
@@ -112,5 +113,12 @@ struct BigIntegerTests {
         #expect(BigInteger(-5) < BigInteger(-4))
         #expect(BigInteger("-100000000000000000000")! < BigInteger(0))
         #expect(BigInteger(3) < BigInteger("100000000000000000000")!)
+    }
+}
+
+struct ErlangAvailabilityTests {
+    @Test(.requiresErlang) func erlangAnswers() throws {
+        let output = try Erlang.run(#"io:format("~p", [lists:seq(1, 3)])"#)
+        #expect(output == "[1,2,3]")
     }
 }
