@@ -1,0 +1,104 @@
+//===----------------------------------------------------------------------===//
+// This source file is part of the swift-distill open source project
+// SPDX-License-Identifier: Apache-2.0
+//===----------------------------------------------------------------------===//
+
+#define _GNU_SOURCE
+#include "CDistillRuntime.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <link.h>
+#include <pthread.h>
+#include <sched.h>
+#include <linux/futex.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int distill_futex_wait(uint32_t *word, uint32_t expected, int64_t timeout_ns) {
+    struct timespec timeout;
+    struct timespec *limit = NULL;
+    if (timeout_ns >= 0) {
+        timeout.tv_sec = (time_t)(timeout_ns / 1000000000);
+        timeout.tv_nsec = (long)(timeout_ns % 1000000000);
+        limit = &timeout;
+    }
+    long result = syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, limit, NULL, 0);
+    return result == 0 ? 0 : errno;
+}
+
+void distill_futex_wake(uint32_t *word, int32_t count) {
+    syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
+}
+
+static __thread void *current_worker;
+
+void *distill_current_worker(void) { return current_worker; }
+void distill_set_current_worker(void *worker) { current_worker = worker; }
+
+void distill_set_thread_name(const char *name) { pthread_setname_np(pthread_self(), name); }
+
+int32_t distill_online_processors(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+        int count = CPU_COUNT(&set);
+        if (count > 0) return count;
+    }
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int32_t)online : 1;
+}
+
+int32_t distill_thread_id(void) { return (int32_t)syscall(SYS_gettid); }
+
+struct build_id_search {
+    uintptr_t address;
+    uint8_t *out;
+    size_t capacity;
+    size_t length;
+};
+
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    struct build_id_search *search = data;
+    int contains = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && search->address >= start && search->address < start + ph->p_memsz) contains = 1;
+    }
+    if (!contains) return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE) continue;
+        const uint8_t *note = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+        const uint8_t *end = note + ph->p_memsz;
+        while (note + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *header = (const ElfW(Nhdr) *)note;
+            const uint8_t *name = note + sizeof(ElfW(Nhdr));
+            const uint8_t *desc = name + ((header->n_namesz + 3) & ~3u);
+            if (header->n_type == NT_GNU_BUILD_ID && header->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+                size_t length = header->n_descsz < search->capacity ? header->n_descsz : search->capacity;
+                memcpy(search->out, desc, length);
+                search->length = length;
+                return 1;
+            }
+            note = desc + ((header->n_descsz + 3) & ~3u);
+        }
+    }
+    return 1;
+}
+
+size_t distill_build_id(const void *address, uint8_t *out, size_t capacity) {
+    struct build_id_search search = {(uintptr_t)address, out, capacity, 0};
+    dl_iterate_phdr(find_build_id, &search);
+    return search.length;
+}
+
+const char *distill_image_path(const void *address) {
+    Dl_info info;
+    if (dladdr(address, &info) == 0) return NULL;
+    return info.dli_fname;
+}
