@@ -53,6 +53,9 @@ let package = Package(
         // The launcher reaches DistillRuntime only through dlopen (see PluginABI.md): no dependency here.
         .executableTarget(name: "distill-run"),
 
+        // Benchmarks (`make bench`): each suite prints its baseline in the same run.
+        .executableTarget(name: "distill-bench", dependencies: ["DistillRuntime"]),
+
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
         .testTarget(

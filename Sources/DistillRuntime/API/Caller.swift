@@ -9,13 +9,36 @@
 /// or return ``CallReply/noreply``, keep the caller, and later call
 /// ``ProcessContext/reply(to:_:)`` (from any process). A caller that has timed out, or
 /// has been answered, drops further replies: no stray message reaches it.
-public struct Caller: Hashable, Sendable, CustomStringConvertible {
+///
+/// A caller is `Codable` so that a state can keep waiting callers across a code change; it
+/// encodes as its reply slot's number and the call's tag, which find the same caller again
+/// in the same node (in another node it is a caller that no longer waits).
+public struct Caller: Hashable, Sendable, Codable, CustomStringConvertible {
     let slot: ReplySlot
     let tag: UInt64
 
     init(slot: ReplySlot, tag: UInt64) {
         self.slot = slot
         self.tag = tag
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case slot
+        case tag
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let id = try container.decode(Int.self, forKey: .slot)
+        let tag = try container.decode(Int.self, forKey: .tag)
+        self.slot = ReplySlot.registry[UInt64(id)] ?? ReplySlot.gone
+        self.tag = UInt64(tag)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Int(slot.id), forKey: .slot)
+        try container.encode(Int(tag), forKey: .tag)
     }
 
     /// The calling process, or `nil` when the call came from outside any process.

@@ -91,6 +91,11 @@ public final class Node: @unchecked Sendable {
         return UInt64(pid.serial) << 32 | UInt64(pid.id)
     }
 
+    /// The parent of processes started from outside any process (Erlang's application
+    /// master, for our purpose): exit signals the node sends come from it, so a process that
+    /// traps exits still stops when the node (or `stop`) tells it to.
+    public var rootPid: Pid { Pid(node: name, id: 0, serial: 0, creation: creation) }
+
     /// A fresh reference (`make_ref()`).
     public func makeReference() -> Term {
         let value = nextCounter(1)
@@ -160,6 +165,8 @@ public final class Node: @unchecked Sendable {
             process.parent = parent.pid
             _ = process.addLink(parent.id)
             _ = parent.addLink(process.id)
+        } else {
+            process.parent = rootPid
         }
         if let name = options.registeredName {
             do {
@@ -280,7 +287,7 @@ public final class Node: @unchecked Sendable {
 
     /// Sends an exit signal to `pid` from outside any process (`exit/2`).
     public func exit(_ pid: Pid, _ reason: ExitReason) {
-        process(pid)?.exitSignal(from: Pid(node: name, id: 0, creation: creation), reason: reason, viaLink: false)
+        process(pid)?.exitSignal(from: rootPid, reason: reason, viaLink: false)
     }
 
     /// Stops `pid` as a supervisor does: exit signal `reason`, wait up to `timeout` for it to
@@ -288,7 +295,7 @@ public final class Node: @unchecked Sendable {
     @discardableResult
     public func stop(_ pid: Pid, reason: ExitReason = .shutdown, timeout: Timeout = .seconds(5)) -> Bool {
         guard let target = process(pid) else { return false }
-        terminate(target, from: Pid(node: name, id: 0, creation: creation), reason: reason, timeout: timeout)
+        terminate(target, from: rootPid, reason: reason, timeout: timeout)
         return true
     }
 
@@ -341,11 +348,11 @@ public final class Node: @unchecked Sendable {
         guard wasRunning else { return }
         // Roots first (supervisors stop their own children in order), then anything left.
         let everyone = table.all.reversed()
-        for process in everyone where process.parent == nil {
-            terminate(process, from: Pid(node: name, id: 0, creation: creation), reason: .shutdown, timeout: timeout)
+        for process in everyone where process.parent == rootPid {
+            terminate(process, from: rootPid, reason: .shutdown, timeout: timeout)
         }
         for process in table.all.reversed() {
-            terminate(process, from: Pid(node: name, id: 0, creation: creation), reason: .kill, timeout: timeout)
+            terminate(process, from: rootPid, reason: .kill, timeout: timeout)
         }
         sockets.withLock { $0 }?.shutdown()
         timers.stop()
