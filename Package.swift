@@ -59,6 +59,11 @@ let package = Package(
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
         .testTarget(
+            name: "DistillRuntimeTests",
+            dependencies: ["DistillRuntime", "DistillRuntimeTesting", "DistillTestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
             name: "DistillTermTests",
             dependencies: [
                 "DistillTerm", "DistillTestSupport",

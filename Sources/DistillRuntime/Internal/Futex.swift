@@ -16,6 +16,15 @@ func monotonicNow() -> UInt64 {
     return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
 }
 
+/// Nanoseconds on the coarse monotonic clock (`CLOCK_MONOTONIC_COARSE`: a few nanoseconds
+/// to read, a few milliseconds of resolution), for checking timeouts on fast paths.
+@inline(__always)
+func coarseNow() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &spec)
+    return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+}
+
 /// A point on the monotonic clock, or never.
 struct Deadline: Comparable, Sendable {
     var nanoseconds: UInt64

@@ -237,9 +237,15 @@ public final class Node: @unchecked Sendable {
         if callee === caller { throw RuntimeError(.callingSelf, "\(callee.pid.text) called itself") }
         let slot = caller?.replySlot ?? ReplySlot(ownerPid: nil)
         let tag = slot.arm()
+        // An idle callee runs right here and cannot be interrupted: if it outlasts the timeout,
+        // the caller gets the timeout it would have got (later) and the reply is dropped.
+        let limit = timeout.milliseconds.map { coarseNow() &+ UInt64(max(0, $0)) &* 1_000_000 &+ 4_000_000 }
         switch callee.call(request, from: Caller(slot: slot, tag: tag)) {
         case .replied(let value):
             _ = slot.cancel(tag: tag)
+            if let limit, coarseNow() > limit {
+                throw RuntimeError(.timeout, "call to \(destination) timed out")
+            }
             return value
         case .crashed(let reason):
             _ = slot.cancel(tag: tag)
