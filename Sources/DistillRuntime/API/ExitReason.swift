@@ -28,11 +28,10 @@ public struct ExitReason: Hashable, Sendable, CustomStringConvertible {
     /// `{shutdown, detail}`.
     public static func shutdown(_ detail: Term) -> ExitReason { ExitReason(.tuple([.atom("shutdown"), detail])) }
 
-    /// `{error, <<"Type">>, <<"description">>}`: a callback threw `error`.
+    /// `{error, <<"Type">>, <<"description">>}`: a callback threw `error`. A ``RuntimeError``
+    /// that carries an exit reason (a callee's exit, a child's failed start) passes it on.
     public static func error(_ error: any Error) -> ExitReason {
-        if let runtimeError = error as? RuntimeError, runtimeError.code == .exited, let reason = runtimeError.reason {
-            return reason
-        }
+        if let runtimeError = error as? RuntimeError, let reason = runtimeError.reason { return reason }
         return ExitReason(
             .tuple([.atom("error"), .binary(_typeName(type(of: error), qualified: true)), .binary(String(describing: error))])
         )

@@ -62,6 +62,10 @@ public struct SupervisorSpec: Hashable, Sendable {
 
 /// One child of a supervisor (OTP's child specification map).
 public struct ChildSpec: Hashable, Sendable {
+    public static func == (lhs: ChildSpec, rhs: ChildSpec) -> Bool { lhs.term == rhs.term }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(term) }
+
     /// When a child that died is restarted.
     public enum Restart: String, Hashable, Sendable {
         /// Always.
@@ -91,7 +95,7 @@ public struct ChildSpec: Hashable, Sendable {
     }
 
     /// Whether the child is a worker or a supervisor.
-    public enum ChildType: String, Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable {
         case worker
         case supervisor
     }
@@ -105,12 +109,16 @@ public struct ChildSpec: Hashable, Sendable {
     public var args: Term
     public var restart: Restart
     public var shutdown: Shutdown
-    public var type: ChildType
+    public var kind: Kind
     /// The modules the child's process uses (OTP's `modules`): the release handler suspends
     /// and changes the processes whose list names an upgraded module.
     public var modules: [String]
     /// A name the child is registered under while it runs.
     public var registeredName: String?
+    /// The type, when the spec was made from one (``worker(_:id:args:restart:shutdown:modules:registeredName:)``):
+    /// used when no loaded application has a module of that name (types registered directly,
+    /// as in tests). The code server's current code of ``module`` always wins.
+    public var type: (any Module.Type)?
 
     public init(
         id: String,
@@ -118,7 +126,7 @@ public struct ChildSpec: Hashable, Sendable {
         args: Term = [],
         restart: Restart = .permanent,
         shutdown: Shutdown? = nil,
-        type: ChildType = .worker,
+        kind: Kind = .worker,
         modules: [String]? = nil,
         registeredName: String? = nil
     ) {
@@ -126,8 +134,8 @@ public struct ChildSpec: Hashable, Sendable {
         self.module = module
         self.args = args
         self.restart = restart
-        self.shutdown = shutdown ?? (type == .supervisor ? .infinity : .timeout(5000))
-        self.type = type
+        self.shutdown = shutdown ?? (kind == .supervisor ? .infinity : .timeout(5000))
+        self.kind = kind
         self.modules = modules ?? [module]
         self.registeredName = registeredName
     }
@@ -142,9 +150,11 @@ public struct ChildSpec: Hashable, Sendable {
         modules: [String]? = nil,
         registeredName: String? = nil
     ) -> ChildSpec {
-        ChildSpec(
+        var spec = ChildSpec(
             id: id ?? S.moduleName, module: S.moduleName, args: args, restart: restart, shutdown: shutdown,
-            type: .worker, modules: modules, registeredName: registeredName)
+            kind: .worker, modules: modules, registeredName: registeredName)
+        spec.type = server
+        return spec
     }
 
     /// A child supervisor running `supervisor`.
@@ -157,9 +167,11 @@ public struct ChildSpec: Hashable, Sendable {
         modules: [String]? = nil,
         registeredName: String? = nil
     ) -> ChildSpec {
-        ChildSpec(
+        var spec = ChildSpec(
             id: id ?? S.moduleName, module: S.moduleName, args: args, restart: restart, shutdown: shutdown,
-            type: .supervisor, modules: modules, registeredName: registeredName)
+            kind: .supervisor, modules: modules, registeredName: registeredName)
+        spec.type = supervisor
+        return spec
     }
 
     /// The child spec as OTP prints it (`supervisor:get_childspec/2`): `#{id => Id, start =>
@@ -171,7 +183,7 @@ public struct ChildSpec: Hashable, Sendable {
             "start": .tuple([.atom(module), .atom("start_link"), .list([args])]),
             "restart": .atom(restart.rawValue),
             "shutdown": shutdown.term,
-            "type": .atom(type.rawValue),
+            "type": .atom(kind.rawValue),
             "modules": .list(modules.map { .atom($0) }),
         ]
         if let registeredName { map["registered_name"] = .atom(registeredName) }
@@ -188,8 +200,8 @@ public struct ChildSpec: Hashable, Sendable {
         guard let start = map["start"]?.tupleElements, start.count == 3, let module = start[0].atomValue,
             let startArgs = start[2].listElements, startArgs.count <= 1
         else { throw bad("start is not {Module, start_link, [Args]}") }
-        let type = try map["type"].map { term -> ChildType in
-            guard let value = term.atomValue.flatMap(ChildType.init(rawValue:)) else { throw bad("bad type") }
+        let kind = try map["type"].map { term -> Kind in
+            guard let value = term.atomValue.flatMap(Kind.init(rawValue:)) else { throw bad("bad type") }
             return value
         }
         let restart = try map["restart"].map { term -> Restart in
@@ -211,6 +223,6 @@ public struct ChildSpec: Hashable, Sendable {
         }
         self.init(
             id: id, module: module, args: startArgs.first ?? [], restart: restart ?? .permanent, shutdown: shutdown,
-            type: type ?? .worker, modules: modules ?? nil, registeredName: map["registered_name"]?.atomValue)
+            kind: kind ?? .worker, modules: modules ?? nil, registeredName: map["registered_name"]?.atomValue)
     }
 }

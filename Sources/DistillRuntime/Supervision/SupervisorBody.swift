@@ -77,7 +77,14 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
 
     private func startChild(_ spec: ChildSpec, _ ctx: ProcessContext) throws -> Pid {
         let node = ctx.node
-        let code = try node.codeServer.currentCode(spec.module)
+        let code: ModuleCode
+        if let current = try? node.codeServer.currentCode(spec.module) {
+            code = current
+        } else if let type = spec.type {
+            code = node.codeServer.code(of: type)
+        } else {
+            code = try node.codeServer.currentCode(spec.module)
+        }
         var options = Node.SpawnOptions(link: ctx.process, registeredName: spec.registeredName, modules: spec.modules)
         options.trapExit = code.kind == .supervisor
         return try node.spawn(code, args: spec.args, options: options).pid
@@ -215,7 +222,7 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
                 .tuple([
                     .atom(child.spec.id),
                     child.restarting ? .atom("restarting") : child.pid.map(Term.pid) ?? .atom("undefined"),
-                    .atom(child.spec.type.rawValue), .list(child.spec.modules.map { .atom($0) }),
+                    .atom(child.spec.kind.rawValue), .list(child.spec.modules.map { .atom($0) }),
                 ])
             }))
         case .atom("count_children"):
@@ -223,8 +230,8 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
             return .reply([
                 .tuple(["specs", .integer(state.children.count)]),
                 .tuple(["active", .integer(alive.count)]),
-                .tuple(["supervisors", .integer(state.children.filter { $0.spec.type == .supervisor }.count)]),
-                .tuple(["workers", .integer(state.children.filter { $0.spec.type == .worker }.count)]),
+                .tuple(["supervisors", .integer(state.children.filter { $0.spec.kind == .supervisor }.count)]),
+                .tuple(["workers", .integer(state.children.filter { $0.spec.kind == .worker }.count)]),
             ])
         default:
             break
