@@ -58,7 +58,8 @@ public final class Node: @unchecked Sendable {
         self.name = name
         self.logger = logger
         self.scheduler = scheduler
-        self.creation = UInt32(truncatingIfNeeded: monotonicNow() / 1_000_000) | 1
+        // A real node's creation tells its incarnations apart; a manual one is deterministic.
+        self.creation = manualTime ? 1 : UInt32(truncatingIfNeeded: monotonicNow() / 1_000_000) | 1
         counters = .allocate(capacity: 2)
         counters.initialize(repeating: 0, count: 2)
         codeServer = CodeServer(logger: logger)
