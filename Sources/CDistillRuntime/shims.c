@@ -34,6 +34,24 @@ void distill_futex_wake(uint32_t *word, int32_t count) {
     syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
 }
 
+void distill_lock_slow(uint32_t *word) {
+    // 200 spins (a few microseconds) measured best for a mailbox shared by a sender and a
+    // receiver on two cores; 0 or 20 halve cast throughput, 2000 gains nothing.
+    for (int spin = 0; spin < 200; spin++) {
+        uint32_t expected = 0;
+        if (__atomic_load_n(word, __ATOMIC_RELAXED) == 0 &&
+            __atomic_compare_exchange_n(word, &expected, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            return;
+        }
+        distill_cpu_relax();
+    }
+    uint32_t state = __atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE);
+    while (state != 0) {
+        distill_futex_wait(word, 2, -1);
+        state = __atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE);
+    }
+}
+
 static __thread void *current_worker;
 
 void *distill_current_worker(void) { return current_worker; }

@@ -76,6 +76,7 @@ enum RuntimeBenchmark {
         var casts = 2_000_000
         var idleProcesses = 100_000
         var otp = true
+        var variants = false
     }
 
     static func main(_ arguments: [String]) {
@@ -89,38 +90,55 @@ enum RuntimeBenchmark {
             case "--casts": options.casts = value ?? options.casts; index += 1
             case "--processes": options.idleProcesses = value ?? options.idleProcesses; index += 1
             case "--no-otp": options.otp = false
+            case "--variants": options.variants = true
             default: break
             }
             index += 1
         }
         say("runtime benchmark: \(options.runs) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         say("  swift: DistillRuntime, \(Node.onlineProcessors) scheduler threads; otp: erl, gen_server")
-        let swift = measureSwift(options)
-        let otp = options.otp ? measureOTP(options) : [:]
-        say("")
-        say(
-            "\(padded("measurement", 34)) \(padded("swift min", 12)) \(padded("median", 12)) \(padded("max", 12))"
-                + " \(padded("otp median", 12)) \(padded("ratio", 7))")
-        for key in ["call, 1 client (calls/s)", "call, 2 clients (calls/s)", "cast, 1 client (casts/s)",
-            "call round trip (ns)", "idle process (bytes)"]
-        {
-            guard let stats = swift[key] else { continue }
-            var line = "\(padded(key, 34)) \(padded(grouped(stats.min), 12)) \(padded(grouped(stats.median), 12))"
-                + " \(padded(grouped(stats.max), 12))"
-            if let baseline = otp[key] {
-                let lowerIsBetter = key.contains("(ns)") || key.contains("bytes")
-                let ratio = lowerIsBetter ? baseline.median / stats.median : stats.median / baseline.median
-                line += " \(padded(grouped(baseline.median), 12)) \(padded(String(format: "%.2fx", ratio), 7))"
-            }
-            say(line)
+        let measured = configurations(options).map { label, configuration in
+            (label, measureSwift(options, label: label, configuration: configuration))
         }
-        say("(ratio: how many times better than OTP; > 1 is better)")
+        let otp = options.otp ? measureOTP(options) : [:]
+        for (label, swift) in measured {
+            say("")
+            say(
+                "\(padded(label, 34)) \(padded("min", 12)) \(padded("median", 12)) \(padded("max", 12))"
+                    + " \(padded("otp median", 12)) \(padded("ratio", 7))")
+            for key in ["call, 1 client (calls/s)", "call, 2 clients (calls/s)", "cast, 1 client (casts/s)",
+                "call round trip (ns)", "idle process (bytes)"]
+            {
+                guard let stats = swift[key] else { continue }
+                var line = "\(padded(key, 34)) \(padded(grouped(stats.min), 12)) \(padded(grouped(stats.median), 12))"
+                    + " \(padded(grouped(stats.max), 12))"
+                if let baseline = otp[key] {
+                    let lowerIsBetter = key.contains("(ns)") || key.contains("bytes")
+                    let ratio = lowerIsBetter ? baseline.median / stats.median : stats.median / baseline.median
+                    line += " \(padded(grouped(baseline.median), 12)) \(padded(String(format: "%.2fx", ratio), 7))"
+                }
+                say(line)
+            }
+        }
+        say("(ratio: how many times better than OTP, by median; > 1 is better)")
     }
 
     // MARK: Swift
 
-    static func measureSwift(_ options: Options) -> [String: Stats] {
-        let node = Node(configuration: .init(logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }))
+    /// The node configurations measured: the runtime as shipped, and the alternatives it was
+    /// chosen over (`--variants`).
+    static func configurations(_ options: Options) -> [(String, Node.Configuration)] {
+        let quiet = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+        var list = [("swift", Node.Configuration(logger: quiet))]
+        if options.variants {
+            list.append(("swift, no spinning", Node.Configuration(logger: quiet, idleSpinMicroseconds: 0, replySpinMicroseconds: 0)))
+            list.append(("swift, no caller-runs", Node.Configuration(logger: quiet, callerRuns: false)))
+        }
+        return list
+    }
+
+    static func measureSwift(_ options: Options, label: String, configuration: Node.Configuration) -> [String: Stats] {
+        let node = Node(configuration: configuration)
         defer { node.shutdown() }
         var results: [String: [Double]] = [:]
         for run in 1...options.runs {
@@ -131,11 +149,15 @@ enum RuntimeBenchmark {
             results["call, 2 clients (calls/s)", default: []].append(twoClients)
             results["cast, 1 client (casts/s)", default: []].append(casts)
             results["call round trip (ns)", default: []].append(1e9 / oneClient)
-            if run <= 3 {
-                results["idle process (bytes)", default: []].append(idleProcessBytes(node, count: options.idleProcesses))
-            }
-            say("  swift run \(run): \(grouped(oneClient)) calls/s, \(grouped(twoClients)) calls/s (2 clients), "
+            say("  \(label) run \(run): \(grouped(oneClient)) calls/s, \(grouped(twoClients)) calls/s (2 clients), "
                 + "\(grouped(casts)) casts/s")
+        }
+        if label == "swift" {
+            for _ in 1...min(3, options.runs) {
+                if let bytes = memoryInChild(options.idleProcesses) {
+                    results["idle process (bytes)", default: []].append(bytes)
+                }
+            }
         }
         return results.mapValues(Stats.init)
     }
@@ -160,16 +182,22 @@ enum RuntimeBenchmark {
         }
     }
 
-    /// Resident bytes per idle server process.
-    static func idleProcessBytes(_ node: Node, count: Int) -> Double {
+    /// Resident bytes per idle server process, measured in a fresh process (this executable,
+    /// `runtime-memory N`): the RSS growth from spawning `count` idle servers, divided by `count`.
+    static func memoryInChild(_ count: Int) -> Double? {
+        guard let output = try? run(CommandLine.arguments[0], ["runtime-memory", String(count)]) else { return nil }
+        return Double(output.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    static func memoryChild(_ count: Int) {
+        let node = Node(configuration: .init(logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }))
+        // Warm up the runtime's own structures with a few processes first.
+        for _ in 0..<100 { _ = try! node.spawn(BenchEcho.self) }
         let before = residentBytes()
-        var pids: [Pid] = []
-        pids.reserveCapacity(count)
-        for _ in 0..<count { pids.append(try! node.spawn(BenchEcho.self)) }
+        for _ in 0..<count { _ = try! node.spawn(BenchEcho.self) }
         let after = residentBytes()
-        for pid in pids { node.exit(pid, .kill) }
-        while node.processCount > 0 { usleep(1000) }
-        return Double(after - before) / Double(count)
+        say("\(Double(after - before) / Double(count))")
+        exit(0)
     }
 
     static func residentBytes() -> Int {

@@ -12,6 +12,9 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "runtime":
     RuntimeBenchmark.main(Array(arguments.dropFirst()))
+case "runtime-memory":
+    // Run in a fresh process by the runtime suite so that the heap is not warm.
+    RuntimeBenchmark.memoryChild(Int(arguments.dropFirst().first ?? "") ?? 100_000)
 default:
     FileHandle.standardError.write(Data("usage: distill-bench runtime [--runs N] [--calls N] [--no-otp]\n".utf8))
     exit(2)

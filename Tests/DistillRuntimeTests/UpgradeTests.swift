@@ -97,8 +97,9 @@ struct UpgradeTests {
             #expect(eventually { node.processInfo(tally)?.status == .running })
             let started = Date()
             try node.suspend(tally, timeout: 2000)
-            #expect(slow.terms == ["ok"])
+            // Suspending waited for the 150 ms message to finish.
             #expect(Date().timeIntervalSince(started) > 0.05)
+            #expect(slow.wait(count: 1) == ["ok"])
             #expect(node.isSuspended(tally))
             // Casts and a call sent while suspended queue up.
             for amount in 1...100 { node.cast(.pid(tally), .tuple(["add", .integer(amount)])) }

@@ -11,8 +11,8 @@
 /// has been answered, drops further replies: no stray message reaches it.
 ///
 /// A caller is `Codable` so that a state can keep waiting callers across a code change; it
-/// encodes as its reply slot's number and the call's tag, which find the same caller again
-/// in the same node (in another node it is a caller that no longer waits).
+/// encodes as the calling process's pid and the call's tag, which find the same caller again
+/// in the same running node.
 public struct Caller: Hashable, Sendable, Codable, CustomStringConvertible {
     let slot: ReplySlot
     let tag: UInt64
@@ -23,21 +23,35 @@ public struct Caller: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case slot
+        case node
+        case creation
+        case process
         case tag
     }
 
+    /// Finds the caller again from what ``encode(to:)`` wrote: the calling process's reply
+    /// slot, in the node that is running (a caller from outside any process, or from a node
+    /// that is gone, decodes as a caller that no longer waits).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let id = try container.decode(Int.self, forKey: .slot)
+        let node = try container.decode(String.self, forKey: .node)
+        let creation = try container.decode(Int.self, forKey: .creation)
+        let number = try container.decode(Int.self, forKey: .process)
         let tag = try container.decode(Int.self, forKey: .tag)
-        self.slot = ReplySlot.registry[UInt64(id)] ?? ReplySlot.gone
+        let pid = Pid(
+            node: node, id: UInt32(truncatingIfNeeded: number), serial: UInt32(truncatingIfNeeded: number >> 32),
+            creation: UInt32(truncatingIfNeeded: creation))
+        let process = Node.running(named: node, creation: pid.creation).lazy.compactMap { $0.process(pid) }.first
+        self.slot = process?.replySlot ?? ReplySlot.gone
         self.tag = UInt64(tag)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(Int(slot.id), forKey: .slot)
+        let pid = slot.ownerPid
+        try container.encode(pid?.node ?? "", forKey: .node)
+        try container.encode(Int(pid?.creation ?? 0), forKey: .creation)
+        try container.encode(pid.map { Int(UInt64($0.serial) << 32 | UInt64($0.id)) } ?? 0, forKey: .process)
         try container.encode(Int(tag), forKey: .tag)
     }
 

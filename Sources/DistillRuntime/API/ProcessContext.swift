@@ -12,7 +12,9 @@ public import Logging
 /// to another thread. Everything that outlives a callback (timers, sockets, monitors) belongs
 /// to the runtime and comes back as messages.
 public struct ProcessContext {
-    let process: LocalProcess
+    // Unretained: a context lives only during a callback, while the thread running it holds
+    // the process (no reference count traffic per message).
+    unowned(unsafe) let process: LocalProcess
 
     init(process: LocalProcess) { self.process = process }
 
@@ -28,7 +30,7 @@ public struct ProcessContext {
 
     /// Sends `message` (`!`); to a dead process or an unknown name it is dropped.
     public func send(_ destination: Destination, _ message: Term) {
-        node.resolve(destination, from: process)?.deliver(.info(message))
+        process.send(to: destination, .info(message))
     }
 
     /// Sends `message` to `pid`.
@@ -36,7 +38,7 @@ public struct ProcessContext {
 
     /// `gen_server:cast/2`.
     public func cast(_ destination: Destination, _ request: Term) {
-        node.resolve(destination, from: process)?.deliver(.cast(request))
+        process.send(to: destination, .cast(request))
     }
 
     /// `gen_server:cast/2` to `pid`.
@@ -174,7 +176,13 @@ public struct ProcessContext {
 extension LocalProcess {
     /// Drops queued plain messages that match (`demonitor(Ref, [flush])`).
     func removeQueued(where matches: (Term) -> Bool) {
-        sync.withLock { shared in
+        var keptBatch = RingBuffer<Envelope>()
+        while let envelope = batch.popFirst() {
+            if case .info(let message) = envelope, matches(message) { continue }
+            keptBatch.append(envelope)
+        }
+        batch = keptBatch
+        locked { shared in
             var kept = RingBuffer<Envelope>()
             while let envelope = shared.queue.popFirst() {
                 if case .info(let message) = envelope, matches(message) { continue }

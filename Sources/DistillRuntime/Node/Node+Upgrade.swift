@@ -106,11 +106,12 @@ extension Node {
             case dead, done
             case wait(Latch)
         }
-        let outcome: Outcome = process.sync.withLock { shared in
+        let outcome: Outcome = process.locked { shared in
             if shared.status == .dead { return .dead }
             shared.suspended = true
             switch shared.status {
             case .running:
+                process.requestInterrupt(true)
                 let latch = Latch()
                 shared.suspendWaiters.append(latch)
                 return .wait(latch)
@@ -128,7 +129,7 @@ extension Node {
             return
         case .wait(let latch):
             if scheduler.block(on: latch, until: deadline) { return }
-            let gaveUp: Bool = process.sync.withLock { shared in
+            let gaveUp: Bool = process.locked { shared in
                 guard !latch.isOpen, shared.status == .running else { return false }
                 shared.suspended = false
                 shared.suspendWaiters.removeAll { $0 === latch }
@@ -144,7 +145,7 @@ extension Node {
     /// Resumes a suspended process (`sys:resume/1`): it handles every message that queued meanwhile, in order.
     public func resume(_ pid: Pid) throws {
         guard let process = process(pid) else { throw RuntimeError(.noProcess, "no process \(pid.text) to resume") }
-        let push: Bool = process.sync.withLock { shared in
+        let push: Bool = process.locked { shared in
             shared.suspended = false
             guard shared.status == .idle, !shared.queue.isEmpty else { return false }
             shared.status = .scheduled
@@ -156,12 +157,12 @@ extension Node {
     }
 
     /// Whether `pid` is suspended.
-    public func isSuspended(_ pid: Pid) -> Bool { process(pid)?.sync.withLock { $0.suspended } ?? false }
+    public func isSuspended(_ pid: Pid) -> Bool { process(pid)?.locked { $0.suspended } ?? false }
 
     /// Runs `body` while owning a suspended, idle process (so no exit signal or message can
     /// run it meanwhile), then gives it back, still suspended.
     func withSuspended<R>(_ process: LocalProcess, _ body: (LocalProcess) throws -> R) throws -> R {
-        let claimed: Bool? = process.sync.withLock { shared in
+        let claimed: Bool? = process.locked { shared in
             if shared.status == .dead { return nil }
             guard shared.suspended, shared.status == .idle else { return false }
             shared.status = .running
@@ -224,14 +225,14 @@ extension Node {
     /// `supervisor:which_children` and `get_childspec`).
     public func processes(usingModule module: String) -> [Pid] {
         table.all.filter { process in
-            process.sync.withLock { $0.code?.name == module } || process.modules.contains(module)
+            process.locked { $0.code?.name == module } || process.modules.contains(module)
         }.map(\.pid)
     }
 
     /// What `erlang:process_info/1` and `sys:get_status/1` would tell, or `nil` if `pid` is dead.
     public func processInfo(_ pid: Pid) -> ProcessSnapshot? {
         guard let process = process(pid) else { return nil }
-        let shared: (LocalProcess.Shared, Bool) = process.sync.withLock { ($0, $0.status == .dead) }
+        let shared: (LocalProcess.Shared, Bool) = process.locked { ($0, $0.status == .dead) }
         guard !shared.1 else { return nil }
         let state = shared.0
         let status: ProcessSnapshot.Status

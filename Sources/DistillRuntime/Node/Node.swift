@@ -20,13 +20,33 @@ public final class Node: @unchecked Sendable {
         public var name: String
         /// Scheduler threads (default: one per core).
         public var schedulers: Int
-        /// Where the runtime and processes log (default: standard error at `.info`).
+        /// Where the runtime and processes log (default: swift-log's bootstrapped handler).
         public var logger: Logger
+        /// Whether a call may run on the caller's thread: the callee's handler when the
+        /// callee is idle (caller-runs), and the callee's queued messages while the caller waits
+        /// and no other thread runs them (helping). Off, every call is a message that a
+        /// scheduler thread picks up while the caller sleeps, the classic design (for
+        /// comparison; it is several times slower).
+        public var callerRuns: Bool
+        /// How long an idle scheduler thread polls for work before it sleeps, and how long a
+        /// caller polls for its reply before it sleeps, in microseconds (BEAM's busy wait).
+        public var idleSpinMicroseconds: Int
+        public var replySpinMicroseconds: Int
 
-        public init(name: String = "nonode@nohost", schedulers: Int? = nil, logger: Logger? = nil) {
+        public init(
+            name: String = "nonode@nohost",
+            schedulers: Int? = nil,
+            logger: Logger? = nil,
+            callerRuns: Bool = true,
+            idleSpinMicroseconds: Int = 50,
+            replySpinMicroseconds: Int = 20
+        ) {
             self.name = name
             self.schedulers = schedulers ?? Node.onlineProcessors
             self.logger = logger ?? Logger(label: "distill")
+            self.callerRuns = callerRuns
+            self.idleSpinMicroseconds = idleSpinMicroseconds
+            self.replySpinMicroseconds = replySpinMicroseconds
         }
     }
 
@@ -50,11 +70,28 @@ public final class Node: @unchecked Sendable {
 
     /// Starts a node: its scheduler threads and timer thread.
     public convenience init(configuration: Configuration = Configuration()) {
-        let scheduler = ThreadPoolScheduler(concurrency: max(1, configuration.schedulers))
-        self.init(name: configuration.name, logger: configuration.logger, scheduler: scheduler, manualTime: false)
+        let scheduler = ThreadPoolScheduler(
+            concurrency: max(1, configuration.schedulers),
+            idleSpin: UInt64(max(0, configuration.idleSpinMicroseconds)) * 1000,
+            replySpin: UInt64(max(0, configuration.replySpinMicroseconds)) * 1000)
+        self.init(
+            name: configuration.name, logger: configuration.logger, scheduler: scheduler, manualTime: false,
+            callerRuns: configuration.callerRuns)
     }
 
-    init(name: String, logger: Logger, scheduler: any Scheduler, manualTime: Bool) {
+    /// Running nodes by name and creation (what a decoded ``Caller`` finds its node by;
+    /// embedded test nodes share a name and creation, so there may be several).
+    private static let registry = Mutex<[String: [Node]]>([:])
+
+    static func running(named name: String, creation: UInt32) -> [Node] {
+        registry.withLock { $0[name + "/" + String(creation)] ?? [] }
+    }
+
+    /// Whether calls may run on the caller's thread (see ``Configuration/callerRuns``).
+    let callerRuns: Bool
+
+    init(name: String, logger: Logger, scheduler: any Scheduler, manualTime: Bool, callerRuns: Bool = true) {
+        self.callerRuns = callerRuns
         self.name = name
         self.logger = logger
         self.scheduler = scheduler
@@ -65,6 +102,7 @@ public final class Node: @unchecked Sendable {
         codeServer = CodeServer(logger: logger)
         timers = TimerService(manual: manualTime)
         timers.start { [unowned self] destination, message in self.send(destination, message) }
+        Node.registry.withLock { $0[name + "/" + String(creation), default: []].append(self) }
     }
 
     deinit { counters.deallocate() }
@@ -160,7 +198,7 @@ public final class Node: @unchecked Sendable {
         guard isRunning else { throw RuntimeError(.notRunning, "the node is stopped") }
         let process = LocalProcess(node: self, id: nextCounter(0))
         process.modules = options.modules ?? [code.name]
-        process.sync.withLock { $0.trapExit = options.trapExit }
+        process.locked { $0.trapExit = options.trapExit }
         table.insert(process)
         if let parent = options.link {
             process.parent = parent.pid
@@ -265,7 +303,7 @@ public final class Node: @unchecked Sendable {
         while true {
             if let outcome = slot.take(tag: tag) { return try unwrap(outcome, destination) }
             if deadline.hasPassed { break }
-            if callee.claimToHelp() {
+            if callerRuns, callee.claimToHelp() {
                 if callee.runMessages(budget: .max, until: { slot.isReady(tag: tag) }) { callee.release() }
                 continue
             }
@@ -364,5 +402,6 @@ public final class Node: @unchecked Sendable {
         sockets.withLock { $0 }?.shutdown()
         timers.stop()
         scheduler.shutdown()
+        Node.registry.withLock { $0[name + "/" + String(creation)]?.removeAll { $0 === self } }
     }
 }

@@ -46,7 +46,7 @@ final class NameRegistry: Sendable {
             if let owner = names[name] {
                 throw RuntimeError(.nameTaken, "the name '\(name)' is registered to \(owner.pid.text)")
             }
-            let hadName: String? = process.sync.withLock { shared in
+            let hadName: String? = process.locked { shared in
                 if let existing = shared.registeredName { return existing }
                 if shared.status == .dead { return "" }
                 shared.registeredName = name
@@ -63,7 +63,7 @@ final class NameRegistry: Sendable {
     func unregister(_ name: String) -> Bool {
         names.withLock { names in
             guard let owner = names.removeValue(forKey: name) else { return false }
-            owner.sync.withLock { $0.registeredName = nil }
+            owner.locked { $0.registeredName = nil }
             return true
         }
     }

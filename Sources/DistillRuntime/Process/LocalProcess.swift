@@ -4,7 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import Logging
-import Synchronization
+import CDistillRuntime
 
 /// A message in a process's mailbox.
 enum Envelope: Sendable {
@@ -59,30 +59,54 @@ final class LocalProcess: @unchecked Sendable {
     let id: UInt64
     let pid: Pid
     let node: Node
-    let sync = Mutex(Shared())
+    /// What other threads may touch, under ``locked(_:)``.
+    @exclusivity(unchecked) private var shared = Shared()
+    /// Two words: the lock over `shared`, and the interrupt flag: set (under the lock) when a
+    /// suspension or an exit signal wants the owner to stop taking messages from its batch,
+    /// read by the owner between messages without the lock.
+    private let words: UnsafeMutablePointer<UInt32>
+
+    /// Runs `body` on the shared state under the process's lock (held for a few instructions).
+    @inline(__always)
+    func locked<R>(_ body: (inout Shared) throws -> R) rethrows -> R {
+        distill_lock(words)
+        defer { distill_unlock(words) }
+        return try body(&shared)
+    }
+
+    var interruptRequested: Bool { distill_load_flag(words + 1) != 0 }
+
+    func requestInterrupt(_ on: Bool) { distill_store_flag(words + 1, on ? 1 : 0) }
 
     // MARK: Owner-side state (see the type's documentation)
 
-    var body: ProcessBody? {
+    @exclusivity(unchecked) var body: ProcessBody? {
         didSet {
             let code = body?.code
-            sync.withLock { $0.code = code }
+            locked { $0.code = code }
         }
     }
-    var parent: Pid?
+    @exclusivity(unchecked) var parent: Pid?
     /// The modules this process uses, as its child spec lists them (OTP's `modules`).
-    var modules: [String] = []
-    var stopRequest: ExitReason?
-    var deferredCallers: [Caller] = []
-    var heldMonitors: [Term: UInt64] = [:]
-    private var slot: ReplySlot?
-    private var lastResolved: LocalProcess?
+    @exclusivity(unchecked) var modules: [String] = []
+    @exclusivity(unchecked) var stopRequest: ExitReason?
+    @exclusivity(unchecked) var deferredCallers: [Caller] = []
+    /// Messages the owner took from the mailbox in one go and has not handled yet (empty
+    /// whenever the process is not running): one lock per batch instead of per message.
+    @exclusivity(unchecked) var batch = RingBuffer<Envelope>()
+    @exclusivity(unchecked) var heldMonitors: [Term: UInt64] = [:]
+    @exclusivity(unchecked) private var slot: ReplySlot?
+    @exclusivity(unchecked) private var lastResolved: LocalProcess?
 
     init(node: Node, id: UInt64) {
         self.node = node
         self.id = id
         self.pid = node.pid(for: id)
+        words = .allocate(capacity: 2)
+        words.initialize(repeating: 0, count: 2)
     }
+
+    deinit { words.deallocate() }
 
     var replySlot: ReplySlot {
         if let slot { return slot }
@@ -92,6 +116,16 @@ final class LocalProcess: @unchecked Sendable {
     }
 
     var context: ProcessContext { ProcessContext(process: self) }
+
+    /// Delivers `envelope` to `destination`, through the one-entry cache for pids.
+    @inline(__always)
+    func send(to destination: Destination, _ envelope: Envelope) {
+        if case .pid(let target) = destination, let cached = lastResolved, cached.pid == target {
+            cached.deliver(envelope)
+            return
+        }
+        node.resolve(destination, from: self)?.deliver(envelope)
+    }
 
     /// Resolves `pid` with a one-entry cache (a process mostly talks to the same peer).
     func resolve(_ target: Pid) -> LocalProcess? {
@@ -114,7 +148,7 @@ final class LocalProcess: @unchecked Sendable {
     /// `false` (and drops the envelope) when the process is dead.
     @discardableResult
     func deliver(_ envelope: Envelope) -> Bool {
-        let outcome: UInt8 = sync.withLock { shared in
+        let outcome: UInt8 = locked { shared in
             if shared.status == .dead { return 0 }
             shared.queue.append(envelope)
             if shared.status == .idle && !shared.suspended {
@@ -134,7 +168,7 @@ final class LocalProcess: @unchecked Sendable {
 
     /// Claims the process for a scheduler thread that popped it from the run queue.
     func claimFromRunQueue() -> Bool {
-        sync.withLock { shared in
+        locked { shared in
             shared.inRunQueue = false
             guard shared.status == .scheduled, !shared.suspended else { return false }
             shared.status = .running
@@ -144,7 +178,7 @@ final class LocalProcess: @unchecked Sendable {
 
     /// Claims the process for a caller that waits for its reply and runs its mailbox meanwhile.
     func claimToHelp() -> Bool {
-        sync.withLock { shared in
+        locked { shared in
             guard shared.status == .scheduled, !shared.suspended else { return false }
             shared.status = .running
             return true
@@ -153,7 +187,7 @@ final class LocalProcess: @unchecked Sendable {
 
     /// Whether a waiting caller could claim the process now (a hint, without the lock held after).
     var isClaimable: Bool {
-        sync.withLock { $0.status == .scheduled && !$0.suspended }
+        locked { $0.status == .scheduled && !$0.suspended }
     }
 
     /// Gives the process up: it becomes idle, or scheduled again if messages wait (unless it is
@@ -163,7 +197,7 @@ final class LocalProcess: @unchecked Sendable {
             case released(push: Bool, waiters: [Latch])
             case die(PendingExit)
         }
-        let action: Action = sync.withLock { shared in
+        let action: Action = locked { shared in
             if let exit = shared.pendingExit {
                 shared.pendingExit = nil
                 return .die(exit)
@@ -194,40 +228,67 @@ final class LocalProcess: @unchecked Sendable {
 
     // MARK: - Running
 
+    /// How many messages the owner takes from the mailbox at once.
+    static let batchSize = 64
+
     /// Handles queued messages, one at a time, while this thread owns the process: at most
     /// `budget` of them, stopping early when `done` says so, when the mailbox is empty or when
     /// a suspension is requested. Returns `false` if the process died (nothing to release).
+    ///
+    /// Messages are taken from the mailbox in batches under one lock; a suspension or exit
+    /// signal raises ``interrupt``, and the rest of the batch goes back to the front of the
+    /// mailbox, so nothing is lost or reordered.
     func runMessages(budget: Int, until done: () -> Bool = { false }) -> Bool {
         var remaining = budget
         while remaining > 0 {
-            enum Step {
-                case handle(Envelope)
-                case stop
-                case die(PendingExit)
-            }
-            let step: Step = sync.withLock { shared in
-                if let exit = shared.pendingExit {
-                    shared.pendingExit = nil
-                    return .die(exit)
+            if batch.isEmpty || interruptRequested {
+                enum Step {
+                    case handle
+                    case stop
+                    case die(PendingExit)
                 }
-                if shared.suspended { return .stop }
-                guard let envelope = shared.queue.popFirst() else { return .stop }
-                shared.messagesHandled &+= 1
-                return .handle(envelope)
+                let limit = min(remaining, Self.batchSize)
+                let step: Step = locked { shared in
+                    if !batch.isEmpty { Self.putBack(&batch, into: &shared.queue) }
+                    requestInterrupt(false)
+                    if let exit = shared.pendingExit {
+                        shared.pendingExit = nil
+                        return .die(exit)
+                    }
+                    if shared.suspended || shared.queue.isEmpty { return .stop }
+                    var taken = 0
+                    while taken < limit, let envelope = shared.queue.popFirst() {
+                        batch.append(envelope)
+                        taken += 1
+                    }
+                    shared.messagesHandled &+= taken
+                    return .handle
+                }
+                switch step {
+                case .stop:
+                    return true
+                case .die(let exit):
+                    finish(exit.reason, callsTerminate: exit.callsTerminate)
+                    return false
+                case .handle:
+                    break
+                }
             }
-            switch step {
-            case .stop:
-                return true
-            case .die(let exit):
-                finish(exit.reason, callsTerminate: exit.callsTerminate)
-                return false
-            case .handle(let envelope):
-                guard dispatch(envelope) else { return false }
-            }
+            guard let envelope = batch.popFirst() else { continue }
+            guard dispatch(envelope) else { return false }
             remaining -= 1
-            if done() { return true }
+            if done() { break }
         }
+        if !batch.isEmpty { locked { shared in Self.putBack(&batch, into: &shared.queue) } }
         return true
+    }
+
+    /// Puts the unhandled rest of a batch back in front of the mailbox.
+    private static func putBack(_ batch: inout RingBuffer<Envelope>, into queue: inout RingBuffer<Envelope>) {
+        var restored = batch
+        batch = RingBuffer()
+        while let envelope = queue.popFirst() { restored.append(envelope) }
+        queue = restored
     }
 
     /// Runs one message's callback. Returns `false` if the process ended.
@@ -291,9 +352,9 @@ final class LocalProcess: @unchecked Sendable {
     /// Runs `request` right here if the process is idle with an empty mailbox and not
     /// suspended (the caller-runs fast path); otherwise queues it.
     func call(_ request: Term, from caller: Caller) -> InlineCall {
-        let claim: UInt8 = sync.withLock { shared in
+        let claim: UInt8 = locked { shared in
             if shared.status == .dead { return 0 }
-            if shared.status == .idle && !shared.suspended && shared.queue.isEmpty {
+            if shared.status == .idle && !shared.suspended && shared.queue.isEmpty && node.callerRuns {
                 shared.status = .running
                 shared.messagesHandled &+= 1
                 return 1
@@ -352,7 +413,7 @@ final class LocalProcess: @unchecked Sendable {
             case interrupt(ExitReason)
         }
         let senderID = node.localID(of: sender)
-        let action: Action = sync.withLock { shared in
+        let action: Action = locked { shared in
             if shared.status == .dead { return .none }
             if viaLink, let senderID { shared.links.remove(senderID) }
             var exit: PendingExit
@@ -380,6 +441,7 @@ final class LocalProcess: @unchecked Sendable {
             }
             if shared.status == .running {
                 shared.pendingExit = exit
+                requestInterrupt(true)
                 return .interrupt(exit.reason)
             }
             shared.status = .running
@@ -404,7 +466,7 @@ final class LocalProcess: @unchecked Sendable {
         let ctx = ProcessContext(process: self)
         if callsTerminate, let body { body.terminate(reason, ctx) }
         let finalReason = reason
-        let shared: Shared = sync.withLock { shared in
+        let shared: Shared = locked { shared in
             shared.status = .dead
             let taken = shared
             shared.queue = RingBuffer()
@@ -417,7 +479,10 @@ final class LocalProcess: @unchecked Sendable {
             return taken
         }
         node.forget(self, name: shared.registeredName)
-        var queue = shared.queue
+        var queue = batch
+        batch = RingBuffer()
+        var rest = shared.queue
+        while let envelope = rest.popFirst() { queue.append(envelope) }
         while let envelope = queue.popFirst() {
             if case .call(_, let caller) = envelope { caller.slot.deliver(tag: caller.tag, .exit(finalReason)) }
         }
@@ -444,7 +509,7 @@ final class LocalProcess: @unchecked Sendable {
 
     /// Links to `other` (both ways). Returns `false` if `other` is dead.
     func addLink(_ otherID: UInt64) -> Bool {
-        sync.withLock { shared in
+        locked { shared in
             if shared.status == .dead { return false }
             shared.links.insert(otherID)
             return true
@@ -452,12 +517,12 @@ final class LocalProcess: @unchecked Sendable {
     }
 
     func removeLink(_ otherID: UInt64) {
-        _ = sync.withLock { $0.links.remove(otherID) }
+        _ = locked { $0.links.remove(otherID) }
     }
 
     /// Adds a monitor held by `watcher`; returns `false` if this process is dead.
     func addMonitor(_ reference: Term, watcher: UInt64) -> Bool {
-        sync.withLock { shared in
+        locked { shared in
             if shared.status == .dead { return false }
             shared.monitors.append(Monitor(reference: reference, watcher: watcher))
             return true
@@ -465,13 +530,13 @@ final class LocalProcess: @unchecked Sendable {
     }
 
     func removeMonitor(_ reference: Term) {
-        sync.withLock { shared in shared.monitors.removeAll { $0.reference == reference } }
+        locked { shared in shared.monitors.removeAll { $0.reference == reference } }
     }
 
     /// A latch that opens when the process dies (already open if it is dead).
     func deathLatch() -> Latch {
         let latch = Latch()
-        let dead: Bool = sync.withLock { shared in
+        let dead: Bool = locked { shared in
             if shared.status == .dead { return true }
             shared.deathWaiters.append(latch)
             return false
@@ -480,11 +545,11 @@ final class LocalProcess: @unchecked Sendable {
         return latch
     }
 
-    var isAlive: Bool { sync.withLock { $0.status != .dead } }
+    var isAlive: Bool { locked { $0.status != .dead } }
 
     var trapExit: Bool {
-        get { sync.withLock { $0.trapExit } }
-        set { sync.withLock { $0.trapExit = newValue } }
+        get { locked { $0.trapExit } }
+        set { locked { $0.trapExit = newValue } }
     }
 }
 

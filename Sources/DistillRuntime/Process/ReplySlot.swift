@@ -4,7 +4,6 @@
 //===----------------------------------------------------------------------===//
 
 import CDistillRuntime
-import Synchronization
 
 /// What a caller gets back.
 enum ReplyOutcome: Sendable {
@@ -32,48 +31,18 @@ final class ReplySlot: @unchecked Sendable {
     private var outcome: ReplyOutcome?
     private var lastTag: UInt64 = 0
     let ownerPid: Pid?
-    /// The slot's number in ``registry`` (how a ``Caller`` kept in encoded state finds it again).
-    let id: UInt64
 
     init(ownerPid: Pid?) {
         self.ownerPid = ownerPid
         words = .allocate(byteCount: 16, alignment: 8)
         words.storeBytes(of: Self.consumed, as: UInt64.self)
         words.storeBytes(of: 0, toByteOffset: 8, as: UInt32.self)
-        id = Self.registry.reserve()
-        Self.registry.insert(self)
     }
 
-    deinit {
-        Self.registry.remove(id)
-        words.deallocate()
-    }
+    deinit { words.deallocate() }
 
     /// The slot of callers that no longer exist: it never waits, so replies to it are dropped.
     static let gone = ReplySlot(ownerPid: nil)
-
-    /// Every live slot by number, weakly.
-    static let registry = Registry()
-
-    final class Registry: Sendable {
-        private struct Weak {
-            weak var slot: ReplySlot?
-        }
-        private let state = Mutex<(next: UInt64, slots: [UInt64: Weak])>((1, [:]))
-
-        func reserve() -> UInt64 {
-            state.withLock { state in
-                defer { state.next += 1 }
-                return state.next
-            }
-        }
-
-        func insert(_ slot: ReplySlot) { state.withLock { $0.slots[slot.id] = Weak(slot: slot) } }
-
-        func remove(_ id: UInt64) { _ = state.withLock { $0.slots.removeValue(forKey: id) } }
-
-        subscript(id: UInt64) -> ReplySlot? { state.withLock { $0.slots[id]?.slot } }
-    }
 
     /// Starts waiting for a new reply; only the owner calls this.
     func arm() -> UInt64 {

@@ -44,7 +44,7 @@ package final class EmbeddedDriver: Sendable {
     /// Messages waiting in mailboxes, by process.
     package var queuedMessages: [(Pid, Int)] {
         node.table.all.compactMap { process in
-            let count = process.sync.withLock { $0.queue.count }
+            let count = process.locked { $0.queue.count }
             return count > 0 ? (process.pid, count) : nil
         }
     }

@@ -208,15 +208,15 @@ final class ThreadPoolScheduler: Scheduler, @unchecked Sendable {
     }
 
     func waitForReply(slot: ReplySlot, tag: UInt64, callee: LocalProcess?, deadline: Deadline) -> Bool {
+        // Poll only our own reply slot: polling the callee (its lock) would pull its cache
+        // lines away from the thread running it. A callee left runnable meanwhile is run by a
+        // worker, or by its next caller (helping).
         let spinUntil = monotonicNow() + replySpin
-        var polls = 0
         while monotonicNow() < spinUntil {
             for _ in 0..<32 {
                 if slot.isReady(tag: tag) { return true }
                 distill_cpu_relax()
             }
-            polls += 1
-            if polls & 3 == 0, let callee, callee.isClaimable { return true }
         }
         let blocking = onWorker
         if blocking { willBlock() }

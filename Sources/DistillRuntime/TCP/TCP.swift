@@ -6,7 +6,7 @@
 /// A process's TCP operations (`gen_tcp`): sockets belong to the runtime, events arrive as
 /// messages (see ``Server/handleInfo(_:state:_:)``), and only a socket's owner may use it.
 public struct TCP {
-    let process: LocalProcess
+    unowned(unsafe) let process: LocalProcess
 
     private var service: TCPService { process.node.tcp }
 
