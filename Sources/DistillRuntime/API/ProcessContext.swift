@@ -174,6 +174,32 @@ public struct ProcessContext {
 }
 
 extension LocalProcess {
+    /// Removes and returns the queued plain messages that match, in order (the owner only).
+    func takeMessages(where matches: (Term) -> Bool) -> [Term] {
+        var taken: [Term] = []
+        var keptBatch = RingBuffer<Envelope>()
+        while let envelope = batch.popFirst() {
+            if case .info(let message) = envelope, matches(message) {
+                taken.append(message)
+            } else {
+                keptBatch.append(envelope)
+            }
+        }
+        batch = keptBatch
+        locked { shared in
+            var kept = RingBuffer<Envelope>()
+            while let envelope = shared.queue.popFirst() {
+                if case .info(let message) = envelope, matches(message) {
+                    taken.append(message)
+                } else {
+                    kept.append(envelope)
+                }
+            }
+            shared.queue = kept
+        }
+        return taken
+    }
+
     /// Drops queued plain messages that match (`demonitor(Ref, [flush])`).
     func removeQueued(where matches: (Term) -> Bool) {
         var keptBatch = RingBuffer<Envelope>()

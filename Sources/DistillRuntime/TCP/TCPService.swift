@@ -61,10 +61,12 @@ final class TCPService: @unchecked Sendable {
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let socket = self.node.makeReference()
-                    let listenerOwner = self.owner(of: listener) ?? owner
-                    self.remember(socket, Entry(channel: channel, owner: listenerOwner, isListener: false, active: active))
                     try channel.pipeline.syncOperations.addHandler(SocketHandler(socket: socket, service: self))
-                    self.node.send(.pid(listenerOwner), .tuple([.atom("tcp_accepted"), listener, socket]))
+                    self.entries.withLock { entries in
+                        let listenerOwner = entries[listener]?.owner ?? owner
+                        entries[socket] = Entry(channel: channel, owner: listenerOwner, isListener: false, active: active)
+                        self.node.send(.pid(listenerOwner), .tuple([.atom("tcp_accepted"), listener, socket]))
+                    }
                     if active == .once { channel.read() }
                 }
             }
@@ -109,12 +111,16 @@ final class TCPService: @unchecked Sendable {
         return entry
     }
 
-    func send(_ socket: Term, _ bytes: [UInt8], from caller: Pid) throws {
-        let entry = try checkedEntry(socket, by: caller)
+    func send(_ socket: Term, _ bytes: [UInt8], from caller: Pid) throws -> Bool {
+        guard let entry = entry(socket) else { return false }
+        guard entry.owner == caller else {
+            throw RuntimeError(.badArgument, "\(caller.text) does not own socket \(TermText.render(socket))")
+        }
         guard !entry.isListener else { throw RuntimeError(.badArgument, "cannot send on a listening socket") }
         var buffer = entry.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         entry.channel.writeAndFlush(buffer, promise: nil)
+        return true
     }
 
     func close(_ socket: Term, from caller: Pid) throws {
@@ -124,9 +130,25 @@ final class TCPService: @unchecked Sendable {
         if entry.isListener { entries.withLock { _ = $0.removeValue(forKey: socket) } }
     }
 
-    func setOwner(_ socket: Term, to newOwner: Pid, from caller: Pid) throws {
-        _ = try checkedEntry(socket, by: caller)
-        entries.withLock { $0[socket]?.owner = newOwner }
+    /// Hands `socket` to `newOwner`. Events already delivered to the caller (the old owner,
+    /// running this callback) for the socket move with it, in order and before any later
+    /// event: `gen_tcp:controlling_process/2`. Deliveries happen under the entries lock, so
+    /// no event can slip in between.
+    func setOwner(_ socket: Term, to newOwner: Pid, from caller: LocalProcess) throws {
+        _ = try checkedEntry(socket, by: caller.pid)
+        guard let target = node.process(newOwner) else {
+            throw RuntimeError(.noProcess, "no process \(newOwner.text) to hand the socket to")
+        }
+        entries.withLock { entries in
+            entries[socket]?.owner = newOwner
+            let moved = caller.takeMessages { message in
+                guard case .tuple(let elements) = message, elements.count >= 2, elements[1] == socket,
+                    let tag = elements[0].atomValue
+                else { return false }
+                return tag == "tcp" || tag == "tcp_closed" || tag == "tcp_error"
+            }
+            for message in moved { target.deliver(.info(message)) }
+        }
     }
 
     func setActive(_ socket: Term, _ mode: ActiveMode, from caller: Pid) throws {
@@ -150,19 +172,26 @@ final class TCPService: @unchecked Sendable {
     // MARK: - Events from NIO
 
     fileprivate func received(_ socket: Term, _ bytes: [UInt8], channel: any Channel) {
-        guard let entry = entry(socket) else { return }
-        node.send(.pid(entry.owner), .tuple([.atom("tcp"), socket, .binary(bytes)]))
-        if entry.active == .once { channel.setOption(.autoRead, value: false).whenComplete { _ in } }
+        let once: Bool = entries.withLock { entries in
+            guard let entry = entries[socket] else { return false }
+            node.send(.pid(entry.owner), .tuple([.atom("tcp"), socket, .binary(bytes)]))
+            return entry.active == .once
+        }
+        if once { channel.setOption(.autoRead, value: false).whenComplete { _ in } }
     }
 
     fileprivate func closed(_ socket: Term) {
-        guard let entry = entries.withLock({ $0.removeValue(forKey: socket) }) else { return }
-        if !entry.closedByOwner { node.send(.pid(entry.owner), .tuple([.atom("tcp_closed"), socket])) }
+        entries.withLock { entries in
+            guard let entry = entries.removeValue(forKey: socket), !entry.closedByOwner else { return }
+            node.send(.pid(entry.owner), .tuple([.atom("tcp_closed"), socket]))
+        }
     }
 
     fileprivate func failed(_ socket: Term, _ error: any Error) {
-        guard let entry = entry(socket), !entry.closedByOwner else { return }
-        node.send(.pid(entry.owner), .tuple([.atom("tcp_error"), socket, .binary("\(error)")]))
+        entries.withLock { entries in
+            guard let entry = entries[socket], !entry.closedByOwner else { return }
+            node.send(.pid(entry.owner), .tuple([.atom("tcp_error"), socket, .binary("\(error)")]))
+        }
     }
 
     /// The owner died: close what it owned (Erlang closes a port when its owner exits).
