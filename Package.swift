@@ -18,6 +18,7 @@ let package = Package(
     targets: [
         // MARK: - Pure core (no I/O, no Foundation: the runtime links these)
         .target(name: "DistillTerm", dependencies: ["CZlib"]),
+        .target(name: "DistillRelease", dependencies: ["DistillTerm"]),
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -27,6 +28,7 @@ let package = Package(
             name: "swift-distill",
             dependencies: [
                 "DistillTerm",
+                "DistillRelease",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,6 +41,11 @@ let package = Package(
                 "DistillTerm", "DistillTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "DistillReleaseTests",
+            dependencies: ["DistillRelease", "DistillTerm", "DistillTestSupport"],
+            exclude: ["Corpus"]
         ),
     ],
     swiftLanguageModes: [.v6]
