@@ -17,8 +17,10 @@ extension Term: Comparable {
     /// float of the same value compare as equal.
     public static func compare(_ lhs: Term, _ rhs: Term) -> Int { order(lhs, rhs, exact: false) }
 
-    /// The order of map keys: term order, except that an integer sorts before a float
-    /// of the same value, so that only exactly equal keys compare as equal.
+    /// The order of map keys (erts' exact term order, which `maps:keys/1`, `~p` and
+    /// `term_to_binary/1` follow for maps of up to 32 keys): term order, except that
+    /// every integer sorts before every float, so that only exactly equal keys compare
+    /// as equal: `#{2 => a, 1.0 => b}` keeps `2` first.
     public static func mapKeyOrder(_ lhs: Term, _ rhs: Term) -> Int { order(lhs, rhs, exact: true) }
 
     private var orderClass: Int {
@@ -47,7 +49,8 @@ extension Term: Comparable {
             return compareSequences(left, right, exact: exact)
         case (.map(let left), .map(let right)):
             if left.count != right.count { return left.count < right.count ? -1 : 1 }
-            let keys = compareSequences(left.entries.map(\.key), right.entries.map(\.key), exact: exact)
+            // Keys compare in map key order even arithmetically: `#{1 => a} < #{1.0 => a}`.
+            let keys = compareSequences(left.entries.map(\.key), right.entries.map(\.key), exact: true)
             if keys != 0 { return keys }
             return compareSequences(left.entries.map(\.value), right.entries.map(\.value), exact: exact)
         case (.pid(let left), .pid(let right)):
@@ -110,9 +113,9 @@ extension Term: Comparable {
         case (.float, _):
             return -compareNumbers(rhs, lhs, exact: exact)
         case (_, .float(let value)):
-            let integer = lhs.integerValue ?? 0
-            let result = compareIntegerToFloat(integer, value)
-            return result == 0 && exact ? -1 : result
+            // In map key order every integer sorts before every float (erts' exact order).
+            if exact { return -1 }
+            return compareIntegerToFloat(lhs.integerValue ?? 0, value)
         default:
             let (left, right) = (lhs.integerValue ?? 0, rhs.integerValue ?? 0)
             return left == right ? 0 : (left < right ? -1 : 1)
