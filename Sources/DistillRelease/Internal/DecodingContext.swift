@@ -130,8 +130,8 @@ struct Node {
         return parts
     }
 
-    func tuple(_ role: String) throws(ReleaseFileError) -> [Node] {
-        guard case .tuple = term else { throw wrongShape(role, "a tuple") }
+    func tuple(_ role: String, shape: String = "a tuple") throws(ReleaseFileError) -> [Node] {
+        guard case .tuple = term else { throw wrongShape(role, shape) }
         return parts
     }
 
