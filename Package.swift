@@ -19,6 +19,7 @@ let package = Package(
         // MARK: - Pure core (no I/O, no Foundation: the runtime links these)
         .target(name: "DistillTerm", dependencies: ["CZlib"]),
         .target(name: "DistillRelease", dependencies: ["DistillTerm"]),
+        .target(name: "DistillPlan", dependencies: ["DistillRelease", "DistillTerm"]),
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -29,6 +30,7 @@ let package = Package(
             dependencies: [
                 "DistillTerm",
                 "DistillRelease",
+                "DistillPlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +48,10 @@ let package = Package(
             name: "DistillReleaseTests",
             dependencies: ["DistillRelease", "DistillTerm", "DistillTestSupport"],
             exclude: ["Corpus"]
+        ),
+        .testTarget(
+            name: "DistillPlanTests",
+            dependencies: ["DistillPlan", "DistillRelease", "DistillTerm", "DistillTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
