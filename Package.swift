@@ -51,7 +51,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DistillPlanTests",
-            dependencies: ["DistillPlan", "DistillRelease", "DistillTerm", "DistillTestSupport"]
+            dependencies: ["DistillPlan", "DistillRelease", "DistillTerm", "DistillTestSupport", "swift-distill"],
+            exclude: ["OTPCases"]
         ),
     ],
     swiftLanguageModes: [.v6]
