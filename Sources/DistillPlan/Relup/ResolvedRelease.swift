@@ -164,7 +164,7 @@ private struct ReleaseChecker {
         let registered = applications.flatMap { application in application.registered.map { ($0, application.name) } }
         if let (name, owners) = Self.firstDuplicate(registered) {
             throw error(
-                .duplicateRegister, "\(Self.quoted(owners)) all register the name '\(name)'", application: owners[0])
+                .duplicateRegister, "\(Self.every(owners)) register the name '\(name)'", application: owners[0])
         }
         let included = applications.flatMap { application in application.includes.map { ($0, application.name) } }
         if let (name, owners) = Self.firstDuplicate(included) {
@@ -232,7 +232,7 @@ private struct ReleaseChecker {
         let modules = applications.flatMap { application in application.modules.map { ($0, application.name) } }
         if let (module, owners) = Self.firstDuplicate(modules) {
             let who =
-                Set(owners).count == 1 ? "'\(owners[0])' lists it twice" : "\(Self.quoted(owners)) all list it"
+                Set(owners).count == 1 ? "'\(owners[0])' lists it twice" : "\(Self.every(owners)) list it"
             throw error(.duplicateModules, "module '\(module)' is in two places: \(who)", application: owners[0])
         }
     }
@@ -318,6 +318,11 @@ private struct ReleaseChecker {
             return nil
         }
         return (first, list)
+    }
+
+    /// `both 'a' and 'b'`, `'a', 'b' and 'c' all`.
+    static func every(_ names: [String]) -> String {
+        names.count == 2 ? "both \(quoted(names))" : "\(quoted(names)) all"
     }
 
     static func quoted(_ names: [String]) -> String {
