@@ -97,20 +97,28 @@ public struct ReleaseFileError: Error, Hashable, Sendable, CustomStringConvertib
         self.severity = severity
     }
 
+    /// A syntax error from the term parser, reported like every other problem.
+    public init(_ parseError: TermParseError) {
+        self.init(
+            code: .syntax, message: parseError.message, file: parseError.location.file,
+            location: parseError.location)
+    }
+
     /// `file:line:column: error: message` (or `file: error: message` without a location).
     public var description: String {
         "\(location.map(\.description) ?? file): \(severity.rawValue): \(message)"
     }
 
     /// ``description``, then, if `source` is the file's text and the problem has a
-    /// location, the source line and a caret under the column, as compilers print them.
+    /// location, the source line and a caret under the column, as compilers print them
+    /// (and as `TermParseError.detailedDescription` does).
     public func rendered(source: String?) -> String {
         guard let source, let location, let line = Self.line(location.line, of: source) else { return description }
         var caret = ""
         for (offset, scalar) in line.unicodeScalars.enumerated() where offset < location.column - 1 {
             caret.unicodeScalars.append(scalar == "\t" ? "\t" : " ")
         }
-        return "\(description)\n\(line)\n\(caret)^"
+        return "\(description)\n    \(line)\n    \(caret)^"
     }
 
     /// The text of 1-based line `number` of `source`, without its line break.

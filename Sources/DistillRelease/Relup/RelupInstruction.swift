@@ -236,6 +236,14 @@ extension RelupInstruction {
 
 /// Messages shared by the appup and relup instruction decoders.
 enum InstructionName {
+    /// Hints for names OTP once had or never implemented.
+    static let hints = [
+        "restart": "release_handler cannot run 'restart'; did you mean 'restart_emulator'?",
+        "reboot": "release_handler cannot run 'reboot'; did you mean 'restart_emulator'?",
+        "remove_module": "did you mean 'delete_module'?",
+        "mnesia_backup": "OTP never implemented mnesia_backup",
+    ]
+
     static func wrongArity(_ node: Node, name: String, forms: String) -> ReleaseFileError {
         node.error(.wrongArity, "wrong number of elements in \(node.snippet); \(name) is written \(forms)")
     }
@@ -249,7 +257,7 @@ enum InstructionName {
             case .tuple(let elements): elements.first?.atomValue
             default: nil
             }
-        let suggestion = name.map { Suggestion.didYouMean($0, among: names) } ?? ""
+        let suggestion = name.map { hints[$0].map { "; " + $0 } ?? Suggestion.didYouMean($0, among: names) } ?? ""
         return node.error(.unknownInstruction, "unknown \(kind) instruction \(node.snippet)\(suggestion)")
     }
 }
