@@ -197,7 +197,6 @@ private let optionHints = [
     "include_src": "swift-distill does not ship sources",
     "vsn": "did you mean 'version'?",
     "apps": "did you mean 'applications'?",
-    "overlay": "did you mean 'overlays'?",
 ]
 
 extension DistillConfig.Environment {

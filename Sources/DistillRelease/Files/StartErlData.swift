@@ -28,12 +28,11 @@ public struct StartErlData: Hashable, Sendable {
 
     /// Reads the file's contents.
     public init(parsing text: String, file: String) throws(ReleaseFileError) {
-        var line = Substring(text)
-        if line.hasSuffix("\r\n") {
-            line = line.dropLast(2)
-        } else if line.hasSuffix("\n") {
-            line = line.dropLast()
-        }
+        // Scalars, not Characters: "\r\n" is one Character.
+        var scalars = Substring(text).unicodeScalars
+        if scalars.last == "\n" { scalars.removeLast() }
+        if scalars.last == "\r", text.unicodeScalars.last == "\n" { scalars.removeLast() }
+        let line = Substring(scalars)
         func fail(_ column: Int, _ message: String) -> ReleaseFileError {
             ReleaseFileError(
                 code: .wrongShape, message: message, file: file,
