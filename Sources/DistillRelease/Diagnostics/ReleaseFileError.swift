@@ -56,6 +56,10 @@ public struct ReleaseFileError: Error, Hashable, Sendable, CustomStringConvertib
         public static var unsetVariable: Self { Self("unset_variable") }
         /// A `${` without its closing `}`, or a variable name that is not valid.
         public static var malformedVariable: Self { Self("malformed_variable") }
+        /// The file could not be read (`swift-distill check`).
+        public static var unreadableFile: Self { Self("unreadable_file") }
+        /// Which kind of release file a file is cannot be told from its name.
+        public static var unknownFileKind: Self { Self("unknown_file_kind") }
         /// A key that OTP ignores, spelled close to one it reads (warning).
         public static var ignoredKey: Self { Self("ignored_key") }
     }
