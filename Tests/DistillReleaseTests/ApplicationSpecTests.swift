@@ -76,7 +76,7 @@ struct ApplicationSpecTests {
         ("{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {modules, []}, {registered, []}, {applications, []}, {maxT, 0}, {mod, kv_app}, {env, [{port}]}]}.",
          ["kv.app:1:113: error: 'maxT' must be infinity or an integer greater than 0, found 0",
           "kv.app:1:123: error: 'mod' must be {Module, StartArgs} or [], found kv_app",
-          "kv.app:1:139: error: a parameter in 'env' must be a {Key, Value} tuple, found {port}"]),
+          "kv.app:1:139: error: a parameter of 'env' must be a {Key, Value} tuple, found {port}"]),
         ("{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {modules, []}, {registered, []}, {applicatons, [kernel]}]}.",
          ["kv.app:1:19: error: application 'kv' has no 'applications'",
           "kv.app:1:86: warning: OTP ignores the .app key 'applicatons'; did you mean 'applications'?"]),

@@ -141,7 +141,7 @@ extension ReleaseApplication {
                 self.product = product
             case "vsn": self.version = try value.version("the version of application '\(name)'")
             case "description": self.description = try value.string(role)
-            case "env": self.environment = try value.configParameters(role)
+            case "env": self.environment = try value.configParameters(role, owner: "'env' of application '\(name)'")
             default: self.applications = try value.atomList(role, element: "an application name")
             }
         }

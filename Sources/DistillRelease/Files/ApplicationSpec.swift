@@ -224,7 +224,7 @@ extension ApplicationSpec {
             includedApplications = try value.atomList(key, element: "an application name")
         case "optional_applications":
             optionalApplications = try value.atomList(key, element: "an application name")
-        case "env": environment = try value.configParameters(key)
+        case "env": environment = try value.configParameters(key, owner: "'env'")
         case "mod":
             if value.term.isNil { return }
             let pair = try value.tuple(key, count: 2, shape: "{Module, StartArgs} or []")
@@ -248,11 +248,15 @@ extension ApplicationSpec {
 
 extension Node {
     /// A list of `{Key, Value}` parameters with atom keys; a key given twice is an error.
-    func configParameters(_ role: String) throws(ReleaseFileError) -> [ConfigParameter] {
+    ///
+    /// - Parameters:
+    ///   - role: what the list is (`"'env'"`).
+    ///   - owner: whose parameters they are, for an element's error (`"application 'kv'"`).
+    func configParameters(_ role: String, owner: String) throws(ReleaseFileError) -> [ConfigParameter] {
         var parameters: [ConfigParameter] = []
         var seen: [String: SourceLocation] = [:]
         for element in try list(role) {
-            let pair = try element.tuple("a parameter in \(role)", count: 2, shape: "a {Key, Value} tuple")
+            let pair = try element.tuple("a parameter of \(owner)", count: 2, shape: "a {Key, Value} tuple")
             let key = try pair[0].atom("a parameter name")
             if let first = seen[key] {
                 throw element.error(

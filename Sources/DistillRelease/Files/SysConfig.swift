@@ -73,7 +73,8 @@ extension SysConfig {
                             "duplicate configuration of application '\(name)' (first given at \(first.line):\(first.column))")
                     }
                     seen[name] = element.location
-                    return .application(name, try pair[1].configParameters("the parameters of '\(name)'"))
+                    return .application(
+                        name, try pair[1].configParameters("the parameters of '\(name)'", owner: "application '\(name)'"))
                 }
                 guard let path = element.term.stringValue, !path.isEmpty else {
                     throw element.wrongShape("an entry of sys.config", "an {App, [{Key, Val}]} tuple or a file name")
