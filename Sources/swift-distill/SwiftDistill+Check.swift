@@ -12,13 +12,15 @@ extension SwiftDistill {
     /// `swift-distill check FILE...`: reads release files and reports every problem.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check release files (.app, .rel, .appup, relup, RELEASES, start_erl.data, sys.config, rel/config).",
+            abstract:
+                "Check release files (.app, .rel, .appup, relup, RELEASES, start_erl.data, sys.config, rel/config).",
             discussion: """
                 Reports every problem it can find in each file, like a compiler, and exits with status 1 if any \
                 file has an error (warnings alone exit 0). The kind of each file comes from its name: *.app, \
                 *.rel, *.appup, relup, RELEASES, start_erl.data, sys.config or *.sys.config, and config or \
                 *.config (a rel/config); --kind overrides it for every file.
-                """)
+                """
+        )
 
         @Argument(help: "The files to check.")
         var files: [String]
@@ -26,14 +28,16 @@ extension SwiftDistill {
         @Option(
             help: ArgumentHelp(
                 "The kind of every file, instead of guessing it from the name.",
-                valueName: ReleaseFileKind.allCases.map(\.rawValue).joined(separator: "|")),
+                valueName: ReleaseFileKind.allCases.map(\.rawValue).joined(separator: "|")
+            ),
             transform: { (text: String) throws -> ReleaseFileKind in
                 guard let kind = ReleaseFileKind(rawValue: text) else {
                     let kinds = ReleaseFileKind.allCases.map(\.rawValue).joined(separator: ", ")
                     throw ValidationError("unknown kind '\(text)': use one of \(kinds)")
                 }
                 return kind
-            })
+            }
+        )
         var kind: ReleaseFileKind?
 
         @Flag(help: "Print a JSON report on standard output instead of compiler-style messages.")
@@ -64,29 +68,43 @@ extension SwiftDistill {
             guard let kind = kind ?? ReleaseFileKind(path: file) else {
                 let kinds = ReleaseFileKind.allCases.map(\.rawValue).joined(separator: ", ")
                 return FileReport(
-                    file: file, kind: nil, source: nil,
+                    file: file,
+                    kind: nil,
+                    source: nil,
                     problems: [
                         ReleaseFileError(
                             code: .unknownFileKind,
                             message: "cannot tell what kind of file '\(file)' is from its name; give --kind (\(kinds))",
-                            file: file, location: nil)
-                    ])
+                            file: file,
+                            location: nil
+                        )
+                    ]
+                )
             }
             let bytes: [UInt8]
             do {
                 bytes = try readFile(file)
             } catch {
                 return FileReport(
-                    file: file, kind: kind, source: nil,
+                    file: file,
+                    kind: kind,
+                    source: nil,
                     problems: [
                         ReleaseFileError(
-                            code: .unreadableFile, message: "cannot read '\(file)': \(error.reason)", file: file,
-                            location: nil)
-                    ])
+                            code: .unreadableFile,
+                            message: "cannot read '\(file)': \(error.reason)",
+                            file: file,
+                            location: nil
+                        )
+                    ]
+                )
             }
             return FileReport(
-                file: file, kind: kind, source: String(decoding: bytes, as: UTF8.self),
-                problems: ReleaseFileChecker.check(bytes: bytes, kind: kind, file: file))
+                file: file,
+                kind: kind,
+                source: String(decoding: bytes, as: UTF8.self),
+                problems: ReleaseFileChecker.check(bytes: bytes, kind: kind, file: file)
+            )
         }
 
         private func printText(_ reports: [FileReport]) {
@@ -152,9 +170,12 @@ struct JSONReport: Encodable {
     init(_ reports: [SwiftDistill.Check.FileReport]) {
         files = reports.map { report in
             File(
-                file: report.file, kind: report.kind?.rawValue, ok: report.isOK,
+                file: report.file,
+                kind: report.kind?.rawValue,
+                ok: report.isOK,
                 errors: report.problems.filter { $0.severity == .error }.map(Problem.init),
-                warnings: report.problems.filter { $0.severity == .warning }.map(Problem.init))
+                warnings: report.problems.filter { $0.severity == .warning }.map(Problem.init)
+            )
         }
         ok = files.allSatisfy(\.ok)
     }

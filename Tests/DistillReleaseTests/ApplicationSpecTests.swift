@@ -24,7 +24,8 @@ struct ApplicationSpecTests {
         maxTime: .value(60_000),
         maxProcesses: .infinity,
         runtimeDependencies: ["kernel-8.0", "stdlib-4.0"],
-        otherProperties: [ConfigParameter(key: "licenses", value: [.string("Apache-2.0")])])
+        otherProperties: [ConfigParameter(key: "licenses", value: [.string("Apache-2.0")])]
+    )
 
     @Test func roundTripsEveryKey() throws {
         let text = Self.full.fileContents
@@ -34,10 +35,13 @@ struct ApplicationSpecTests {
 
     @Test func writesKeysInOTPsOrder() throws {
         let keys = Self.full.term.tupleElements?[2].listElements?.compactMap { $0.tupleElements?.first?.atomValue }
-        #expect(keys == [
-            "description", "id", "vsn", "modules", "registered", "applications", "included_applications",
-            "optional_applications", "env", "mod", "start_phases", "maxT", "maxP", "runtime_dependencies", "licenses",
-        ])
+        #expect(
+            keys == [
+                "description", "id", "vsn", "modules", "registered", "applications", "included_applications",
+                "optional_applications", "env", "mod", "start_phases", "maxT", "maxP", "runtime_dependencies",
+                "licenses",
+            ]
+        )
     }
 
     @Test func keepsOptionalKeysAbsent() throws {
@@ -59,29 +63,64 @@ struct ApplicationSpecTests {
             parsing: """
                 {application, a, [{description, ""}, {vsn, "1"}, {modules, []}, {registered, []},
                                   {applications, []}, {mod, []}, {start_phases, undefined}]}.
-                """, file: "a.app")
+                """,
+            file: "a.app"
+        )
         #expect(spec.startModule == nil && spec.startPhases == nil)
     }
 
     static let rejected: [(source: String, errors: [String])] = [
-        ("{application, kv, [{description, \"kv\"}, {vsn, 1}, {modules, []}, {registered, []}, {applications, []}]}.",
-         ["kv.app:1:47: error: 'vsn' must be a string, found 1"]),
-        ("{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {registered, []}]}.",
-         ["kv.app:1:19: error: application 'kv' has no 'modules'", "kv.app:1:19: error: application 'kv' has no 'applications'"]),
+        (
+            "{application, kv, [{description, \"kv\"}, {vsn, 1}, {modules, []}, {registered, []}, {applications, "
+                + "[]}]}.",
+            ["kv.app:1:47: error: 'vsn' must be a string, found 1"]
+        ),
+        (
+            "{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {registered, []}]}.",
+            [
+                "kv.app:1:19: error: application 'kv' has no 'modules'",
+                "kv.app:1:19: error: application 'kv' has no 'applications'",
+            ]
+        ),
         ("{application, \"kv\", []}.", ["kv.app:1:15: error: the application name must be an atom, found \"kv\""]),
-        ("{app, kv, []}.", ["kv.app:1:2: error: the first element of an .app file must be the atom 'application', found app"]),
-        ("{application, kv}.", ["kv.app:1:1: error: an .app file must be {application, Name, [Key-value pairs]}, found {application, kv}"]),
-        ("{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {vsn, \"2\"}, {modules, [\"m\"]}, {registered, []}, {applications, []}]}.",
-         ["kv.app:1:53: error: duplicate .app key 'vsn' (first given at 1:41)", "kv.app:1:76: error: a module name in 'modules' must be an atom, found \"m\""]),
-        ("{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {modules, []}, {registered, []}, {applications, []}, {maxT, 0}, {mod, kv_app}, {env, [{port}]}]}.",
-         ["kv.app:1:113: error: 'maxT' must be infinity or an integer greater than 0, found 0",
-          "kv.app:1:123: error: 'mod' must be {Module, StartArgs} or [], found kv_app",
-          "kv.app:1:139: error: a parameter of 'env' must be a {Key, Value} tuple, found {port}"]),
-        ("{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {modules, []}, {registered, []}, {applicatons, [kernel]}]}.",
-         ["kv.app:1:19: error: application 'kv' has no 'applications'",
-          "kv.app:1:86: warning: OTP ignores the .app key 'applicatons'; did you mean 'applications'?"]),
-        ("{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {modules, []}, {registered, []}, {applications, []}]}.\n{application, kv2, []}.",
-         ["kv.app:2:1: error: an .app file must hold one term, found 2"]),
+        (
+            "{app, kv, []}.",
+            ["kv.app:1:2: error: the first element of an .app file must be the atom 'application', found app"]
+        ),
+        (
+            "{application, kv}.",
+            ["kv.app:1:1: error: an .app file must be {application, Name, [Key-value pairs]}, found {application, kv}"]
+        ),
+        (
+            "{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {vsn, \"2\"}, {modules, [\"m\"]}, {registered, "
+                + "[]}, {applications, []}]}.",
+            [
+                "kv.app:1:53: error: duplicate .app key 'vsn' (first given at 1:41)",
+                "kv.app:1:76: error: a module name in 'modules' must be an atom, found \"m\"",
+            ]
+        ),
+        (
+            "{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {modules, []}, {registered, []}, "
+                + "{applications, []}, {maxT, 0}, {mod, kv_app}, {env, [{port}]}]}.",
+            [
+                "kv.app:1:113: error: 'maxT' must be infinity or an integer greater than 0, found 0",
+                "kv.app:1:123: error: 'mod' must be {Module, StartArgs} or [], found kv_app",
+                "kv.app:1:139: error: a parameter of 'env' must be a {Key, Value} tuple, found {port}",
+            ]
+        ),
+        (
+            "{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {modules, []}, {registered, []}, {applicatons, "
+                + "[kernel]}]}.",
+            [
+                "kv.app:1:19: error: application 'kv' has no 'applications'",
+                "kv.app:1:86: warning: OTP ignores the .app key 'applicatons'; did you mean 'applications'?",
+            ]
+        ),
+        (
+            "{application, kv, [{description, \"kv\"}, {vsn, \"1\"}, {modules, []}, {registered, []}, "
+                + "{applications, []}]}.\n{application, kv2, []}.",
+            ["kv.app:2:1: error: an .app file must hold one term, found 2"]
+        ),
     ]
 
     @Test(arguments: rejected)
@@ -94,8 +133,10 @@ struct ApplicationSpecTests {
             {application, kv, [{description, "kv"}, {vsn, "1"}, {modules, []}, {registered, []},
                                {applications, []}, {licenses, ["MIT"]}, {desciption, "x"}]}.
             """
-        #expect(problems(source, kind: .app, file: "kv.app") == [
-            "kv.app:2:61: warning: OTP ignores the .app key 'desciption'; did you mean 'description'?"
-        ])
+        #expect(
+            problems(source, kind: .app, file: "kv.app") == [
+                "kv.app:2:61: warning: OTP ignores the .app key 'desciption'; did you mean 'description'?"
+            ]
+        )
     }
 }

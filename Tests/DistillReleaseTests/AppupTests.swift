@@ -25,7 +25,9 @@ struct AppupTests {
         #expect(appup.upgradeInstructions(from: "1.1.0") == [.loadModule(.module("kv_lib"))])
         #expect(appup.upgradeInstructions(from: "1.0.7")?.count == 2)
         #expect(appup.upgradeInstructions(from: "1.0.x") == nil)
-        #expect(appup.downgradeInstructions(to: "1.0.x") == [.update(.change(module: "kv_server", .advanced("to_1_0")))])
+        #expect(
+            appup.downgradeInstructions(to: "1.0.x") == [.update(.change(module: "kv_server", .advanced("to_1_0")))]
+        )
         #expect(appup.upgradeInstructions(from: "0.9.0") == nil)
     }
 
@@ -42,7 +44,8 @@ struct AppupTests {
                 .init(version: .pattern(try VersionPattern("1\\..*")), instructions: [.lowLevel(.restartEmulator)]),
                 .init(version: .exact("1.5"), instructions: []),
             ],
-            downgrades: [])
+            downgrades: []
+        )
         #expect(appup.upgradeInstructions(from: "1.5") == [.lowLevel(.restartEmulator)])
     }
 
@@ -50,23 +53,23 @@ struct AppupTests {
     static let matches: [(pattern: String, version: String, matches: Bool)] = [
         ("0\\.1\\.[0-9]+", "0.1.12", true),
         ("0\\.1\\.[0-9]+", "0.1.", false),
-        ("0\\.1\\.[0-9]+", "10.1.1", false),      // a match inside is not the whole version
+        ("0\\.1\\.[0-9]+", "10.1.1", false),  // a match inside is not the whole version
         ("0\\.1\\.[0-9]+", "0.1.1-rc1", false),
         ("1\\.0", "1x0", false),
-        ("1.0", "1x0", true),                      // an unescaped dot matches anything
-        ("1|10", "10", false),                     // PCRE takes the first alternative that matches
+        ("1.0", "1x0", true),  // an unescaped dot matches anything
+        ("1|10", "10", false),  // PCRE takes the first alternative that matches
         ("10|1", "10", true),
         ("1\\.[0-9]+(\\.[0-9]+)?", "1.2", true),
         ("1\\.[0-9]+(\\.[0-9]+)?", "1.2.3", true),
         ("1\\.\\d+", "1.42", true),
-        ("1\\.\\d+", "1.٤٢", false),                // \d is ASCII, as in PCRE without ucp
+        ("1\\.\\d+", "1.٤٢", false),  // \d is ASCII, as in PCRE without ucp
         ("^2\\..*$", "2.0.1", true),
         ("(?i)v1\\.0", "V1.0", true),
         ("[0-9]+\\.[0-9]+\\.[0-9]+", "3.14.159", true),
         ("0\\.[0-4]\\..*", "0.5.0", false),
         ("é\\.1", "é.1", true),
         (".*", "", true),
-        ("a*?", "aa", false),                      // lazy: the first match is empty
+        ("a*?", "aa", false),  // lazy: the first match is empty
     ]
 
     @Test(arguments: matches)
@@ -85,7 +88,8 @@ struct AppupTests {
                 R = case re:run(V, P, [unicode, {capture, first, list}]) of {match, [V]} -> true; _ -> false end,
                 io:format("~p~n", [R])
             end, Cases)
-            """)
+            """
+        )
         #expect(output.split(separator: "\n").map { $0 == "true" } == Self.matches.map(\.matches))
     }
 
@@ -99,18 +103,25 @@ struct AppupTests {
     @Test(arguments: rejectedPatterns)
     func rejectsInvalidPatternsWhenRead(pattern: String, message: String) throws {
         let source = "{\"2\", [{<<\"\(escape(pattern))\">>, []}], []}."
-        #expect(problems(source, kind: .appup, file: "a.appup") == [
-            "a.appup:1:9: error: invalid version pattern <<\"\(escape(pattern))\">>: \(message)"
-        ])
+        #expect(
+            problems(source, kind: .appup, file: "a.appup") == [
+                "a.appup:1:9: error: invalid version pattern <<\"\(escape(pattern))\">>: \(message)"
+            ]
+        )
     }
 
     @Test func rejectsNonStringVersions() {
-        #expect(problems("{2, [], []}.", kind: .appup, file: "a.appup") == [
-            "a.appup:1:2: error: the version of an appup must be a string, found 2"
-        ])
-        #expect(problems("{\"2\", [{'1.0', []}], []}.", kind: .appup, file: "a.appup") == [
-            "a.appup:1:9: error: a version in an appup must be a string or a binary holding a regular expression, found '1.0'"
-        ])
+        #expect(
+            problems("{2, [], []}.", kind: .appup, file: "a.appup") == [
+                "a.appup:1:2: error: the version of an appup must be a string, found 2"
+            ]
+        )
+        #expect(
+            problems("{\"2\", [{'1.0', []}], []}.", kind: .appup, file: "a.appup") == [
+                "a.appup:1:9: error: a version in an appup must be a string or a binary holding a regular "
+                    + "expression, found '1.0'"
+            ]
+        )
     }
 
     @Test func reportsEveryBadInstruction() {
@@ -121,14 +132,17 @@ struct AppupTests {
                      {load_module, c}]}],
              [{"1", [{delete_module, d, e}]}]}.
             """
-        #expect(problems(source, kind: .appup, file: "a.appup") == [
-            "a.appup:2:10: error: unknown appup instruction {load_modul, a}; did you mean 'load_module'?",
-            "a.appup:3:10: error: wrong number of elements in {update, b, soft, brutal_purge, []}; update is written "
-                + "{update, Mod}, {update, Mod, supervisor | Change | DepMods}, {update, Mod, Change, DepMods}, "
-                + "{update, Mod, Change, PrePurge, PostPurge, DepMods}, {update, Mod, Timeout, Change, PrePurge, "
-                + "PostPurge, DepMods} or {update, Mod, ModType, Timeout, Change, PrePurge, PostPurge, DepMods}",
-            "a.appup:5:29: error: the dependencies of d must be a list, found e",
-        ])
+        #expect(
+            problems(source, kind: .appup, file: "a.appup") == [
+                "a.appup:2:10: error: unknown appup instruction {load_modul, a}; did you mean 'load_module'?",
+                "a.appup:3:10: error: wrong number of elements in {update, b, soft, brutal_purge, []}; update is "
+                    + "written "
+                    + "{update, Mod}, {update, Mod, supervisor | Change | DepMods}, {update, Mod, Change, DepMods}, "
+                    + "{update, Mod, Change, PrePurge, PostPurge, DepMods}, {update, Mod, Timeout, Change, PrePurge, "
+                    + "PostPurge, DepMods} or {update, Mod, ModType, Timeout, Change, PrePurge, PostPurge, DepMods}",
+                "a.appup:5:29: error: the dependencies of d must be a list, found e",
+            ]
+        )
     }
 }
 

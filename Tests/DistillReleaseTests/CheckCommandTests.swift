@@ -21,7 +21,11 @@ struct CheckCommandTests {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build swift-distill first")
         do {
             let output = try runProcess(
-                Self.executable, ["check"] + arguments, currentDirectory: CorpusTests.directory, timeout: .seconds(60))
+                Self.executable,
+                ["check"] + arguments,
+                currentDirectory: CorpusTests.directory,
+                timeout: .seconds(60)
+            )
             return (0, output)
         } catch let failure as ProcessFailure {
             return (failure.status, failure.output)
@@ -40,35 +44,41 @@ struct CheckCommandTests {
     @Test func printsEveryErrorLikeACompilerAndExitsOne() throws {
         let result = try check(["several-errors.appup", "typo-key.app", "unknown-option.config"])
         #expect(result.status == 1)
-        #expect(result.output == """
-            several-errors.appup:3:12: error: unknown appup instruction {udpate, b}; did you mean 'update'?
-                           {udpate, b},
-                           ^
-            several-errors.appup:4:33: error: the start type must be permanent, transient, temporary, load or none, found forever
-                           {add_application, c, forever},
-                                                ^
-            several-errors.appup:5:27: error: the arguments of a function call must be a list, found notalist
-                           {apply, {m, f, notalist}}]}],
-                                          ^
-            several-errors.appup:6:12: error: unknown appup instruction restart; release_handler cannot run 'restart'; did you mean 'restart_emulator'?
-                 [{"1.0", [restart]}]}.
-                           ^
-            typo-key.app:4:3: warning: OTP ignores the .app key 'registerd'; did you mean 'registered'?
-                  {registerd, [kv_server]}]}.
-                  ^
-            unknown-option.config:4:5: error: unknown release option 'overlay'; did you mean 'overlays'?
-                    {overlay, [{mkdir, "var"}]}
-                    ^
-            typo-key.app: ok (app)
-            checked 3 files: 5 errors, 1 warning
+        #expect(
+            result.output == """
+                several-errors.appup:3:12: error: unknown appup instruction {udpate, b}; did you mean 'update'?
+                               {udpate, b},
+                               ^
+                several-errors.appup:4:33: error: the start type must be permanent, transient, temporary, load or none, found forever
+                               {add_application, c, forever},
+                                                    ^
+                several-errors.appup:5:27: error: the arguments of a function call must be a list, found notalist
+                               {apply, {m, f, notalist}}]}],
+                                              ^
+                several-errors.appup:6:12: error: unknown appup instruction restart; release_handler cannot run 'restart'; did you mean 'restart_emulator'?
+                     [{"1.0", [restart]}]}.
+                               ^
+                typo-key.app:4:3: warning: OTP ignores the .app key 'registerd'; did you mean 'registered'?
+                      {registerd, [kv_server]}]}.
+                      ^
+                unknown-option.config:4:5: error: unknown release option 'overlay'; did you mean 'overlays'?
+                        {overlay, [{mkdir, "var"}]}
+                        ^
+                typo-key.app: ok (app)
+                checked 3 files: 5 errors, 1 warning
 
-            """)
+                """
+        )
     }
 
     @Test func forcesTheKindWithAnOption() throws {
         let result = try check(["--kind", "relup", "relup-unknown.relup", "update-arity.appup"])
         #expect(result.status == 1)
-        #expect(result.output.contains("update-arity.appup:2:3: error: a relup up entry must be a {Vsn, Descr, [Instruction]} tuple"))
+        #expect(
+            result.output.contains(
+                "update-arity.appup:2:3: error: a relup up entry must be a {Vsn, Descr, [Instruction]} tuple"
+            )
+        )
     }
 
     @Test func reportsJSON() throws {

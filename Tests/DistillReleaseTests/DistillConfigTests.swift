@@ -34,14 +34,19 @@ struct DistillConfigTests {
         let release = try #require(config.releases.first)
         #expect(release.version == "0.2.0")
         #expect(release.applications == [ReleaseApplication(name: "kv", product: "KV")])
-        #expect(release.overlays == [
-            .mkdir("var/data"), .copy(from: "rel/kv.conf", to: "etc/kv.conf"),
-            .template(from: "rel/env.sh.eex", to: "releases/{{release_version}}/env.sh"),
-        ])
+        #expect(
+            release.overlays == [
+                .mkdir("var/data"), .copy(from: "rel/kv.conf", to: "etc/kv.conf"),
+                .template(from: "rel/env.sh.eex", to: "releases/{{release_version}}/env.sh"),
+            ]
+        )
         #expect(release.commands == [Command(name: "migrate", path: "rel/commands/migrate.sh")])
-        #expect(release.hooks == [
-            Hook(kind: .preStart, path: "rel/hooks/pre_start.d"), Hook(kind: .postUpgrade, path: "rel/hooks/post_upgrade.d"),
-        ])
+        #expect(
+            release.hooks == [
+                Hook(kind: .preStart, path: "rel/hooks/pre_start.d"),
+                Hook(kind: .postUpgrade, path: "rel/hooks/post_upgrade.d"),
+            ]
+        )
         #expect(try TermParser.parseAll(Self.design, file: "rel/config") == config.terms)
         #expect(try DistillConfig(parsing: config.fileContents, file: "rel/config") == config)
     }
@@ -66,19 +71,36 @@ struct DistillConfigTests {
                                {strip_debug_info, false}, {configuration, debug}, {include_runtime, "/opt/rt"},
                                {sys_config, "rel/sys.config"}, {swift_build_flags, ["-Xswiftc", "-g"]},
                                {overlays, [{mkdir, "var/data"}]}]}.
-                """, file: "rel/config")
+                """,
+            file: "rel/config"
+        )
         let settings = try config.settings()
-        #expect(settings == ReleaseSettings(
-            release: "kv", environment: "prod", version: "1.0.0",
-            applications: [ReleaseApplication(name: "kv"), ReleaseApplication(name: "kv_web", type: .temporary)],
-            overlays: [.mkdir("var/data"), .mkdir("var/prod")],
-            devMode: false, runtime: .directory("/opt/rt"), stripDebugInfo: true, configuration: .debug,
-            sysConfig: "rel/sys.config", vmArgs: "rel/prod.vm.args", swiftBuildFlags: ["-Xswiftc", "-g"]))
+        #expect(
+            settings
+                == ReleaseSettings(
+                    release: "kv",
+                    environment: "prod",
+                    version: "1.0.0",
+                    applications: [
+                        ReleaseApplication(name: "kv"), ReleaseApplication(name: "kv_web", type: .temporary),
+                    ],
+                    overlays: [.mkdir("var/data"), .mkdir("var/prod")],
+                    devMode: false,
+                    runtime: .directory("/opt/rt"),
+                    stripDebugInfo: true,
+                    configuration: .debug,
+                    sysConfig: "rel/sys.config",
+                    vmArgs: "rel/prod.vm.args",
+                    swiftBuildFlags: ["-Xswiftc", "-g"]
+                )
+        )
     }
 
     @Test func runsWithoutEnvironments() throws {
         let config = try DistillConfig(
-            parsing: "{release, kv, [{version, \"1\"}, {applications, [kv]}]}.", file: "rel/config")
+            parsing: "{release, kv, [{version, \"1\"}, {applications, [kv]}]}.",
+            file: "rel/config"
+        )
         let settings = try config.settings()
         #expect(settings.environment == nil && settings.runtime == .bundled && settings.configuration == .release)
     }
@@ -86,13 +108,26 @@ struct DistillConfigTests {
     @Test func roundTripsEveryApplicationForm() throws {
         let applications: [ReleaseApplication] = [
             .init(name: "a"), .init(name: "b", type: .load),
-            .init(name: "c", product: "C", version: "2.0", description: "C!", environment: [.init(key: "k", value: 1)], applications: ["a"]),
+            .init(
+                name: "c",
+                product: "C",
+                version: "2.0",
+                description: "C!",
+                environment: [.init(key: "k", value: 1)],
+                applications: ["a"]
+            ),
             .init(name: "d", type: .transient, product: "D"),
         ]
         let config = DistillConfig(releases: [.init(name: "r", version: "1", applications: applications)])
         #expect(try DistillConfig(parsing: config.fileContents, file: "rel/config") == config)
-        #expect(applications.map { TermPrinter.printCompact($0.term) }
-            == ["a", "{b,load}", #"{c,[{product,"C"},{vsn,"2.0"},{description,"C!"},{env,[{k,1}]},{applications,[a]}]}"#, #"{d,transient,[{product,"D"}]}"#])
+        #expect(
+            applications.map { TermPrinter.printCompact($0.term) }
+                == [
+                    "a", "{b,load}",
+                    #"{c,[{product,"C"},{vsn,"2.0"},{description,"C!"},{env,[{k,1}]},{applications,[a]}]}"#,
+                    #"{d,transient,[{product,"D"}]}"#,
+                ]
+        )
     }
 
     static let resolutionErrors: [(release: String?, environment: String?, error: String)] = [
@@ -103,60 +138,126 @@ struct DistillConfigTests {
     @Test(arguments: resolutionErrors)
     func namesWhatIsNotDefined(release: String?, environment: String?, error: String) throws {
         let config = try DistillConfig(parsing: Self.design, file: "rel/config")
-        #expect(thrown { () throws(ReleaseFileError) in try config.settings(release: release, environment: environment) }?.description == error)
+        #expect(
+            thrown { () throws(ReleaseFileError) in try config.settings(release: release, environment: environment) }?
+                .description == error
+        )
     }
 
     @Test func asksForAChoiceWithoutDefaults() throws {
         let config = try DistillConfig(
             parsing: """
                 {environment, a, []}. {environment, b, []}.
-                {release, x, [{version, "1"}, {applications, [x]}]}. {release, y, [{version, "1"}, {applications, [y]}]}.
-                """, file: "rel/config")
-        #expect(thrown { () throws(ReleaseFileError) in try config.settings() }?.description
-            == "rel/config: error: rel/config defines several releases (x, y) and no default_release; name one")
-        #expect(thrown { () throws(ReleaseFileError) in try config.settings(release: "x") }?.description
-            == "rel/config: error: rel/config defines several environments (a, b) and no default_environment; name one")
+                {release, x, [{version, "1"}, {applications, [x]}]}.
+                {release, y, [{version, "1"}, {applications, [y]}]}.
+                """,
+            file: "rel/config"
+        )
+        #expect(
+            thrown { () throws(ReleaseFileError) in try config.settings() }?.description
+                == "rel/config: error: rel/config defines several releases (x, y) and no default_release; name one"
+        )
+        #expect(
+            thrown { () throws(ReleaseFileError) in try config.settings(release: "x") }?.description
+                == "rel/config: error: rel/config defines several environments (a, b) and no default_environment; "
+                + "name one"
+        )
         #expect(try config.settings(release: "y", environment: "b").applications.map(\.name) == ["y"])
     }
 
     static let rejected: [(source: String, errors: [String])] = [
-        ("""
-         {release, kv, [
-             {version, "0.2.0"},
-             {applications, [kv]},
-             {overlay, []}
-         ]}.
-         """, ["rel/config:4:5: error: unknown release option 'overlay'; did you mean 'overlays'?"]),
-        ("{default_release, kvv}.\n{release, kv, [{version, \"1\"}, {applications, [kv]}]}.",
-         ["rel/config:1:19: error: default_release names release 'kvv', which rel/config does not define; did you mean 'kv'?"]),
-        ("{default_environment, prd}.\n{environment, prod, []}.\n{release, kv, [{version, \"1\"}, {applications, [kv]}]}.",
-         ["rel/config:1:23: error: default_environment names environment 'prd', which rel/config does not define; did you mean 'prod'?"]),
-        ("{environment, prod, [{include_erts, true}, {cookie, secret}]}.\n{release, kv, [{version, \"1\"}, {applications, [kv]}]}.",
-         ["rel/config:1:22: error: unknown environment option 'include_erts'; did you mean 'include_runtime'? (swift-distill bundles its own runtime, not ERTS)",
-          "rel/config:1:44: error: unknown environment option 'cookie'; swift-distill uses no cookie: only the release's owner can reach the node's control socket"]),
-        ("{release, kv, [{vsn, \"1\"}, {applications, []}]}.",
-         ["rel/config:1:15: error: release 'kv' has no 'version'",
-          "rel/config:1:16: error: unknown release option 'vsn'; did you mean 'version'?",
-          "rel/config:1:43: error: release 'kv' has no applications"]),
-        ("{releases, kv, []}.", ["rel/config:1:1: error: unknown rel/config entry 'releases'; did you mean 'release'?"]),
-        ("", ["rel/config: error: rel/config defines no release: add {release, Name, [{version, \"0.1.0\"}, {applications, [App]}]}."]),
-        ("{release, kv, [{version, \"1 0\"}, {applications, [kv, kv]}, {commands, [{start, \"x.sh\"}]}]}.",
-         ["rel/config:1:26: error: the version of release 'kv' must be a non-empty version without '/' or whitespace, found \"1 0\"",
-          "rel/config:1:54: error: duplicate application 'kv' (first given at 1:50)",
-          "rel/config:1:73: error: command 'start' would hide the built-in command of the same name"]),
-        ("{release, kv, [{version, \"1\"}, {applications, [kv]}, {overlays, [{copy, \"a\", \"/etc/passwd\"}, {mkdir, \"../up\"}, {link, \"a\", \"b\"}, {copy, \"a\"}]}]}.",
-         ["rel/config:1:78: error: the destination of copy must be a path inside the release (relative, without '..'), found \"/etc/passwd\"",
-          "rel/config:1:102: error: the directory of mkdir must be a path inside the release (relative, without '..'), found \"../up\"",
-          "rel/config:1:112: error: unknown overlay 'link'",
-          "rel/config:1:130: error: wrong number of elements in {copy, \"a\"}; overlays are {mkdir, Path}, {copy, From, To} and {template, From, To}"]),
-        ("{release, kv, [{version, \"1\"}, {applications, [{kv, [{produkt, \"KV\"}, {version, \"2\"}]}]}, {hooks, [{pre_strat, \"h\"}]}, {dev_mode, yes}, {configuration, releas}]}.",
-         ["rel/config:1:54: error: unknown application option 'produkt'; did you mean 'product'?",
-          "rel/config:1:71: error: unknown application option 'version'; did you mean 'vsn'?",
-          "rel/config:1:100: error: unknown hook 'pre_strat'; did you mean 'pre_start'?",
-          "rel/config:1:131: error: 'dev_mode' must be true or false, found yes",
-          "rel/config:1:153: error: 'configuration' must be debug or release, found releas; did you mean 'release'?"]),
-        ("{release, kv, [{version, \"1\"}, {applications, [kv]}]}.\n{release, kv, [{version, \"2\"}, {applications, [kv]}]}.",
-         ["rel/config:2:1: error: duplicate release 'kv' (first given at 1:1)"]),
+        (
+            """
+            {release, kv, [
+                {version, "0.2.0"},
+                {applications, [kv]},
+                {overlay, []}
+            ]}.
+            """, ["rel/config:4:5: error: unknown release option 'overlay'; did you mean 'overlays'?"]
+        ),
+        (
+            "{default_release, kvv}.\n{release, kv, [{version, \"1\"}, {applications, [kv]}]}.",
+            [
+                "rel/config:1:19: error: default_release names release 'kvv', which rel/config does not define; did "
+                    + "you mean 'kv'?"
+            ]
+        ),
+        (
+            "{default_environment, prd}.\n{environment, prod, []}.\n{release, kv, [{version, \"1\"}, {applications, "
+                + "[kv]}]}.",
+            [
+                "rel/config:1:23: error: default_environment names environment 'prd', which rel/config does not "
+                    + "define; did you mean 'prod'?"
+            ]
+        ),
+        (
+            "{environment, prod, [{include_erts, true}, {cookie, secret}]}.\n{release, kv, [{version, \"1\"}, "
+                + "{applications, [kv]}]}.",
+            [
+                "rel/config:1:22: error: unknown environment option 'include_erts'; did you mean 'include_runtime'? "
+                    + "(swift-distill bundles its own runtime, not ERTS)",
+                "rel/config:1:44: error: unknown environment option 'cookie'; swift-distill uses no cookie: only "
+                    + "the release's owner can reach the node's control socket",
+            ]
+        ),
+        (
+            "{release, kv, [{vsn, \"1\"}, {applications, []}]}.",
+            [
+                "rel/config:1:15: error: release 'kv' has no 'version'",
+                "rel/config:1:16: error: unknown release option 'vsn'; did you mean 'version'?",
+                "rel/config:1:43: error: release 'kv' has no applications",
+            ]
+        ),
+        (
+            "{releases, kv, []}.",
+            ["rel/config:1:1: error: unknown rel/config entry 'releases'; did you mean 'release'?"]
+        ),
+        (
+            "",
+            [
+                "rel/config: error: rel/config defines no release: add {release, Name, [{version, \"0.1.0\"}, "
+                    + "{applications, [App]}]}."
+            ]
+        ),
+        (
+            "{release, kv, [{version, \"1 0\"}, {applications, [kv, kv]}, {commands, [{start, \"x.sh\"}]}]}.",
+            [
+                "rel/config:1:26: error: the version of release 'kv' must be a non-empty version without '/' or "
+                    + "whitespace, found \"1 0\"",
+                "rel/config:1:54: error: duplicate application 'kv' (first given at 1:50)",
+                "rel/config:1:73: error: command 'start' would hide the built-in command of the same name",
+            ]
+        ),
+        (
+            "{release, kv, [{version, \"1\"}, {applications, [kv]}, {overlays, [{copy, \"a\", \"/etc/passwd\"}, "
+                + "{mkdir, \"../up\"}, {link, \"a\", \"b\"}, {copy, \"a\"}]}]}.",
+            [
+                "rel/config:1:78: error: the destination of copy must be a path inside the release (relative, "
+                    + "without '..'), found \"/etc/passwd\"",
+                "rel/config:1:102: error: the directory of mkdir must be a path inside the release (relative, "
+                    + "without '..'), found \"../up\"",
+                "rel/config:1:112: error: unknown overlay 'link'",
+                "rel/config:1:130: error: wrong number of elements in {copy, \"a\"}; overlays are {mkdir, Path}, "
+                    + "{copy, From, To} and {template, From, To}",
+            ]
+        ),
+        (
+            "{release, kv, [{version, \"1\"}, {applications, [{kv, [{produkt, \"KV\"}, {version, \"2\"}]}]}, "
+                + "{hooks, [{pre_strat, \"h\"}]}, {dev_mode, yes}, {configuration, releas}]}.",
+            [
+                "rel/config:1:54: error: unknown application option 'produkt'; did you mean 'product'?",
+                "rel/config:1:71: error: unknown application option 'version'; did you mean 'vsn'?",
+                "rel/config:1:100: error: unknown hook 'pre_strat'; did you mean 'pre_start'?",
+                "rel/config:1:131: error: 'dev_mode' must be true or false, found yes",
+                "rel/config:1:153: error: 'configuration' must be debug or release, found releas; did you mean "
+                    + "'release'?",
+            ]
+        ),
+        (
+            "{release, kv, [{version, \"1\"}, {applications, [kv]}]}.\n{release, kv, [{version, \"2\"}, "
+                + "{applications, [kv]}]}.",
+            ["rel/config:2:1: error: duplicate release 'kv' (first given at 1:1)"]
+        ),
     ]
 
     @Test(arguments: rejected)

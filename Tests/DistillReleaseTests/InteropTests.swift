@@ -20,18 +20,23 @@ struct InteropTests {
                 .init(version: .exact("0.1.0"), instructions: AppupInstructionTests.forms.map(\.instruction)),
                 .init(version: .pattern(try VersionPattern("0\\.0\\.[0-9]+")), instructions: []),
             ],
-            downgrades: [.init(version: .exact("0.1.0"), instructions: [.update(.supervisor(module: "kv_sup"))])])
+            downgrades: [.init(version: .exact("0.1.0"), instructions: [.update(.supervisor(module: "kv_sup"))])]
+        )
         let relup = Relup(
             version: "0.2.0",
             upgrades: [.init(version: "0.1.0", instructions: RelupTests.instructions.map(\.instruction))],
-            downgrades: [.init(version: "0.1.0", description: .string("down é"), instructions: [.restartEmulator])])
+            downgrades: [.init(version: "0.1.0", description: .string("down é"), instructions: [.restartEmulator])]
+        )
         let rel = ReleaseSpec(
-            name: "kv", version: "0.2.0", ertsVersion: "6.3.1-1.0.0",
+            name: "kv",
+            version: "0.2.0",
+            ertsVersion: "6.3.1-1.0.0",
             applications: [
                 .init(name: "kernel", version: "8.5.3"), .init(name: "kv", version: "0.2.0", type: .transient),
                 .init(name: "kv_web", version: "0.2.0", includedApplications: ["kv_x"]),
                 .init(name: "kv_x", version: "0.1.0", type: .unloaded, includedApplications: []),
-            ])
+            ]
+        )
         let sysConfig = SysConfig(entries: [
             .application("kv", [.init(key: "port", value: 4040), .init(key: "name", value: .binary("ké"))]),
             .include("releases/0.2.0/extra"),
@@ -53,7 +58,11 @@ struct InteropTests {
         let directory = try TemporaryDirectory()
         let samples = try Self.samples()
         for sample in samples {
-            try sample.text.write(to: directory.url.appendingPathComponent(sample.name), atomically: true, encoding: .utf8)
+            try sample.text.write(
+                to: directory.url.appendingPathComponent(sample.name),
+                atomically: true,
+                encoding: .utf8
+            )
         }
         let output = try Erlang.run(
             """
@@ -62,7 +71,9 @@ struct InteropTests {
                 {ok, Terms} = file:consult(F),
                 io:format("~0tp~n", [Terms])
             end, Args)
-            """, arguments: samples.map { directory.url.appendingPathComponent($0.name).path })
+            """,
+            arguments: samples.map { directory.url.appendingPathComponent($0.name).path }
+        )
         let lines = output.split(separator: "\n").map(String.init)
         #expect(lines.count == samples.count)
         for (sample, line) in zip(samples, lines) {
@@ -91,7 +102,8 @@ struct InteropTests {
                 end,
                 io:format("~p~n", [V])
             end, [\(instructions.joined(separator: ",\n"))])
-            """)
+            """
+        )
         return output.split(separator: "\n").map(String.init)
     }
 
@@ -108,7 +120,7 @@ struct InteropTests {
     @Test(.requiresErlang)
     func otpRejectsTheInstructionsWeReject() throws {
         let texts = (AppupInstructionTests.rejected.map(\.text) + RelupTests.rejected.map(\.text))
-            .filter { !Self.stricterThanOTP.contains($0) && $0 != "{update, m}" }  // {update, m} is only wrong in a relup
+            .filter { !Self.stricterThanOTP.contains($0) && $0 != "{update, m}" }  // only wrong in a relup
         #expect(try otpVerdicts(texts) == texts.map { _ in "rejected" })
         #expect(try otpVerdicts(Array(Self.stricterThanOTP)) == Self.stricterThanOTP.map { _ in "accepted" })
     }
@@ -121,7 +133,9 @@ struct InteropTests {
             lists:foreach(fun(F) ->
                 io:format("~p~n", [case file:consult(F) of {ok, _} -> ok; {error, _} -> error end])
             end, Args)
-            """, arguments: files.map { CorpusTests.directory.appendingPathComponent($0).path })
+            """,
+            arguments: files.map { CorpusTests.directory.appendingPathComponent($0).path }
+        )
         let ours = try files.map { name -> String in
             let bytes = try Data(contentsOf: CorpusTests.directory.appendingPathComponent(name))
             let problems = ReleaseFileChecker.check(bytes: bytes, kind: CorpusTests.kind(of: name) ?? .app, file: name)

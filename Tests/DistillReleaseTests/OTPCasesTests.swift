@@ -22,7 +22,9 @@ struct OTPCasesTests {
 
     @Test func findsTheCases() {
         #expect(Self.files.count >= 60, "otp-cases at \(otpCases.path)")
-        #expect(Self.files.contains { $0.hasSuffix(".appup") } && Self.files.contains { $0.hasSuffix("expected.relup") })
+        #expect(
+            Self.files.contains { $0.hasSuffix(".appup") } && Self.files.contains { $0.hasSuffix("expected.relup") }
+        )
     }
 
     @Test(arguments: files)
@@ -43,21 +45,26 @@ struct OTPCasesTests {
 
     @Test func decodesOTPsRelupForAnAddedAndARemovedApplication() throws {
         let path = "06-add-remove-app/expected.relup"
-        let relup = try Relup(parsing: String(contentsOf: otpCases.appendingPathComponent(path), encoding: .utf8), file: path)
+        let relup = try Relup(
+            parsing: String(contentsOf: otpCases.appendingPathComponent(path), encoding: .utf8),
+            file: path
+        )
         func call(_ function: String, _ arguments: Term...) -> RelupInstruction {
             .apply(FunctionCall(module: "application", function: function, arguments: arguments))
         }
-        #expect(relup.upgrade(from: "1")?.instructions == [
-            .loadObjectCode(application: "bar", version: "1.0", modules: ["bar_app", "bar_srv"]),
-            .pointOfNoReturn,
-            .load(module: "bar_app", prePurge: .brutalPurge, postPurge: .brutalPurge),
-            .load(module: "bar_srv", prePurge: .brutalPurge, postPurge: .brutalPurge),
-            call("start", "bar", "permanent"),
-            call("stop", "baz"),
-            .remove(module: "baz_app", prePurge: .brutalPurge, postPurge: .brutalPurge),
-            .remove(module: "baz_srv", prePurge: .brutalPurge, postPurge: .brutalPurge),
-            .purge(modules: ["baz_app", "baz_srv"]),
-            call("unload", "baz"),
-        ])
+        #expect(
+            relup.upgrade(from: "1")?.instructions == [
+                .loadObjectCode(application: "bar", version: "1.0", modules: ["bar_app", "bar_srv"]),
+                .pointOfNoReturn,
+                .load(module: "bar_app", prePurge: .brutalPurge, postPurge: .brutalPurge),
+                .load(module: "bar_srv", prePurge: .brutalPurge, postPurge: .brutalPurge),
+                call("start", "bar", "permanent"),
+                call("stop", "baz"),
+                .remove(module: "baz_app", prePurge: .brutalPurge, postPurge: .brutalPurge),
+                .remove(module: "baz_srv", prePurge: .brutalPurge, postPurge: .brutalPurge),
+                .purge(modules: ["baz_app", "baz_srv"]),
+                call("unload", "baz"),
+            ]
+        )
     }
 }

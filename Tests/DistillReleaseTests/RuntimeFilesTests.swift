@@ -11,11 +11,19 @@ import Testing
 struct RuntimeFilesTests {
     static let releases = ReleasesFile(releases: [
         .init(
-            name: "kv", version: "0.2.0", ertsVersion: "6.3.1-1.0.0",
-            libraries: [.init(name: "kv", version: "0.2.0", directory: "/srv/kv/lib/kv-0.2.0")], status: .current),
+            name: "kv",
+            version: "0.2.0",
+            ertsVersion: "6.3.1-1.0.0",
+            libraries: [.init(name: "kv", version: "0.2.0", directory: "/srv/kv/lib/kv-0.2.0")],
+            status: .current
+        ),
         .init(
-            name: "kv", version: "0.1.0", ertsVersion: "6.3.1-1.0.0",
-            libraries: [.init(name: "kv", version: "0.1.0", directory: "/srv/kv/lib/kv-0.1.0")], status: .permanent),
+            name: "kv",
+            version: "0.1.0",
+            ertsVersion: "6.3.1-1.0.0",
+            libraries: [.init(name: "kv", version: "0.1.0", directory: "/srv/kv/lib/kv-0.1.0")],
+            status: .permanent
+        ),
         .init(name: "kv", version: "0.0.9", ertsVersion: "6.3.0", libraries: [], status: .old),
         .init(name: "kv", version: "0.3.0", ertsVersion: "6.3.1", libraries: [], status: .unpacked),
     ])
@@ -42,15 +50,26 @@ struct RuntimeFilesTests {
     }
 
     static let rejectedReleases: [(source: String, errors: [String])] = [
-        ("[{release, \"kv\", \"1\", \"1\", [], installed}].",
-         ["RELEASES:1:32: error: the release status must be permanent, current, old or unpacked, found installed"]),
-        ("[{release, kv, \"1\", \"1\", [], old}, {release, \"kv\", \"1\", \"1\", [{kv, \"1\"}], old}].",
-         ["RELEASES:1:12: error: the release name must be a string, found kv",
-          "RELEASES:1:63: error: an application in RELEASES must be an {App, AppVsn, LibDir} tuple, found {kv, \"1\"}"]),
-        ("[{release, \"kv\", \"1\", \"1\", [], old}, {release, \"kv\", \"1\", \"1\", [], old}].",
-         ["RELEASES:1:38: error: duplicate release version \"1\" (first given at 1:2)"]),
-        ("{release, \"kv\", \"1\", \"1\", [], old}.",
-         ["RELEASES:1:1: error: a RELEASES file must be a list, found {release, \"kv\", \"1\", \"1\", [], old}"]),
+        (
+            "[{release, \"kv\", \"1\", \"1\", [], installed}].",
+            ["RELEASES:1:32: error: the release status must be permanent, current, old or unpacked, found installed"]
+        ),
+        (
+            "[{release, kv, \"1\", \"1\", [], old}, {release, \"kv\", \"1\", \"1\", [{kv, \"1\"}], old}].",
+            [
+                "RELEASES:1:12: error: the release name must be a string, found kv",
+                "RELEASES:1:63: error: an application in RELEASES must be an {App, AppVsn, LibDir} tuple, found "
+                    + "{kv, \"1\"}",
+            ]
+        ),
+        (
+            "[{release, \"kv\", \"1\", \"1\", [], old}, {release, \"kv\", \"1\", \"1\", [], old}].",
+            ["RELEASES:1:38: error: duplicate release version \"1\" (first given at 1:2)"]
+        ),
+        (
+            "{release, \"kv\", \"1\", \"1\", [], old}.",
+            ["RELEASES:1:1: error: a RELEASES file must be a list, found {release, \"kv\", \"1\", \"1\", [], old}"]
+        ),
     ]
 
     @Test(arguments: rejectedReleases)
@@ -62,7 +81,10 @@ struct RuntimeFilesTests {
         let data = StartErlData(ertsVersion: "6.3.1-1.0.0", releaseVersion: "0.2.0")
         #expect(data.text == "6.3.1-1.0.0 0.2.0")
         #expect(try StartErlData(parsing: data.text, file: "start_erl.data") == data)
-        #expect(try StartErlData(parsing: "13.1.5 1\n", file: "start_erl.data") == StartErlData(ertsVersion: "13.1.5", releaseVersion: "1"))
+        #expect(
+            try StartErlData(parsing: "13.1.5 1\n", file: "start_erl.data")
+                == StartErlData(ertsVersion: "13.1.5", releaseVersion: "1")
+        )
         #expect(try StartErlData(parsing: "13.1.5 1\r\n", file: "start_erl.data").releaseVersion == "1")
     }
 
@@ -70,9 +92,15 @@ struct RuntimeFilesTests {
         ("", "start_erl.data:1:1: error: start_erl.data must be one line 'ErtsVsn RelVsn', found ''"),
         ("13.1.5", "start_erl.data:1:1: error: start_erl.data must be one line 'ErtsVsn RelVsn', found '13.1.5'"),
         ("13.1.5  1", "start_erl.data:1:1: error: start_erl.data must be one line 'ErtsVsn RelVsn', found '13.1.5  1'"),
-        ("13.1.5 1 2", "start_erl.data:1:1: error: start_erl.data must be one line 'ErtsVsn RelVsn', found '13.1.5 1 2'"),
+        (
+            "13.1.5 1 2",
+            "start_erl.data:1:1: error: start_erl.data must be one line 'ErtsVsn RelVsn', found '13.1.5 1 2'"
+        ),
         ("13.1.5\t1", "start_erl.data:1:1: error: start_erl.data must be one line 'ErtsVsn RelVsn', found '13.1.5\t1'"),
-        ("13.1.5 1\n\n", "start_erl.data:2:1: error: start_erl.data must be one line 'ErtsVsn RelVsn', found more than one line"),
+        (
+            "13.1.5 1\n\n",
+            "start_erl.data:2:1: error: start_erl.data must be one line 'ErtsVsn RelVsn', found more than one line"
+        ),
     ]
 
     @Test(arguments: rejectedStartErl)

@@ -41,7 +41,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// `/work/shared/otp-cases` or the `otp-cases` folder the environment names.
 let otpCases = URL(
-    fileURLWithPath: ProcessInfo.processInfo.environment["DISTILL_OTP_CASES"] ?? "/work/shared/otp-cases")
+    fileURLWithPath: ProcessInfo.processInfo.environment["DISTILL_OTP_CASES"] ?? "/work/shared/otp-cases"
+)
 
 /// The error `body` throws, or `nil` if it returns.
 func thrown<T>(_ body: () throws(ReleaseFileError) -> T) -> ReleaseFileError? {

@@ -27,11 +27,23 @@ struct SysConfigTests {
     }
 
     static let rejected: [(source: String, errors: [String])] = [
-        ("[{kv, [{port, 1}]}, {kv, []}].", ["sys.config:1:21: error: duplicate configuration of application 'kv' (first given at 1:2)"]),
-        ("[{kv, [{port, 1}, {port, 2}]}].", ["sys.config:1:19: error: duplicate parameter 'port' (first given at 1:8)"]),
+        (
+            "[{kv, [{port, 1}]}, {kv, []}].",
+            ["sys.config:1:21: error: duplicate configuration of application 'kv' (first given at 1:2)"]
+        ),
+        (
+            "[{kv, [{port, 1}, {port, 2}]}].",
+            ["sys.config:1:19: error: duplicate parameter 'port' (first given at 1:8)"]
+        ),
         ("[{kv, [{\"port\", 1}]}].", ["sys.config:1:9: error: a parameter name must be an atom, found \"port\""]),
         ("[{kv, #{port => 1}}].", ["sys.config:1:7: error: the parameters of 'kv' must be a list, found #{port => 1}"]),
-        ("[kv].", ["sys.config:1:2: error: an entry of sys.config must be an {App, [{Key, Val}]} tuple or a file name, found kv"]),
+        (
+            "[kv].",
+            [
+                "sys.config:1:2: error: an entry of sys.config must be an {App, [{Key, Val}]} tuple or a file name, "
+                    + "found kv"
+            ]
+        ),
         ("{kv, []}.", ["sys.config:1:1: error: a sys.config file must be a list, found {kv, []}"]),
         ("[]. [].", ["sys.config:1:5: error: a sys.config file must hold one term, found 2"]),
     ]

@@ -16,13 +16,17 @@ struct VariableSubstitutionTests {
     }
 
     @Test func replacesInStringsBinariesAndAtoms() throws {
-        #expect(try substituted(#"[{kv, [{url, "http://${HOST}:${PORT}/"}, {bin, <<"${HOST}">>}, {node, '${NODE}'}]}]"#)
-            == (try term(#"[{kv, [{url, "http://db.local:4040/"}, {bin, <<"db.local">>}, {node, 'kv@host'}]}]"#)))
+        #expect(
+            try substituted(#"[{kv, [{url, "http://${HOST}:${PORT}/"}, {bin, <<"${HOST}">>}, {node, '${NODE}'}]}]"#)
+                == (try term(#"[{kv, [{url, "http://db.local:4040/"}, {bin, <<"db.local">>}, {node, 'kv@host'}]}]"#))
+        )
     }
 
     @Test func reachesMapKeysImproperTailsAndDeepTerms() throws {
-        #expect(try substituted(#"#{"${HOST}" => ["${PORT}" | '${PORT}'], k => {{{"${EMPTY}"}}}}"#)
-            == (try term(#"#{"db.local" => ["4040" | '4040'], k => {{{""}}}}"#)))
+        #expect(
+            try substituted(#"#{"${HOST}" => ["${PORT}" | '${PORT}'], k => {{{"${EMPTY}"}}}}"#)
+                == (try term(#"#{"db.local" => ["4040" | '4040'], k => {{{""}}}}"#))
+        )
     }
 
     static let texts: [(text: String, result: String)] = [
@@ -48,7 +52,10 @@ struct VariableSubstitutionTests {
     static let failures: [(text: String, error: String)] = [
         (#"[{kv, [{p, "${NOPE}"}]}]"#, "sys.config:1:12: error: environment variable 'NOPE' is not set"),
         (#"[{kv, [{p, <<"x${HOST">>}]}]"#, "sys.config:1:12: error: '${' without a closing '}'"),
-        (#"[{kv, [{'${1X}', 1}]}]"#, "sys.config:1:9: error: '${1X}' is not a variable reference: write ${NAME} or ${NAME:-default}"),
+        (
+            #"[{kv, [{'${1X}', 1}]}]"#,
+            "sys.config:1:9: error: '${1X}' is not a variable reference: write ${NAME} or ${NAME:-default}"
+        ),
     ]
 
     @Test(arguments: failures)
@@ -67,8 +74,10 @@ struct VariableSubstitutionTests {
 
     @Test func substitutesVMArgsLineByLine() throws {
         let text = "-name ${NODE}\n-setcookie none\n+S ${CPUS:-2}\n"
-        #expect(try VariableSubstitution.substitute(inText: text, environment: Self.environment, file: "vm.args")
-            == "-name kv@host\n-setcookie none\n+S 2\n")
+        #expect(
+            try VariableSubstitution.substitute(inText: text, environment: Self.environment, file: "vm.args")
+                == "-name kv@host\n-setcookie none\n+S 2\n"
+        )
         let error = thrown { () throws(ReleaseFileError) in
             try VariableSubstitution.substitute(inText: "-name x\n-env  ${HOME_DIR}", environment: [:], file: "vm.args")
         }

@@ -104,8 +104,11 @@ public struct ReleaseFileError: Error, Hashable, Sendable, CustomStringConvertib
     /// A syntax error from the term parser, reported like every other problem.
     public init(_ parseError: TermParseError) {
         self.init(
-            code: .syntax, message: parseError.message, file: parseError.location.file,
-            location: parseError.location)
+            code: .syntax,
+            message: parseError.message,
+            file: parseError.location.file,
+            location: parseError.location
+        )
     }
 
     /// `file:line:column: error: message` (or `file: error: message` without a location).

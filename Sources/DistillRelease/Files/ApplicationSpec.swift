@@ -194,20 +194,27 @@ extension ApplicationSpec {
         let name = try parts[1].atom("the application name")
         self.init(name: name, description: "", version: "", modules: [], applications: [])
         let seen = try parts[2].properties(
-            "the properties of application '\(name)'", noun: ".app key", known: Self.knownKeys,
+            "the properties of application '\(name)'",
+            noun: ".app key",
+            known: Self.knownKeys,
             unknown: { (property: Property) throws(ReleaseFileError) in
                 let suggestion = Suggestion.closest(to: property.key, among: Self.knownKeys)
                 if let suggestion {
                     property.entry.warn(
-                        .ignoredKey, "OTP ignores the .app key '\(property.key)'; did you mean '\(suggestion)'?")
+                        .ignoredKey,
+                        "OTP ignores the .app key '\(property.key)'; did you mean '\(suggestion)'?"
+                    )
                 }
                 self.otherProperties.append(ConfigParameter(key: property.key, value: property.value.term))
                 return true
-            }
-        ) { (property: Property) throws(ReleaseFileError) in try self.decode(property) }
+            },
+            { (property: Property) throws(ReleaseFileError) in try self.decode(property) }
+        )
         parts[2].requireKeys(
-            ["description", "vsn", "modules", "registered", "applications"], in: seen,
-            owner: "application '\(name)'")
+            ["description", "vsn", "modules", "registered", "applications"],
+            in: seen,
+            owner: "application '\(name)'"
+        )
     }
 
     private mutating func decode(_ property: Property) throws(ReleaseFileError) {
@@ -259,8 +266,7 @@ extension Node {
             let pair = try element.tuple("a parameter of \(owner)", count: 2, shape: "a {Key, Value} tuple")
             let key = try pair[0].atom("a parameter name")
             if let first = seen[key] {
-                throw element.error(
-                    .duplicateKey, "duplicate parameter '\(key)' (first given at \(first.line):\(first.column))")
+                throw element.duplicate("parameter '\(key)'", first: first)
             }
             seen[key] = element.location
             parameters.append(ConfigParameter(key: key, value: pair[1].term))

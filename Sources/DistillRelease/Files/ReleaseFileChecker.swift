@@ -82,7 +82,12 @@ public enum ReleaseFileChecker {
         if kind == .startErl {
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 return [
-                    ReleaseFileError(code: .syntax, message: "start_erl.data is not UTF-8 text", file: file, location: nil)
+                    ReleaseFileError(
+                        code: .syntax,
+                        message: "start_erl.data is not UTF-8 text",
+                        file: file,
+                        location: nil
+                    )
                 ]
             }
             return checkStartErl(text, file: file)

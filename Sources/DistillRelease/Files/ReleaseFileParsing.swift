@@ -30,13 +30,21 @@ enum ReleaseFileParsing {
     static func single(_ terms: [LocatedTerm], file: String, what: String) throws(ReleaseFileError) -> LocatedTerm {
         guard let first = terms.first else {
             throw ReleaseFileError(
-                code: .wrongTermCount, message: "\(what) must hold one term, found none", file: file, location: nil)
+                code: .wrongTermCount,
+                message: "\(what) must hold one term, found none",
+                file: file,
+                location: nil
+            )
         }
         guard terms.count == 1 else {
             let second = terms[1]
             throw ReleaseFileError(
-                code: .wrongTermCount, message: "\(what) must hold one term, found \(terms.count)", file: file,
-                location: second.location, entry: second.term)
+                code: .wrongTermCount,
+                message: "\(what) must hold one term, found \(terms.count)",
+                file: file,
+                location: second.location,
+                entry: second.term
+            )
         }
         return first
     }
@@ -48,7 +56,10 @@ extension ApplicationSpec {
     /// Reads the text of an `.app` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
         let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file), file: file, what: ReleaseFileKind.app.noun)
+            ReleaseFileParsing.terms(source, file: file),
+            file: file,
+            what: ReleaseFileKind.app.noun
+        )
         try self.init(located: term, file: file)
     }
 
@@ -60,7 +71,10 @@ extension ReleaseSpec {
     /// Reads the text of a `.rel` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
         let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file), file: file, what: ReleaseFileKind.rel.noun)
+            ReleaseFileParsing.terms(source, file: file),
+            file: file,
+            what: ReleaseFileKind.rel.noun
+        )
         try self.init(located: term, file: file)
     }
 
@@ -72,7 +86,10 @@ extension Appup {
     /// Reads the text of an `.appup` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
         let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file), file: file, what: ReleaseFileKind.appup.noun)
+            ReleaseFileParsing.terms(source, file: file),
+            file: file,
+            what: ReleaseFileKind.appup.noun
+        )
         try self.init(located: term, file: file)
     }
 
@@ -84,7 +101,10 @@ extension Relup {
     /// Reads the text of a `relup` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
         let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file), file: file, what: ReleaseFileKind.relup.noun)
+            ReleaseFileParsing.terms(source, file: file),
+            file: file,
+            what: ReleaseFileKind.relup.noun
+        )
         try self.init(located: term, file: file)
     }
 
@@ -96,7 +116,10 @@ extension ReleasesFile {
     /// Reads the text of a `RELEASES` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
         let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file), file: file, what: ReleaseFileKind.releases.noun)
+            ReleaseFileParsing.terms(source, file: file),
+            file: file,
+            what: ReleaseFileKind.releases.noun
+        )
         try self.init(located: term, file: file)
     }
 
@@ -108,7 +131,10 @@ extension SysConfig {
     /// Reads the text of a `sys.config` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
         let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file), file: file, what: ReleaseFileKind.sysConfig.noun)
+            ReleaseFileParsing.terms(source, file: file),
+            file: file,
+            what: ReleaseFileKind.sysConfig.noun
+        )
         try self.init(located: term, file: file)
     }
 
