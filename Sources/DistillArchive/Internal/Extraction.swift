@@ -39,7 +39,7 @@ struct Extraction: ~Copyable {
             defer { close(fd) }
             try reader.readData { chunk throws(Failure) in try Self.writeAll(fd, chunk, entry: entry.path) }
             var times = Self.times(entry.modificationTime)
-            guard fchmod(fd, mode_t(entry.permissions)) == 0, futimens(fd, &times.0) == 0 else {
+            guard fchmod(fd, mode_t(entry.permissions)) == 0, futimens(fd, &times) == 0 else {
                 throw Failure.system("cannot set permissions or time", errno: errno, entry: entry.path)
             }
         case .symbolicLink(let target):
@@ -47,7 +47,7 @@ struct Extraction: ~Copyable {
                 throw Failure.system("cannot create symbolic link", errno: errno, entry: entry.path)
             }
             var times = Self.times(entry.modificationTime)
-            guard utimensat(parent, name, &times.0, AT_SYMLINK_NOFOLLOW) == 0 else {
+            guard utimensat(parent, name, &times, AT_SYMLINK_NOFOLLOW) == 0 else {
                 throw Failure.system("cannot set time", errno: errno, entry: entry.path)
             }
         case .hardLink(let target):
@@ -69,7 +69,7 @@ struct Extraction: ~Copyable {
         for (path, directory) in directories.sorted(by: { depth($0.key) > depth($1.key) }) {
             if let modificationTime = directory.modificationTime {
                 var times = Self.times(modificationTime)
-                guard utimensat(root, path, &times.0, AT_SYMLINK_NOFOLLOW) == 0 else {
+                guard utimensat(root, path, &times, AT_SYMLINK_NOFOLLOW) == 0 else {
                     throw Failure.system("cannot set time", errno: errno, entry: path)
                 }
             }
@@ -119,9 +119,10 @@ struct Extraction: ~Copyable {
 
     // MARK: - Helpers
 
-    private static func times(_ seconds: Int64) -> (timespec, timespec) {
+    /// Access and modification times for `futimens`/`utimensat`, both `seconds`.
+    private static func times(_ seconds: Int64) -> [timespec] {
         let time = timespec(tv_sec: Int(seconds), tv_nsec: 0)
-        return (time, time)
+        return [time, time]
     }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, entry: String) throws(Failure) {
