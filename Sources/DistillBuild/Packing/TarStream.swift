@@ -35,6 +35,9 @@ package final class TarStream {
     private let archive: OpaquePointer
     private let entry: OpaquePointer
     private var closed = false
+    /// libarchive converts UTF-8 names through the thread's locale, and crashes on a non-ASCII
+    /// name in the C locale (3.6.2): every call runs under C.UTF-8, for this thread only.
+    private let utf8Locale: locale_t?
 
     /// Starts a stream on `fd` (not closed by the stream), compressing with gzip at
     /// `compressionLevel` (0-9; 6 is gzip's default).
@@ -46,6 +49,7 @@ package final class TarStream {
         }
         self.archive = archive
         self.entry = entry
+        utf8Locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
         try check(archive_write_set_format_pax_restricted(archive))
         try check(archive_write_add_filter_gzip(archive))
         try check(archive_write_set_filter_option(archive, "gzip", "compression-level", "\(compressionLevel)"))
@@ -58,6 +62,7 @@ package final class TarStream {
         if !closed { archive_write_close(archive) }
         archive_write_free(archive)
         archive_entry_free(entry)
+        if let utf8Locale { freelocale(utf8Locale) }
     }
 
     /// Writes one header; a regular file's `size` bytes must follow through ``writeData(_:)``.
@@ -71,6 +76,13 @@ package final class TarStream {
         owner: UInt32 = 0,
         group: UInt32 = 0
     ) throws(TarStreamError) {
+        guard utf8Locale != nil || (path.utf8.allSatisfy { $0 < 0x80 } && (linkTarget ?? "").utf8.allSatisfy { $0 < 0x80 })
+        else {
+            throw TarStreamError(
+                code: .invalidPath, message: "non-ASCII path needs the C.UTF-8 locale, which this system lacks")
+        }
+        let previous = utf8Locale.map { uselocale($0) }
+        defer { if let previous { uselocale(previous) } }
         archive_entry_clear(entry)
         archive_entry_set_pathname_utf8(entry, path)
         archive_entry_set_filetype(entry, type.fileType)
