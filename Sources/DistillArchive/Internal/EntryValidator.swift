@@ -38,18 +38,17 @@ struct EntryValidator {
             throw Failure(error.code, entry: name, error.message)
         }
         let kind = try kind(of: header, path: path)
-        if kind != .directory, kind != .regularFile, header.size != 0 {
-            throw Failure(.malformedHeader, entry: name, "a link entry declares \(header.size) bytes of data")
+        if path.isEmpty, kind != .directory {
+            throw Failure(.invalidPath, entry: name, "entry names the release directory itself")
         }
-        if kind == .directory, header.size != 0 {
-            throw Failure(.malformedHeader, entry: name, "a directory entry declares \(header.size) bytes of data")
+        if kind == .regularFile, name.utf8.last == UInt8(ascii: "/") {
+            throw Failure(.invalidPath, entry: name, "path of a regular file ends with '/'")
         }
-        if path.isEmpty {
-            guard kind == .directory else {
-                throw Failure(.invalidPath, entry: name, "entry names the release directory itself")
-            }
-            return nil
+        if kind != .regularFile, header.size != 0 {
+            let what = kind == .directory ? "directory" : "link"
+            throw Failure(.malformedHeader, entry: name, "a \(what) entry declares \(header.size) bytes of data")
         }
+        if path.isEmpty { return nil }
         guard header.size <= limits.maximumEntrySize else {
             throw Failure(
                 .limitExceeded, entry: name,
@@ -101,9 +100,10 @@ struct EntryValidator {
     private func kind(of header: RawHeader, path: String) throws(Failure) -> ArchiveEntry.Kind {
         let name = header.path
         switch header.type {
-        case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
-            // Old v7 archives have no directory type: a regular entry named `dir/` is one.
-            if header.path.utf8.last == UInt8(ascii: "/"), header.type != UInt8(ascii: "7") { return .directory }
+        case 0:
+            // Old v7 archives have no directory type: an entry named `dir/` is a directory.
+            return header.path.utf8.last == UInt8(ascii: "/") ? .directory : .regularFile
+        case UInt8(ascii: "0"), UInt8(ascii: "7"):
             return .regularFile
         case UInt8(ascii: "5"):
             return .directory
