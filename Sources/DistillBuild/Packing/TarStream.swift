@@ -42,10 +42,12 @@ package final class TarStream {
     /// Starts a stream on `fd` (not closed by the stream), compressing with gzip at
     /// `compressionLevel` (0-9; 6 is gzip's default).
     package init(fd: Int32, compressionLevel: Int) throws(TarStreamError) {
-        guard let archive = archive_write_new() else { throw TarStreamError(message: "cannot allocate libarchive") }
+        guard let archive = archive_write_new() else {
+            throw TarStreamError(code: .libarchive, message: "libarchive: cannot allocate a writer")
+        }
         guard let entry = archive_entry_new() else {
             archive_write_free(archive)
-            throw TarStreamError(message: "cannot allocate libarchive entry")
+            throw TarStreamError(code: .libarchive, message: "libarchive: cannot allocate an entry")
         }
         self.archive = archive
         self.entry = entry
@@ -119,21 +121,26 @@ package final class TarStream {
     }
 
     private func error() -> TarStreamError {
-        let message = archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
-        return TarStreamError(errno: archive_errno(archive), message: message)
+        let message = archive_error_string(archive).map { String(cString: $0) } ?? "unknown error"
+        let code = archive_errno(archive)
+        // libarchive reports a failed write(2) of the output as "Write error" with its errno.
+        guard code > 0 else { return TarStreamError(code: .libarchive, message: "libarchive: \(message)") }
+        return TarStreamError(code: .io, message: "cannot write the tarball: \(String(cString: strerror(code)))")
     }
 }
 
-/// A libarchive failure: its message and, for an I/O failure, the errno.
+/// A failure while writing the stream, with its ``PackError`` code and message.
 package struct TarStreamError: Error {
-    /// The error's code when it is not plain I/O (errno set) or libarchive's (errno 0).
-    package var code: PackError.Code?
-    package var errno: Int32
+    package var code: PackError.Code
     package var message: String
 
-    package init(code: PackError.Code? = nil, errno: Int32 = 0, message: String) {
+    package init(code: PackError.Code, message: String) {
         self.code = code
-        self.errno = errno
         self.message = message
+    }
+
+    /// An I/O failure of a system call that just set `errno`: `what: strerror(errno)`.
+    package init(systemCall what: String) {
+        self.init(code: .io, message: "\(what): \(String(cString: strerror(errno)))")
     }
 }

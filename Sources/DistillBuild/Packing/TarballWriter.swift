@@ -82,10 +82,7 @@ public struct TarballWriter: Sendable {
         progress: ((Progress) -> Void)?
     ) throws(PackError) {
         func failure(_ error: TarStreamError, entry: String? = nil) -> PackError {
-            PackError(
-                code: error.code ?? (error.errno == 0 ? .libarchive : .io), destination: destination, entry: entry,
-                message: error.errno == 0 || error.message.contains(String(cString: strerror(error.errno)))
-                    ? error.message : "\(error.message): \(String(cString: strerror(error.errno)))")
+            PackError(code: error.code, destination: destination, entry: entry, message: error.message)
         }
         let stream: TarStream
         do {
@@ -140,10 +137,10 @@ public struct TarballWriter: Sendable {
         advanced: (Int) -> Void
     ) throws(TarStreamError) {
         let fd = open(source, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO must not block us
-        guard fd >= 0 else { throw TarStreamError(errno: errno, message: "cannot read '\(source)'") }
+        guard fd >= 0 else { throw TarStreamError(systemCall: "cannot read '\(source)'") }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw TarStreamError(errno: errno, message: "cannot read '\(source)'") }
+        guard fstat(fd, &info) == 0 else { throw TarStreamError(systemCall: "cannot read '\(source)'") }
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw TarStreamError(code: .unsupportedFileType, message: "'\(source)' is not a regular file")
         }
@@ -157,7 +154,7 @@ public struct TarballWriter: Sendable {
             let count = read(fd, buffer.baseAddress, Int(min(Int64(buffer.count), left)))
             if count < 0 {
                 if errno == EINTR { continue }
-                throw TarStreamError(errno: errno, message: "cannot read '\(source)'")
+                throw TarStreamError(systemCall: "cannot read '\(source)'")
             }
             if count == 0 {
                 throw TarStreamError(code: .fileChanged, message: "'\(source)' shrank while it was being packed")
