@@ -64,13 +64,15 @@ public enum ArchivePath {
                 if sawName {
                     throw Problem(
                         code: .symlinkEscapes,
-                        message: "symbolic link target '\(target)' has '..' after a name")
+                        message: "symbolic link target '\(target)' has '..' after a name"
+                    )
                 }
                 climbs += 1
                 if climbs > depth {
                     throw Problem(
                         code: .symlinkEscapes,
-                        message: "symbolic link target '\(target)' leaves the release directory")
+                        message: "symbolic link target '\(target)' leaves the release directory"
+                    )
                 }
             } else {
                 sawName = true

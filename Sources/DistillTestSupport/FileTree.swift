@@ -29,7 +29,10 @@ public struct FileTree: Hashable, CustomStringConvertible {
             switch attributes[.type] as? FileAttributeType {
             case .typeDirectory?: nodes[path] = .directory(permissions: permissions)
             case .typeRegular?:
-                nodes[path] = .file(permissions: permissions, contents: try Data(contentsOf: URL(fileURLWithPath: full)))
+                nodes[path] = .file(
+                    permissions: permissions,
+                    contents: try Data(contentsOf: URL(fileURLWithPath: full))
+                )
             case .typeSymbolicLink?:
                 nodes[path] = .symbolicLink(target: try fileManager.destinationOfSymbolicLink(atPath: full))
             case let type: nodes[path] = .other(type: type?.rawValue ?? "unknown")
@@ -53,7 +56,8 @@ public struct FileTree: Hashable, CustomStringConvertible {
         nodes.keys.sorted().map { path in
             switch nodes[path]! {
             case .directory(let permissions): "d \(String(permissions, radix: 8)) \(path)"
-            case .file(let permissions, let contents): "f \(String(permissions, radix: 8)) \(path) (\(contents.count) bytes)"
+            case .file(let permissions, let contents):
+                "f \(String(permissions, radix: 8)) \(path) (\(contents.count) bytes)"
             case .symbolicLink(let target): "l \(path) -> \(target)"
             case .other(let type): "? \(path) \(type)"
             }

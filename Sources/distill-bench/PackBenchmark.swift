@@ -38,7 +38,9 @@ struct PackBenchmark {
         defer { try? fileManager.removeItem(atPath: work) }
         let tree = work + "/kv"
         let (files, bytes) = try makeTree(at: tree)
-        print("pack: tree of \(files) files, \(bytes / 1_000_000) MB (\(libraryDirectory)/*.so + \(smallFiles) text files)")
+        print(
+            "pack: tree of \(files) files, \(bytes / 1_000_000) MB (\(libraryDirectory)/*.so + \(smallFiles) text files)"
+        )
 
         var ours = Stats("TarballWriter (libarchive)")
         var tar = Stats("tar -czf (GNU tar + gzip)")

@@ -24,7 +24,8 @@ struct Stats {
     func summary(nameWidth: Int = 28) -> String {
         let sorted = samples.sorted()
         guard let min = sorted.first, let max = sorted.last else { return "\(name): no runs" }
-        let median = sorted.count % 2 == 1
+        let median =
+            sorted.count % 2 == 1
             ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         let padded = name + String(repeating: " ", count: Swift.max(0, nameWidth - name.count))
         return "\(padded) runs \(samples.count)  min \(Self.ms(min))  median \(Self.ms(median))  max \(Self.ms(max))"

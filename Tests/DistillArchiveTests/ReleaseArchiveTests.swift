@@ -19,9 +19,17 @@ struct ReleaseArchiveTests {
         try TarballWriter().pack(directory: tree, to: tarball)
         let entries = try ReleaseArchive.extract(tarball, into: work.path + "/kv")
         #expect(try FileTree(at: work.path + "/kv") == Trees.normalised(try FileTree(at: tree)))
-        #expect(entries.contains(ArchiveEntry(
-            path: "erts-6.3.1/lib/libswiftCore.so.6", kind: .symbolicLink(target: "libswiftCore.so"), size: 0,
-            permissions: 0o777, modificationTime: TarballWriter.defaultModificationTime)))
+        #expect(
+            entries.contains(
+                ArchiveEntry(
+                    path: "erts-6.3.1/lib/libswiftCore.so.6",
+                    kind: .symbolicLink(target: "libswiftCore.so"),
+                    size: 0,
+                    permissions: 0o777,
+                    modificationTime: TarballWriter.defaultModificationTime
+                )
+            )
+        )
     }
 
     @Test(arguments: ["gnu", "pax", "ustar", "v7"])
@@ -52,10 +60,13 @@ struct ReleaseArchiveTests {
         let work = try TemporaryDirectory()
         let archive = work.path + "/kv.tar.gz"
         let long = String(repeating: "x", count: 120)
-        try ArchiveMaker.make(archive, #"""
+        try ArchiveMaker.make(
+            archive,
+            #"""
             long = "\#(long)"
             write(gz(tar(directory("d"), file("d/" + long, b"data", 0o755), symlink("d/l", long), hardlink("d/h", "d/" + long), fmt=GNU)))
-            """#)
+            """#
+        )
         try ReleaseArchive.extract(archive, into: work.path + "/kv")
         let tree = try FileTree(at: work.path + "/kv")
         #expect(tree.nodes["d/" + long] == .file(permissions: 0o755, contents: Data("data".utf8)))
@@ -92,10 +103,13 @@ struct ReleaseArchiveTests {
     @Test func readsEveryMemberOfAMultiMemberGzip() throws {
         let work = try TemporaryDirectory()
         let archive = work.path + "/kv.tar.gz"
-        try ArchiveMaker.make(archive, #"""
+        try ArchiveMaker.make(
+            archive,
+            #"""
             raw = tar(file("a", b"A" * 3000), file("b", b"B" * 10))
             write(gz(raw[:700]) + gz(b"") + gz(raw[700:]))
-            """#)
+            """#
+        )
         let entries = try ReleaseArchive.list(archive)
         #expect(entries.map(\.path) == ["a", "b"])
         #expect(entries.map(\.size) == [3000, 10])
@@ -144,7 +158,9 @@ enum Trees {
         try write(tree + "/bin/kv", "#!/bin/sh\necho kv\n", mode: 0o755)
         try write(tree + "/erts-6.3.1/lib/libswiftCore.so", String(repeating: "\u{7F}ELF", count: 1024), mode: 0o755)
         try FileManager.default.createSymbolicLink(
-            atPath: tree + "/erts-6.3.1/lib/libswiftCore.so.6", withDestinationPath: "libswiftCore.so")
+            atPath: tree + "/erts-6.3.1/lib/libswiftCore.so.6",
+            withDestinationPath: "libswiftCore.so"
+        )
         try write(tree + "/lib/kv-0.1.0/ebin/kv.app", "{application, kv, [{vsn, \"0.1.0\"}]}.\n")
         try write(tree + "/releases/0.1.0/kv.rel", "{release, {\"kv\", \"0.1.0\"}, {erts, \"6.3.1\"}, []}.\n")
         try FileManager.default.createSymbolicLink(atPath: tree + "/releases/current", withDestinationPath: "0.1.0")

@@ -86,7 +86,13 @@ struct TarballWriterTests {
         let tree = try Fixture.release(in: work.path)
         let copy = work.path + "/copy"
         // Another umask (files 0600, directories 0700) and every file touched to another time.
-        try runProcess("/bin/sh", ["-c", "umask 077 && cp -R '\(tree)' '\(copy)' && find '\(copy)' -exec touch -h -d '2001-02-03 04:05:06' {} +"])
+        try runProcess(
+            "/bin/sh",
+            [
+                "-c",
+                "umask 077 && cp -R '\(tree)' '\(copy)' && find '\(copy)' -exec touch -h -d '2001-02-03 04:05:06' {} +",
+            ]
+        )
         #expect(try FileTree(at: copy) != FileTree(at: tree))
         try TarballWriter().pack(directory: tree, to: work.path + "/a.tar.gz")
         try TarballWriter().pack(directory: copy, to: work.path + "/b.tar.gz")
@@ -124,8 +130,10 @@ struct TarballWriterTests {
         for bad in ["-1", "1.5", "soon", " 12"] {
             #expect(
                 throws: PackError(
-                    code: .invalidSourceDateEpoch, destination: "SOURCE_DATE_EPOCH",
-                    message: "'\(bad)' is not a non-negative whole number of seconds")
+                    code: .invalidSourceDateEpoch,
+                    destination: "SOURCE_DATE_EPOCH",
+                    message: "'\(bad)' is not a non-negative whole number of seconds"
+                )
             ) { try TarballWriter.modificationTime(sourceDateEpoch: bad) }
         }
         let work = try TemporaryDirectory()
@@ -147,11 +155,16 @@ struct TarballWriterTests {
             TarballEntry(path: "var", kind: .directory),
         ]
         try TarballWriter().pack(entries, to: work.path + "/kv.tar.gz")
-        let listed = try ReleaseArchive.list(work.path + "/kv.tar.gz").map { "\($0.path) \(String($0.permissions, radix: 8))" }
-        #expect(listed == [
-            "bin 755", "bin/kv 755", "lib 755", "lib/kv-0.1.0 755", "lib/kv-0.1.0/ebin 755",
-            "lib/kv-0.1.0/ebin/kv.app 644", "lib/kv-0.1.0/lib 755", "lib/kv-0.1.0/lib/libKV-0.1.0.so 755", "var 755",
-        ])
+        let listed = try ReleaseArchive.list(work.path + "/kv.tar.gz").map {
+            "\($0.path) \(String($0.permissions, radix: 8))"
+        }
+        #expect(
+            listed == [
+                "bin 755", "bin/kv 755", "lib 755", "lib/kv-0.1.0 755", "lib/kv-0.1.0/ebin 755",
+                "lib/kv-0.1.0/ebin/kv.app 644", "lib/kv-0.1.0/lib 755", "lib/kv-0.1.0/lib/libKV-0.1.0.so 755",
+                "var 755",
+            ]
+        )
     }
 
     @Test func destinationInsideTheTreeIsLeftOut() throws {
@@ -202,7 +215,8 @@ struct TarballWriterTests {
         ("lib", "/etc", PackError.Code.symlinkEscapes, "symbolic link target '/etc' is absolute"),
         ("a/b", "../../x", .symlinkEscapes, "symbolic link target '../../x' leaves the release directory"),
     ])
-    func refusesSymbolicLinksLeavingTheTree(link: String, target: String, code: PackError.Code, message: String) throws {
+    func refusesSymbolicLinksLeavingTheTree(link: String, target: String, code: PackError.Code, message: String) throws
+    {
         let work = try TemporaryDirectory()
         try Fixture.write(work.path + "/tree/file", "x")
         try FileManager.default.createDirectory(atPath: work.path + "/tree/a", withIntermediateDirectories: true)
@@ -232,14 +246,41 @@ struct TarballWriterTests {
         try Fixture.write(work.path + "/one", "1")
         let destination = work.path + "/t.tar.gz"
         let file = TarballEntry.Kind.file(source: work.path + "/one")
-        #expect(throws: PackError(code: .duplicatePath, destination: destination, entry: "a/b", message: "path appears more than once")) {
-            try TarballWriter().pack([.init(path: "a/b", kind: file), .init(path: "a//b/", kind: file)], to: destination)
+        #expect(
+            throws: PackError(
+                code: .duplicatePath,
+                destination: destination,
+                entry: "a/b",
+                message: "path appears more than once"
+            )
+        ) {
+            try TarballWriter().pack(
+                [.init(path: "a/b", kind: file), .init(path: "a//b/", kind: file)],
+                to: destination
+            )
         }
-        #expect(throws: PackError(code: .invalidPath, destination: destination, entry: "../x", message: "path escapes the release directory")) {
+        #expect(
+            throws: PackError(
+                code: .invalidPath,
+                destination: destination,
+                entry: "../x",
+                message: "path escapes the release directory"
+            )
+        ) {
             try TarballWriter().pack([.init(path: "../x", kind: file)], to: destination)
         }
-        #expect(throws: PackError(code: .invalidPath, destination: destination, entry: "l/x", message: "parent 'l' is a symbolic link")) {
-            try TarballWriter().pack([.init(path: "l", kind: .symbolicLink(target: "d")), .init(path: "l/x", kind: file)], to: destination)
+        #expect(
+            throws: PackError(
+                code: .invalidPath,
+                destination: destination,
+                entry: "l/x",
+                message: "parent 'l' is a symbolic link"
+            )
+        ) {
+            try TarballWriter().pack(
+                [.init(path: "l", kind: .symbolicLink(target: "d")), .init(path: "l/x", kind: file)],
+                to: destination
+            )
         }
         #expect(!FileManager.default.fileExists(atPath: destination))
     }
@@ -253,8 +294,21 @@ struct TarballWriterTests {
         try Data("old".utf8).write(to: URL(fileURLWithPath: out + "/t.tar.gz"))
         let destination = out + "/t.tar.gz"
         // The first file is written, then a "file" that is a directory fails mid-stream.
-        #expect(throws: PackError(code: .unsupportedFileType, destination: destination, entry: "b", message: "'\(work.path)/dir' is not a regular file")) {
-            try TarballWriter().pack([.init(path: "a", kind: .file(source: work.path + "/one")), .init(path: "b", kind: .file(source: work.path + "/dir"))], to: destination)
+        #expect(
+            throws: PackError(
+                code: .unsupportedFileType,
+                destination: destination,
+                entry: "b",
+                message: "'\(work.path)/dir' is not a regular file"
+            )
+        ) {
+            try TarballWriter().pack(
+                [
+                    .init(path: "a", kind: .file(source: work.path + "/one")),
+                    .init(path: "b", kind: .file(source: work.path + "/dir")),
+                ],
+                to: destination
+            )
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: out) == ["t.tar.gz"])
         #expect(try Fixture.bytes(destination) == Array("old".utf8))
@@ -272,10 +326,16 @@ struct TarballWriterTests {
         let destination = disk + "/kv.tar.gz"
         #expect(
             throws: PackError(
-                code: .io, destination: destination, entry: "random",
-                message: "cannot write the tarball: No space left on device")
+                code: .io,
+                destination: destination,
+                entry: "random",
+                message: "cannot write the tarball: No space left on device"
+            )
         ) {
-            try TarballWriter().pack([.init(path: "random", kind: .file(source: work.path + "/random"))], to: destination)
+            try TarballWriter().pack(
+                [.init(path: "random", kind: .file(source: work.path + "/random"))],
+                to: destination
+            )
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: disk) == [])
     }
@@ -289,9 +349,14 @@ enum Fixture {
         try write(tree + "/bin/kv", "#!/bin/sh\necho kv \"$@\"\n", mode: 0o755)
         try write(tree + "/erts-6.3.1/lib/libswiftCore.so", String(repeating: "\u{7F}ELF", count: 1024), mode: 0o755)
         try FileManager.default.createSymbolicLink(
-            atPath: tree + "/erts-6.3.1/lib/libswiftCore.so.6", withDestinationPath: "libswiftCore.so")
+            atPath: tree + "/erts-6.3.1/lib/libswiftCore.so.6",
+            withDestinationPath: "libswiftCore.so"
+        )
         try write(tree + "/lib/kv-0.1.0/ebin/kv.app", "{application, kv, [{vsn, \"0.1.0\"}, {modules, ['KV']}]}.\n")
-        try write(tree + "/releases/0.1.0/kv.rel", "{release, {\"kv\", \"0.1.0\"}, {erts, \"6.3.1\"}, [{kv, \"0.1.0\"}]}.\n")
+        try write(
+            tree + "/releases/0.1.0/kv.rel",
+            "{release, {\"kv\", \"0.1.0\"}, {erts, \"6.3.1\"}, [{kv, \"0.1.0\"}]}.\n"
+        )
         try FileManager.default.createSymbolicLink(atPath: tree + "/releases/current", withDestinationPath: "0.1.0")
         try write(tree + "/releases/empty", "")
         return tree

@@ -7,7 +7,10 @@
 /// entries made of each path. Everything it refuses is refused before extraction starts,
 /// because extraction runs only after a full validation pass.
 struct EntryValidator {
-    private enum Node { case directory(explicit: Bool), file, symlink }
+    private enum Node {
+        case directory(explicit: Bool)
+        case file, symlink
+    }
 
     let limits: ArchiveLimits
     private var nodes: [String: Node] = [:]
@@ -24,12 +27,18 @@ struct EntryValidator {
         count += 1
         guard count <= limits.maximumEntryCount else {
             throw Failure(
-                .limitExceeded, entry: name, "archive has more than \(limits.maximumEntryCount) entries")
+                .limitExceeded,
+                entry: name,
+                "archive has more than \(limits.maximumEntryCount) entries"
+            )
         }
         guard name.utf8.count <= limits.maximumPathLength, header.linkTarget.utf8.count <= limits.maximumPathLength
         else {
             throw Failure(
-                .limitExceeded, entry: name, "path or link target is longer than \(limits.maximumPathLength) bytes")
+                .limitExceeded,
+                entry: name,
+                "path or link target is longer than \(limits.maximumPathLength) bytes"
+            )
         }
         let path: String
         do {
@@ -51,14 +60,18 @@ struct EntryValidator {
         if path.isEmpty { return nil }
         guard header.size <= limits.maximumEntrySize else {
             throw Failure(
-                .limitExceeded, entry: name,
-                "entry size \(header.size) bytes exceeds the limit of \(limits.maximumEntrySize) bytes")
+                .limitExceeded,
+                entry: name,
+                "entry size \(header.size) bytes exceeds the limit of \(limits.maximumEntrySize) bytes"
+            )
         }
         total += header.size
         guard total <= limits.maximumTotalSize else {
             throw Failure(
-                .limitExceeded, entry: name,
-                "archive contents exceed the limit of \(limits.maximumTotalSize) bytes in total")
+                .limitExceeded,
+                entry: name,
+                "archive contents exceed the limit of \(limits.maximumTotalSize) bytes in total"
+            )
         }
         try checkParents(of: path, name: name)
         switch nodes[path] {
@@ -80,8 +93,10 @@ struct EntryValidator {
         case .hardLink(let target):
             guard case .file = nodes[target] else {
                 throw Failure(
-                    .invalidHardLink, entry: name,
-                    "hard link target '\(target)' is not a regular file extracted before it")
+                    .invalidHardLink,
+                    entry: name,
+                    "hard link target '\(target)' is not a regular file extracted before it"
+                )
             }
             nodes[path] = .file
         case .regularFile:
@@ -94,7 +109,8 @@ struct EntryValidator {
             kind: kind,
             size: kind == .regularFile ? header.size : 0,
             permissions: UInt16(header.mode & 0o777),
-            modificationTime: header.modificationTime)
+            modificationTime: header.modificationTime
+        )
     }
 
     private func kind(of header: RawHeader, path: String) throws(Failure) -> ArchiveEntry.Kind {
@@ -117,8 +133,10 @@ struct EntryValidator {
                 return .hardLink(target: try ArchivePath.normalise(header.linkTarget))
             } catch {
                 throw Failure(
-                    .invalidHardLink, entry: name,
-                    "hard link target '\(header.linkTarget)' is outside the release directory")
+                    .invalidHardLink,
+                    entry: name,
+                    "hard link target '\(header.linkTarget)' is outside the release directory"
+                )
             }
         case UInt8(ascii: "3"), UInt8(ascii: "4"):
             throw Failure(.unsupportedEntryType, entry: name, "device files are not allowed in a release")

@@ -58,7 +58,8 @@ struct TarReader: ~Copyable {
                     .truncated,
                     sawExtension
                         ? "archive ends after an extended header"
-                        : "archive ends without its end-of-archive blocks (truncated tar archive)")
+                        : "archive ends without its end-of-archive blocks (truncated tar archive)"
+                )
             }
             if isZeroBlock {
                 if sawExtension { throw Failure(.malformedHeader, "extended header is not followed by an entry") }
@@ -92,7 +93,10 @@ struct TarReader: ~Copyable {
                 continue
             case UInt8(ascii: "K"):
                 longLink = try Self.text(
-                    try readMetadata(size: size, entry: name), entry: name, what: "long link name")
+                    try readMetadata(size: size, entry: name),
+                    entry: name,
+                    what: "long link name"
+                )
                 sawExtension = true
                 continue
             default:
@@ -104,7 +108,8 @@ struct TarReader: ~Copyable {
                 type: type,
                 size: size,
                 mode: 0,
-                modificationTime: 0)
+                modificationTime: 0
+            )
             guard let mode = Self.number(raw[100..<108]), (0...0o7777_7777).contains(mode) else {
                 throw Failure(.malformedHeader, entry: name, "header has an invalid mode field")
             }
@@ -206,8 +211,10 @@ struct TarReader: ~Copyable {
     private mutating func readMetadata(size: Int64, entry: String) throws(Failure) -> [UInt8] {
         guard size <= Self.maximumMetadataSize else {
             throw Failure(
-                .limitExceeded, entry: entry,
-                "extended header of \(size) bytes is larger than \(Self.maximumMetadataSize) bytes")
+                .limitExceeded,
+                entry: entry,
+                "extended header of \(size) bytes is larger than \(Self.maximumMetadataSize) bytes"
+            )
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(size))
@@ -269,7 +276,8 @@ struct TarReader: ~Copyable {
             guard padding <= Self.maximumTrailingPadding else {
                 throw Failure(
                     .trailingData,
-                    "more than \(Self.maximumTrailingPadding) bytes of padding follow the end-of-archive blocks")
+                    "more than \(Self.maximumTrailingPadding) bytes of padding follow the end-of-archive blocks"
+                )
             }
         }
     }

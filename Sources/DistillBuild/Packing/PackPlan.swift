@@ -47,7 +47,11 @@ struct PackPlan {
                 do {
                     try ArchivePath.checkSymlinkTarget(target, linkPath: entry.path)
                 } catch {
-                    throw failure(error.code == .symlinkEscapes ? .symlinkEscapes : .invalidPath, entry.path, error.message)
+                    throw failure(
+                        error.code == .symlinkEscapes ? .symlinkEscapes : .invalidPath,
+                        entry.path,
+                        error.message
+                    )
                 }
             case .file(let source, _):
                 var info = stat()
@@ -73,8 +77,10 @@ enum AtomicFile {
         let fd = mkstemp(&template)
         guard fd >= 0 else {
             throw PackError(
-                code: .io, destination: destination,
-                message: "cannot create a temporary file in '\(directory)': \(String(cString: strerror(errno)))")
+                code: .io,
+                destination: destination,
+                message: "cannot create a temporary file in '\(directory)': \(String(cString: strerror(errno)))"
+            )
         }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -83,7 +89,10 @@ enum AtomicFile {
             func check(_ status: Int32, _ what: String) throws(PackError) {
                 guard status == 0 else {
                     throw PackError(
-                        code: .io, destination: destination, message: "\(what): \(String(cString: strerror(errno)))")
+                        code: .io,
+                        destination: destination,
+                        message: "\(what): \(String(cString: strerror(errno)))"
+                    )
                 }
             }
             try check(fchmod(fd, 0o644), "cannot set the tarball's permissions")

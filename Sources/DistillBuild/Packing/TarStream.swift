@@ -78,10 +78,14 @@ package final class TarStream {
         owner: UInt32 = 0,
         group: UInt32 = 0
     ) throws(TarStreamError) {
-        guard utf8Locale != nil || (path.utf8.allSatisfy { $0 < 0x80 } && (linkTarget ?? "").utf8.allSatisfy { $0 < 0x80 })
+        guard
+            utf8Locale != nil
+                || (path.utf8.allSatisfy { $0 < 0x80 } && (linkTarget ?? "").utf8.allSatisfy { $0 < 0x80 })
         else {
             throw TarStreamError(
-                code: .invalidPath, message: "non-ASCII path needs the C.UTF-8 locale, which this system lacks")
+                code: .invalidPath,
+                message: "non-ASCII path needs the C.UTF-8 locale, which this system lacks"
+            )
         }
         let previous = utf8Locale.map { uselocale($0) }
         defer { if let previous { uselocale(previous) } }

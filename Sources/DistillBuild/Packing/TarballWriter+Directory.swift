@@ -43,7 +43,9 @@ extension TarballWriter {
             guard let name = String(validating: bytes, as: UTF8.self) else {
                 closedir(stream)
                 throw failure(
-                    .invalidPath, "'\(absolute)/\(String(decoding: bytes, as: UTF8.self))': file name is not UTF-8")
+                    .invalidPath,
+                    "'\(absolute)/\(String(decoding: bytes, as: UTF8.self))': file name is not UTF-8"
+                )
             }
             names.append(name)
         }
@@ -61,7 +63,9 @@ extension TarballWriter {
                 entries.append(TarballEntry(path: path, kind: .directory))
                 try walk(source, relative: path, excluding: excluded, destination: destination, into: &entries)
             case S_IFREG:
-                entries.append(TarballEntry(path: path, kind: .file(source: source, executable: info.st_mode & 0o111 != 0)))
+                entries.append(
+                    TarballEntry(path: path, kind: .file(source: source, executable: info.st_mode & 0o111 != 0))
+                )
             case S_IFLNK:
                 var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                 let count = readlink(source, &target, target.count - 1)
@@ -69,11 +73,15 @@ extension TarballWriter {
                     throw failure(.io, "cannot read link '\(source)': \(String(cString: strerror(errno)))", path)
                 }
                 let bytes = target[..<count].map { UInt8(bitPattern: $0) }
-                entries.append(TarballEntry(path: path, kind: .symbolicLink(target: String(decoding: bytes, as: UTF8.self))))
+                entries.append(
+                    TarballEntry(path: path, kind: .symbolicLink(target: String(decoding: bytes, as: UTF8.self)))
+                )
             default:
                 throw failure(
                     .unsupportedFileType,
-                    "'\(source)' is a socket, FIFO or device; a release holds files, directories and links", path)
+                    "'\(source)' is a socket, FIFO or device; a release holds files, directories and links",
+                    path
+                )
             }
         }
     }

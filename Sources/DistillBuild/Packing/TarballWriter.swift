@@ -44,8 +44,10 @@ public struct TarballWriter: Sendable {
         guard value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let seconds = Int64(value)
         else {
             throw PackError(
-                code: .invalidSourceDateEpoch, destination: "SOURCE_DATE_EPOCH",
-                message: "'\(value)' is not a non-negative whole number of seconds")
+                code: .invalidSourceDateEpoch,
+                destination: "SOURCE_DATE_EPOCH",
+                message: "'\(value)' is not a non-negative whole number of seconds"
+            )
         }
         return seconds
     }
@@ -93,21 +95,37 @@ public struct TarballWriter: Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         var state = Progress(
-            bytesDone: 0, bytesTotal: plan.totalBytes, entriesDone: 0, entriesTotal: plan.entries.count)
+            bytesDone: 0,
+            bytesTotal: plan.totalBytes,
+            entriesDone: 0,
+            entriesTotal: plan.entries.count
+        )
         progress?(state)
         for entry in plan.entries {
             do {
                 switch entry.kind {
                 case .directory:
                     try stream.writeHeader(
-                        path: entry.path, type: .directory, permissions: 0o755, modificationTime: modificationTime)
+                        path: entry.path,
+                        type: .directory,
+                        permissions: 0o755,
+                        modificationTime: modificationTime
+                    )
                 case .symbolicLink(let target):
                     try stream.writeHeader(
-                        path: entry.path, type: .symbolicLink, permissions: 0o777, linkTarget: target,
-                        modificationTime: modificationTime)
+                        path: entry.path,
+                        type: .symbolicLink,
+                        permissions: 0o777,
+                        linkTarget: target,
+                        modificationTime: modificationTime
+                    )
                 case .file(let source, let executable):
                     try packFile(
-                        source, executable: executable, path: entry.path, stream: stream, buffer: buffer,
+                        source,
+                        executable: executable,
+                        path: entry.path,
+                        stream: stream,
+                        buffer: buffer,
                         destination: destination
                     ) { count in
                         state.bytesDone += Int64(count)
@@ -147,8 +165,12 @@ public struct TarballWriter: Sendable {
         let isExecutable = executable ?? (info.st_mode & 0o111 != 0)
         let size = Int64(info.st_size)
         try stream.writeHeader(
-            path: path, type: .regularFile, permissions: isExecutable ? 0o755 : 0o644, size: size,
-            modificationTime: modificationTime)
+            path: path,
+            type: .regularFile,
+            permissions: isExecutable ? 0o755 : 0o644,
+            size: size,
+            modificationTime: modificationTime
+        )
         var left = size
         while left > 0 {
             let count = read(fd, buffer.baseAddress, Int(min(Int64(buffer.count), left)))
