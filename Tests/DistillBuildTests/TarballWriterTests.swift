@@ -173,6 +173,8 @@ struct TarballWriterTests {
         let tarball = tree + "/releases/0.1.0/kv.tar.gz"
         try TarballWriter().pack(directory: tree, to: tarball)
         let first = try Fixture.bytes(tarball)
+        // What a pack killed halfway leaves behind is not packed either.
+        try Fixture.write(tree + "/releases/0.1.0/.kv.tar.gz.tmp-Ab12Cd", "partial")
         try TarballWriter().pack(directory: tree, to: tarball)
         #expect(try Fixture.bytes(tarball) == first)
         #expect(try !ReleaseArchive.list(tarball).contains { $0.path.hasSuffix(".tar.gz") })

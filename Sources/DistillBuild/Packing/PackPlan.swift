@@ -73,7 +73,7 @@ enum AtomicFile {
     /// flushes it to disk and renames it to `destination`; on any failure removes it.
     static func write(_ destination: String, _ body: (Int32) throws(PackError) -> Void) throws(PackError) {
         let (directory, name) = split(destination)
-        var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
+        var template = Array("\(directory)/\(temporaryPrefix(for: name))XXXXXX".utf8CString)
         let fd = mkstemp(&template)
         guard fd >= 0 else {
             throw PackError(
@@ -107,6 +107,9 @@ enum AtomicFile {
             throw error
         }
     }
+
+    /// How temporary files for a destination named `name` start.
+    static func temporaryPrefix(for name: String) -> String { ".\(name).tmp-" }
 
     /// The directory and file name of `path`.
     static func split(_ path: String) -> (String, String) {

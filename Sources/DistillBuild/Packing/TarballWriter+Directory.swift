@@ -7,9 +7,10 @@ import Glibc
 
 extension TarballWriter {
     /// Packs the tree under `directory` into `destination`, leaving out the relative paths in
-    /// `excluded` (an excluded directory leaves out its whole subtree) and `destination`
-    /// itself when it lies inside `directory`. Symbolic links are packed as links; sockets,
-    /// FIFOs and devices are refused.
+    /// `excluded` (an excluded directory leaves out its whole subtree) and, when `destination`
+    /// lies inside `directory`, the destination itself and temporary files that an interrupted
+    /// earlier pack left next to it. Symbolic links are packed as links; sockets, FIFOs and
+    /// devices are refused.
     public func pack(
         directory: String,
         to destination: String,
@@ -17,9 +18,16 @@ extension TarballWriter {
         progress: ((Progress) -> Void)? = nil
     ) throws(PackError) {
         var excluded = excluded
-        if let inside = Self.relativePath(of: destination, inside: directory) { excluded.insert(inside) }
+        var temporaryPrefix: String?
+        if let inside = Self.relativePath(of: destination, inside: directory) {
+            excluded.insert(inside)
+            let (parent, name) = AtomicFile.split(inside)
+            temporaryPrefix = (parent == "." ? "" : parent + "/") + AtomicFile.temporaryPrefix(for: name)
+        }
         var entries: [TarballEntry] = []
-        try Self.walk(directory, relative: "", excluding: excluded, destination: destination, into: &entries)
+        try Self.walk(
+            directory, relative: "", excluding: excluded, temporaryPrefix: temporaryPrefix, destination: destination,
+            into: &entries)
         try pack(entries, to: destination, progress: progress)
     }
 
@@ -27,6 +35,7 @@ extension TarballWriter {
         _ absolute: String,
         relative: String,
         excluding excluded: Set<String>,
+        temporaryPrefix: String?,
         destination: String,
         into entries: inout [TarballEntry]
     ) throws(PackError) {
@@ -53,6 +62,7 @@ extension TarballWriter {
         for name in names {
             let path = relative.isEmpty ? name : relative + "/" + name
             if excluded.contains(path) { continue }
+            if let temporaryPrefix, path.hasPrefix(temporaryPrefix) { continue }
             let source = absolute + "/" + name
             var info = stat()
             guard lstat(source, &info) == 0 else {
@@ -61,7 +71,9 @@ extension TarballWriter {
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
                 entries.append(TarballEntry(path: path, kind: .directory))
-                try walk(source, relative: path, excluding: excluded, destination: destination, into: &entries)
+                try walk(
+                    source, relative: path, excluding: excluded, temporaryPrefix: temporaryPrefix,
+                    destination: destination, into: &entries)
             case S_IFREG:
                 entries.append(
                     TarballEntry(path: path, kind: .file(source: source, executable: info.st_mode & 0o111 != 0))
