@@ -26,8 +26,13 @@ extension TarballWriter {
         }
         var entries: [TarballEntry] = []
         try Self.walk(
-            directory, relative: "", excluding: excluded, temporaryPrefix: temporaryPrefix, destination: destination,
-            into: &entries)
+            directory,
+            relative: "",
+            excluding: excluded,
+            temporaryPrefix: temporaryPrefix,
+            destination: destination,
+            into: &entries
+        )
         try pack(entries, to: destination, progress: progress)
     }
 
@@ -72,8 +77,13 @@ extension TarballWriter {
             case S_IFDIR:
                 entries.append(TarballEntry(path: path, kind: .directory))
                 try walk(
-                    source, relative: path, excluding: excluded, temporaryPrefix: temporaryPrefix,
-                    destination: destination, into: &entries)
+                    source,
+                    relative: path,
+                    excluding: excluded,
+                    temporaryPrefix: temporaryPrefix,
+                    destination: destination,
+                    into: &entries
+                )
             case S_IFREG:
                 entries.append(
                     TarballEntry(path: path, kind: .file(source: source, executable: info.st_mode & 0o111 != 0))
