@@ -79,9 +79,23 @@ public struct ArchiveError: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// `archive: entry 'path': message`, or `archive: message`.
+    /// `archive: entry 'path': message`, or `archive: message`. Control characters (which a
+    /// hostile archive may put in a name to play with the terminal) are shown escaped: `\u{1B}`.
     public var description: String {
-        if let entry { return "\(archive): entry '\(entry)': \(message)" }
-        return "\(archive): \(message)"
+        let text = entry.map { "\(archive): entry '\($0)': \(message)" } ?? "\(archive): \(message)"
+        guard text.unicodeScalars.contains(where: Self.isControl) else { return text }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            if Self.isControl(scalar) {
+                escaped += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }

@@ -93,6 +93,14 @@ struct ReleaseArchiveRefusalTests {
             message: "hard link target '../x' is outside the release directory"
         ),
         Case(
+            name: "hard link with a NUL in a pax record",
+            python: #"write(gz(tar(file("a"), hardlink("h", "a\x00" + "b" * 120), fmt=PAX)))"#,
+            code: .invalidHardLink,
+            entry: "h",
+            message: "hard link target 'a\u{0}\(String(repeating: "b", count: 120))' is not a valid path "
+                + "(path contains a NUL byte)"
+        ),
+        Case(
             name: "hard link absolute",
             python: #"write(gz(tar(hardlink("h", "/etc/shadow"))))"#,
             code: .invalidHardLink,
@@ -432,5 +440,12 @@ struct ReleaseArchiveRefusalTests {
         #expect("\(error)" == "kv-0.2.0.tar.gz: entry '../etc/passwd': path escapes the release directory")
         let whole = ArchiveError(code: .notGzip, archive: "kv-0.2.0.tar.gz", message: "not a gzip file")
         #expect("\(whole)" == "kv-0.2.0.tar.gz: not a gzip file")
+        let hostile = ArchiveError(
+            code: .pathEscapes,
+            archive: "kv.tar.gz",
+            entry: "\u{1B}[2J../x\n",
+            message: "path escapes the release directory"
+        )
+        #expect("\(hostile)" == #"kv.tar.gz: entry '\u{1B}[2J../x\u{A}': path escapes the release directory"#)
     }
 }

@@ -132,11 +132,10 @@ struct EntryValidator {
             do {
                 return .hardLink(target: try ArchivePath.normalise(header.linkTarget))
             } catch {
-                throw Failure(
-                    .invalidHardLink,
-                    entry: name,
-                    "hard link target '\(header.linkTarget)' is outside the release directory"
-                )
+                let reason =
+                    error.code == .invalidPath
+                    ? "is not a valid path (\(error.message))" : "is outside the release directory"
+                throw Failure(.invalidHardLink, entry: name, "hard link target '\(header.linkTarget)' \(reason)")
             }
         case UInt8(ascii: "3"), UInt8(ascii: "4"):
             throw Failure(.unsupportedEntryType, entry: name, "device files are not allowed in a release")
