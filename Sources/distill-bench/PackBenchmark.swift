@@ -46,6 +46,8 @@ struct PackBenchmark {
         var tar = Stats("tar -czf (GNU tar + gzip)")
         var unpackOurs = Stats("ReleaseArchive.extract")
         var unpackTar = Stats("tar -xzf")
+        var listOurs = Stats("ReleaseArchive.list")
+        var listTar = Stats("tar -tzf")
         var oursSize = 0
         var tarSize = 0
         let writer = TarballWriter()
@@ -76,6 +78,8 @@ struct PackBenchmark {
                 try extractTar()
                 try extractOurs()
             }
+            _ = try listOurs.measure { try ReleaseArchive.list(ourTarball) }
+            try listTar.measure { try Self.shell(["tar", "-tzf", ourTarball], quiet: true) }
             for path in [ourTarball, tarTarball, ourTarget, tarTarget] { try fileManager.removeItem(atPath: path) }
         }
         print("pack (compression level 6 both; ours also fsyncs the tarball before renaming it):")
@@ -84,6 +88,9 @@ struct PackBenchmark {
         print("unpack (of TarballWriter's tarball; ours validates fully, then extracts):")
         print("  " + unpackOurs.summary())
         print("  " + unpackTar.summary())
+        print("list (validation pass alone: inflate, parse, check every entry; nothing written):")
+        print("  " + listOurs.summary())
+        print("  " + listTar.summary())
     }
 
     /// A release-shaped tree: `erts-*/lib/*.so` up to `treeBytes`, text files in `lib/*/ebin`.
@@ -119,10 +126,11 @@ struct PackBenchmark {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
-    private static func shell(_ command: [String]) throws {
+    private static func shell(_ command: [String], quiet: Bool = false) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
+        if quiet { process.standardOutput = FileHandle.nullDevice }
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
