@@ -15,6 +15,7 @@ struct PackBenchmark {
     var libraryDirectory = "/opt/swift/usr/lib/swift/linux"
     var treeBytes = 40 << 20
     var smallFiles = 300
+    var level = 6
 
     init(arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -25,6 +26,11 @@ struct PackBenchmark {
                     throw BenchmarkError("--runs needs a positive number")
                 }
                 runs = value
+            case "--level":
+                guard let value = iterator.next().flatMap(Int.init), (1...9).contains(value) else {
+                    throw BenchmarkError("--level needs a gzip level from 1 to 9")
+                }
+                level = value
             default:
                 throw BenchmarkError("unknown argument '\(argument)'")
             }
@@ -50,7 +56,7 @@ struct PackBenchmark {
         var listTar = Stats("tar -tzf")
         var oursSize = 0
         var tarSize = 0
-        let writer = TarballWriter()
+        let writer = TarballWriter(compressionLevel: level)
         for run in 0..<runs {
             let ourTarball = "\(work)/ours-\(run).tar.gz"
             let tarTarball = "\(work)/tar-\(run).tar.gz"
@@ -82,7 +88,7 @@ struct PackBenchmark {
             try listTar.measure { try Self.shell(["tar", "-tzf", ourTarball], quiet: true) }
             for path in [ourTarball, tarTarball, ourTarget, tarTarget] { try fileManager.removeItem(atPath: path) }
         }
-        print("pack (compression level 6 both; ours also fsyncs the tarball before renaming it):")
+        print("pack (gzip level \(level) for ours, 6 for tar -czf; ours also fsyncs the tarball before renaming it):")
         print("  " + ours.summary() + "  size \(oursSize) bytes")
         print("  " + tar.summary() + "  size \(tarSize) bytes")
         print("unpack (of TarballWriter's tarball; ours validates fully, then extracts):")

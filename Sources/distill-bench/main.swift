@@ -7,13 +7,13 @@ import Foundation
 
 // distill-bench: benchmarks that compare swift-distill against a named baseline in the
 // same run. Usage: distill-bench BENCHMARK [--runs N]
-//   pack    TarballWriter and ReleaseArchive against GNU tar + gzip on a ~40 MB release tree
+//   pack [--level 1-9]  TarballWriter and ReleaseArchive against GNU tar + gzip on a ~40 MB release tree
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "pack":
     try PackBenchmark(arguments: Array(arguments.dropFirst())).run()
 default:
-    print("usage: distill-bench pack [--runs N]")
+    print("usage: distill-bench pack [--runs N] [--level 1-9]")
     exit(2)
 }
