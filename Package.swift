@@ -18,9 +18,16 @@ let package = Package(
     targets: [
         // MARK: - Pure core (no I/O, no Foundation: the runtime links these)
         .target(name: "DistillTerm", dependencies: ["CZlib"]),
+        // Release tarball reader: Glibc + zlib only, so the runtime can link it.
+        .target(name: "DistillArchive", dependencies: ["CZlib", "CDistillShims"]),
+
+        // MARK: - Build side (Foundation allowed)
+        .target(name: "DistillBuild", dependencies: ["DistillArchive", "CArchive"]),
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CDistillShims"),  // Linux calls Swift's Glibc module leaves out (renameat2)
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
         // MARK: - Executables (thin: argument parsing only)
         .executableTarget(
@@ -31,6 +38,8 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(name: "distill-bench", dependencies: ["DistillBuild", "DistillArchive"]),
+
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
         .testTarget(
@@ -40,6 +49,8 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
+        .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
