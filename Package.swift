@@ -19,9 +19,16 @@ let package = Package(
         // MARK: - Pure core (no I/O, no Foundation: the runtime links these)
         .target(name: "DistillTerm", dependencies: ["CZlib"]),
         .target(name: "DistillRelease", dependencies: ["DistillTerm"]),
+        // Release tarball reader: Glibc + zlib only, so the runtime can link it.
+        .target(name: "DistillArchive", dependencies: ["CZlib", "CDistillShims"]),
+
+        // MARK: - Build side (Foundation allowed)
+        .target(name: "DistillBuild", dependencies: ["DistillArchive", "CArchive"]),
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CDistillShims"),  // Linux calls Swift's Glibc module leaves out (renameat2)
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
         // MARK: - Executables (thin: argument parsing only)
         .executableTarget(
@@ -32,6 +39,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        .executableTarget(name: "distill-bench", dependencies: ["DistillBuild", "DistillArchive"]),
 
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
@@ -47,6 +56,8 @@ let package = Package(
             dependencies: ["DistillRelease", "DistillTerm", "DistillTestSupport"],
             exclude: ["Corpus"]
         ),
+        .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
+        .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
