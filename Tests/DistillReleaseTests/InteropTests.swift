@@ -53,10 +53,25 @@ struct InteropTests {
         ]
     }
 
+    /// Random files of every kind (``RandomModels``), seeds 1 to 10.
+    static func randomSamples() -> [(name: String, text: String, terms: [Term])] {
+        (1...10 as ClosedRange<UInt64>).flatMap { seed -> [(name: String, text: String, terms: [Term])] in
+            var random = RandomModels(seed: seed)
+            let (appup, relup, app) = (random.appup(), random.relup(), random.applicationSpec())
+            let (rel, sys) = (random.releaseSpec(), random.sysConfig())
+            return [
+                ("\(seed).appup", appup.fileContents, [appup.term]),
+                ("\(seed).relup", relup.fileContents, [relup.term]),
+                ("\(seed).app", app.fileContents, [app.term]), ("\(seed).rel", rel.fileContents, [rel.term]),
+                ("\(seed).sys.config", sys.fileContents, [sys.term]),
+            ]
+        }
+    }
+
     @Test(.requiresErlang)
     func erlangConsultsEveryFileWeWriteToTheSameTerms() throws {
         let directory = try TemporaryDirectory()
-        let samples = try Self.samples()
+        let samples = try Self.samples() + Self.randomSamples()
         for sample in samples {
             try sample.text.write(
                 to: directory.url.appendingPathComponent(sample.name),
