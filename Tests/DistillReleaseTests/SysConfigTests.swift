@@ -26,6 +26,18 @@ struct SysConfigTests {
         #expect(try SysConfig(parsing: config.fileContents, file: "sys.config") == config)
     }
 
+    @Test func substitutesVariablesBeforeDecoding() throws {
+        let source = #"[{kv, [{port, "${PORT}"}, {'${KEY}', <<"${HOST:-localhost}">>}]}]."#
+        let config = try SysConfig(parsing: source, file: "sys.config", environment: ["PORT": "4040", "KEY": "name"])
+        #expect(config.parameters(for: "kv") == [
+            ConfigParameter(key: "port", value: .string("4040")), ConfigParameter(key: "name", value: .binary("localhost")),
+        ])
+        let error = thrown { () throws(ReleaseFileError) in
+            try SysConfig(parsing: source, file: "sys.config", environment: [:])
+        }
+        #expect(error?.description == "sys.config:1:15: error: environment variable 'PORT' is not set")
+    }
+
     static let rejected: [(source: String, errors: [String])] = [
         (
             "[{kv, [{port, 1}]}, {kv, []}].",

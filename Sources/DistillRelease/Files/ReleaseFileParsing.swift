@@ -151,3 +151,14 @@ extension DistillConfig {
     /// The file's text: one term per entry.
     public var fileContents: String { TermPrinter.file(terms) }
 }
+
+extension SysConfig {
+    /// Reads the text of a `sys.config` after replacing its `${VAR}` references with
+    /// `environment` (``VariableSubstitution``): what a release does at boot.
+    public init(parsing source: String, file: String, environment: [String: String]) throws(ReleaseFileError) {
+        let term = try ReleaseFileParsing.single(
+            ReleaseFileParsing.terms(source, file: file), file: file, what: ReleaseFileKind.sysConfig.noun)
+        try self.init(
+            located: VariableSubstitution.substitute(in: term, environment: environment, file: file), file: file)
+    }
+}
