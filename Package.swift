@@ -20,9 +20,16 @@ let package = Package(
         .target(name: "DistillTerm", dependencies: ["CZlib"]),
         .target(name: "DistillRelease", dependencies: ["DistillTerm"]),
         .target(name: "DistillPlan", dependencies: ["DistillRelease", "DistillTerm"]),
+        // Release tarball reader: Glibc + zlib only, so the runtime can link it.
+        .target(name: "DistillArchive", dependencies: ["CZlib", "CDistillShims"]),
+
+        // MARK: - Build side (Foundation allowed)
+        .target(name: "DistillBuild", dependencies: ["DistillArchive", "CArchive"]),
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CDistillShims"),  // Linux calls Swift's Glibc module leaves out (renameat2)
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
         // MARK: - Executables (thin: argument parsing only)
         .executableTarget(
@@ -34,6 +41,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        .executableTarget(name: "distill-bench", dependencies: ["DistillBuild", "DistillArchive"]),
 
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
@@ -54,6 +63,8 @@ let package = Package(
             dependencies: ["DistillPlan", "DistillRelease", "DistillTerm", "DistillTestSupport", "swift-distill"],
             exclude: ["OTPCases"]
         ),
+        .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
+        .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

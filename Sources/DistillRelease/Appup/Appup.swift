@@ -68,7 +68,10 @@ extension Appup {
 
     init(node: Node) throws(ReleaseFileError) {
         let parts = try node.tuple(
-            "an .appup file", count: 3, shape: "{Vsn, [{UpFromVsn, [Instruction]}], [{DownToVsn, [Instruction]}]}")
+            "an .appup file",
+            count: 3,
+            shape: "{Vsn, [{UpFromVsn, [Instruction]}], [{DownToVsn, [Instruction]}]}"
+        )
         version = try parts[0].string("the version of an appup")
         upgrades = try Self.entries(parts[1], direction: "up")
         downgrades = try Self.entries(parts[2], direction: "down")
@@ -79,7 +82,10 @@ extension Appup {
         for element in try node.list("the \(direction) entries of an appup") {
             let entry = node.context.attempt { () throws(ReleaseFileError) -> Entry in
                 let pair = try element.tuple(
-                    "an appup \(direction) entry", count: 2, shape: "a {Vsn, [Instruction]} tuple")
+                    "an appup \(direction) entry",
+                    count: 2,
+                    shape: "a {Vsn, [Instruction]} tuple"
+                )
                 let version = try AppupVersion(node: pair[0])
                 var instructions: [AppupInstruction] = []
                 for instruction in try pair[1].list("the instructions of an appup entry") {

@@ -106,7 +106,13 @@ extension UpdateInstruction {
             return update(.atom(module), change.term, prePurge.term, postPurge.term, modules(dependencies))
         case .timeout(let module, let timeout, let change, let prePurge, let postPurge, let dependencies):
             return update(
-                .atom(module), timeout.term, change.term, prePurge.term, postPurge.term, modules(dependencies))
+                .atom(module),
+                timeout.term,
+                change.term,
+                prePurge.term,
+                postPurge.term,
+                modules(dependencies)
+            )
         case .full(let full): return full.term
         }
     }
@@ -121,8 +127,10 @@ extension UpdateInstruction {
             try node.modules("the dependencies of \(module)")
         }
         func purges(_ pre: Node, _ post: Node) throws(ReleaseFileError) -> (PurgeMethod, PurgeMethod) {
-            (try pre.oneOf("the pre-purge method", PurgeMethod.self),
-             try post.oneOf("the post-purge method", PurgeMethod.self))
+            (
+                try pre.oneOf("the pre-purge method", PurgeMethod.self),
+                try post.oneOf("the post-purge method", PurgeMethod.self)
+            )
         }
         switch parts.count {
         case 1:
@@ -141,7 +149,8 @@ extension UpdateInstruction {
                 throw third.error(
                     .invalidValue,
                     "the third element of update must be supervisor, soft, {advanced, Extra} or a list of "
-                        + "modules, found \(third.snippet)\(suggestion ?? "")")
+                        + "modules, found \(third.snippet)\(suggestion ?? "")"
+                )
             }
         case 3:
             let change = try UpdateChange(node: parts[1])
@@ -150,15 +159,24 @@ extension UpdateInstruction {
             let change = try UpdateChange(node: parts[1])
             let (prePurge, postPurge) = try purges(parts[2], parts[3])
             self = .purges(
-                module: module, change, prePurge: prePurge, postPurge: postPurge,
-                dependencies: try dependencies(parts[4]))
+                module: module,
+                change,
+                prePurge: prePurge,
+                postPurge: postPurge,
+                dependencies: try dependencies(parts[4])
+            )
         case 6:
             let timeout = try UpgradeTimeout(node: parts[1])
             let change = try UpdateChange(node: parts[2])
             let (prePurge, postPurge) = try purges(parts[3], parts[4])
             self = .timeout(
-                module: module, timeout, change, prePurge: prePurge, postPurge: postPurge,
-                dependencies: try dependencies(parts[5]))
+                module: module,
+                timeout,
+                change,
+                prePurge: prePurge,
+                postPurge: postPurge,
+                dependencies: try dependencies(parts[5])
+            )
         default:
             let moduleType = try parts[1].oneOf("the module type", ModuleType.self)
             let timeout = try UpgradeTimeout(node: parts[2])
@@ -166,8 +184,15 @@ extension UpdateInstruction {
             let (prePurge, postPurge) = try purges(parts[4], parts[5])
             self = .full(
                 ModuleUpdate(
-                    module: module, moduleType: moduleType, timeout: timeout, change: change, prePurge: prePurge,
-                    postPurge: postPurge, dependencies: try dependencies(parts[6])))
+                    module: module,
+                    moduleType: moduleType,
+                    timeout: timeout,
+                    change: change,
+                    prePurge: prePurge,
+                    postPurge: postPurge,
+                    dependencies: try dependencies(parts[6])
+                )
+            )
         }
     }
 }
@@ -187,8 +212,12 @@ extension LoadModuleInstruction {
     init(node: Node, parts: [Node]) throws(ReleaseFileError) {
         guard [1, 2, 4].contains(parts.count) else {
             throw InstructionName.wrongArity(
-                node, name: "load_module",
-                forms: "{load_module, Mod}, {load_module, Mod, DepMods} or {load_module, Mod, PrePurge, PostPurge, DepMods}")
+                node,
+                name: "load_module",
+                forms:
+                    "{load_module, Mod}, {load_module, Mod, DepMods} or "
+                    + "{load_module, Mod, PrePurge, PostPurge, DepMods}"
+            )
         }
         let module = try parts[0].atom("the module of load_module")
         switch parts.count {
@@ -199,9 +228,12 @@ extension LoadModuleInstruction {
         default:
             self = .full(
                 ModuleLoad(
-                    module: module, prePurge: try parts[1].oneOf("the pre-purge method", PurgeMethod.self),
+                    module: module,
+                    prePurge: try parts[1].oneOf("the pre-purge method", PurgeMethod.self),
                     postPurge: try parts[2].oneOf("the post-purge method", PurgeMethod.self),
-                    dependencies: try parts[3].modules("the dependencies of \(module)")))
+                    dependencies: try parts[3].modules("the dependencies of \(module)")
+                )
+            )
         }
     }
 }

@@ -44,11 +44,21 @@ public enum UpdateInstruction: Hashable, Sendable {
     case changeAndDependencies(module: String, UpdateChange, dependencies: [String])
     /// `{update, Mod, Change, PrePurge, PostPurge, DepMods}`.
     case purges(
-        module: String, UpdateChange, prePurge: PurgeMethod, postPurge: PurgeMethod, dependencies: [String])
+        module: String,
+        UpdateChange,
+        prePurge: PurgeMethod,
+        postPurge: PurgeMethod,
+        dependencies: [String]
+    )
     /// `{update, Mod, Timeout, Change, PrePurge, PostPurge, DepMods}`.
     case timeout(
-        module: String, UpgradeTimeout, UpdateChange, prePurge: PurgeMethod, postPurge: PurgeMethod,
-        dependencies: [String])
+        module: String,
+        UpgradeTimeout,
+        UpdateChange,
+        prePurge: PurgeMethod,
+        postPurge: PurgeMethod,
+        dependencies: [String]
+    )
     /// `{update, Mod, ModType, Timeout, Change, PrePurge, PostPurge, DepMods}`.
     case full(ModuleUpdate)
 }
@@ -195,11 +205,21 @@ extension UpdateInstruction {
             ModuleUpdate(module: module, change: change, dependencies: dependencies)
         case .purges(let module, let change, let prePurge, let postPurge, let dependencies):
             ModuleUpdate(
-                module: module, change: change, prePurge: prePurge, postPurge: postPurge, dependencies: dependencies)
+                module: module,
+                change: change,
+                prePurge: prePurge,
+                postPurge: postPurge,
+                dependencies: dependencies
+            )
         case .timeout(let module, let timeout, let change, let prePurge, let postPurge, let dependencies):
             ModuleUpdate(
-                module: module, timeout: timeout, change: change, prePurge: prePurge, postPurge: postPurge,
-                dependencies: dependencies)
+                module: module,
+                timeout: timeout,
+                change: change,
+                prePurge: prePurge,
+                postPurge: postPurge,
+                dependencies: dependencies
+            )
         case .full(let update):
             update
         }

@@ -18,7 +18,10 @@ extension Node {
     func releasePath(_ role: String) throws(ReleaseFileError) -> String {
         let path = try path(role)
         if path.hasPrefix("/") || path.split(separator: "/").contains("..") {
-            throw error(.invalidValue, "\(role) must be a path inside the release (relative, without '..'), found \(snippet)")
+            throw error(
+                .invalidValue,
+                "\(role) must be a path inside the release (relative, without '..'), found \(snippet)"
+            )
         }
         return path
     }
@@ -28,7 +31,10 @@ extension Node {
     func version(_ role: String) throws(ReleaseFileError) -> String {
         let version = try string(role)
         if version.isEmpty || version.unicodeScalars.contains(where: { $0 == "/" || $0.properties.isWhitespace }) {
-            throw error(.invalidValue, "\(role) must be a non-empty version without '/' or whitespace, found \(snippet)")
+            throw error(
+                .invalidValue,
+                "\(role) must be a non-empty version without '/' or whitespace, found \(snippet)"
+            )
         }
         return version
     }
@@ -42,7 +48,7 @@ extension Node {
             context.attempt { () throws(ReleaseFileError) in
                 let application = try ReleaseApplication(node: element)
                 if let first = seen[application.name] {
-                    throw element.error(.duplicateKey, "duplicate application '\(application.name)' (first given at \(first.line):\(first.column))")
+                    throw element.duplicate("application '\(application.name)'", first: first)
                 }
                 seen[application.name] = element.location
                 applications.append(application)
@@ -61,13 +67,30 @@ extension Node {
                 case ("mkdir", 2):
                     overlays.append(.mkdir(try parts[1].releasePath("the directory of mkdir")))
                 case ("copy", 3):
-                    overlays.append(.copy(from: try parts[1].path("the source of copy"), to: try parts[2].releasePath("the destination of copy")))
+                    overlays.append(
+                        .copy(
+                            from: try parts[1].path("the source of copy"),
+                            to: try parts[2].releasePath("the destination of copy")
+                        )
+                    )
                 case ("template", 3):
-                    overlays.append(.template(from: try parts[1].path("the template"), to: try parts[2].releasePath("the destination of template")))
+                    overlays.append(
+                        .template(
+                            from: try parts[1].path("the template"),
+                            to: try parts[2].releasePath("the destination of template")
+                        )
+                    )
                 case ("mkdir", _), ("copy", _), ("template", _):
-                    throw element.error(.wrongArity, "wrong number of elements in \(element.snippet); overlays are {mkdir, Path}, {copy, From, To} and {template, From, To}")
+                    throw element.error(
+                        .wrongArity,
+                        "wrong number of elements in \(element.snippet); overlays are {mkdir, Path}, "
+                            + "{copy, From, To} and {template, From, To}"
+                    )
                 default:
-                    throw element.error(.unknownKey, "unknown overlay '\(kind)'" + Suggestion.didYouMean(kind, among: ["mkdir", "copy", "template"]))
+                    throw element.error(
+                        .unknownKey,
+                        "unknown overlay '\(kind)'" + Suggestion.didYouMean(kind, among: ["mkdir", "copy", "template"])
+                    )
                 }
             }
         }
@@ -82,10 +105,13 @@ extension Node {
                 let pair = try element.tuple("a command", count: 2, shape: "a {Name, Path} tuple")
                 let name = try pair[0].atom("a command name")
                 if DistillConfig.builtinCommands.contains(name) {
-                    throw pair[0].error(.invalidValue, "command '\(name)' would hide the built-in command of the same name")
+                    throw pair[0].error(
+                        .invalidValue,
+                        "command '\(name)' would hide the built-in command of the same name"
+                    )
                 }
                 if let first = seen[name] {
-                    throw element.error(.duplicateKey, "duplicate command '\(name)' (first given at \(first.line):\(first.column))")
+                    throw element.duplicate("command '\(name)'", first: first)
                 }
                 seen[name] = element.location
                 commands.append(Command(name: name, path: try pair[1].path("the script of command '\(name)'")))
@@ -96,7 +122,8 @@ extension Node {
 
     func hooks() throws(ReleaseFileError) -> [Hook] {
         var hooks: [Hook] = []
-        try properties("'hooks'", noun: "hook", known: Hook.Kind.allCases.map(\.rawValue)) { (property: Property) throws(ReleaseFileError) in
+        try properties("'hooks'", noun: "hook", known: Hook.Kind.allCases.map(\.rawValue)) {
+            (property: Property) throws(ReleaseFileError) in
             guard let kind = Hook.Kind(rawValue: property.key) else { return }
             hooks.append(Hook(kind: kind, path: try property.value.path("the script of hook '\(property.key)'")))
         }
@@ -128,7 +155,9 @@ extension ReleaseApplication {
         guard let options else { return }
         let name = name
         try options.properties(
-            "the options of application '\(name)'", noun: "application option", known: Self.optionKeys,
+            "the options of application '\(name)'",
+            noun: "application option",
+            known: Self.optionKeys,
             hints: ["version": "did you mean 'vsn'?"]
         ) { (property: Property) throws(ReleaseFileError) in
             let value = property.value
@@ -141,7 +170,7 @@ extension ReleaseApplication {
                 self.product = product
             case "vsn": self.version = try value.version("the version of application '\(name)'")
             case "description": self.description = try value.string(role)
-            case "env": self.environment = try value.configParameters(role)
+            case "env": self.environment = try value.configParameters(role, owner: "'env' of application '\(name)'")
             default: self.applications = try value.atomList(role, element: "an application name")
             }
         }

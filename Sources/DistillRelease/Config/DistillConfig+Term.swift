@@ -16,7 +16,9 @@ extension DistillConfig {
         if let defaultEnvironment { terms.append(.tuple([.atom("default_environment"), .atom(defaultEnvironment)])) }
         for environment in environments {
             var options = environment.options.properties
-            if !environment.overlays.isEmpty { options.append(property("overlays", .list(environment.overlays.map(\.term)))) }
+            if !environment.overlays.isEmpty {
+                options.append(property("overlays", .list(environment.overlays.map(\.term))))
+            }
             terms.append(.tuple([.atom("environment"), .atom(environment.name), .list(options)]))
         }
         for release in releases {
@@ -27,11 +29,13 @@ extension DistillConfig {
             if !release.overlays.isEmpty { options.append(property("overlays", .list(release.overlays.map(\.term)))) }
             if !release.commands.isEmpty {
                 options.append(
-                    property("commands", .list(release.commands.map { .tuple([.atom($0.name), .string($0.path)]) })))
+                    property("commands", .list(release.commands.map { .tuple([.atom($0.name), .string($0.path)]) }))
+                )
             }
             if !release.hooks.isEmpty {
                 options.append(
-                    property("hooks", .list(release.hooks.map { .tuple([.atom($0.kind.rawValue), .string($0.path)]) })))
+                    property("hooks", .list(release.hooks.map { .tuple([.atom($0.kind.rawValue), .string($0.path)]) }))
+                )
             }
             options += release.options.properties
             terms.append(.tuple([.atom("release"), .atom(release.name), .list(options)]))
@@ -66,7 +70,9 @@ extension BuildOptions {
         if let configuration { properties.append(property("configuration", .atom(configuration.rawValue))) }
         if let sysConfig { properties.append(property("sys_config", .string(sysConfig))) }
         if let vmArgs { properties.append(property("vm_args", .string(vmArgs))) }
-        if let swiftBuildFlags { properties.append(property("swift_build_flags", .list(swiftBuildFlags.map(Term.string)))) }
+        if let swiftBuildFlags {
+            properties.append(property("swift_build_flags", .list(swiftBuildFlags.map(Term.string))))
+        }
         return properties
     }
 
@@ -129,7 +135,9 @@ extension DistillConfig {
     /// Decodes the terms of a `rel/config` read from `file`.
     public init(located terms: [LocatedTerm], file: String) throws(ReleaseFileError) {
         let context = DecodingContext(file: file)
-        let config = context.attempt { () throws(ReleaseFileError) in try Self(terms.map { Node($0, context) }, context) }
+        let config = context.attempt { () throws(ReleaseFileError) in
+            try Self(terms.map { Node($0, context) }, context)
+        }
         self = try context.finish(config)
     }
 
@@ -137,55 +145,86 @@ extension DistillConfig {
 
     init(_ nodes: [Node], _ context: DecodingContext) throws(ReleaseFileError) {
         self.init(releases: [])
-        var defaults: [String: (name: String, node: Node)] = [:]
+        var defaults: [String: (name: String, node: Node, entry: SourceLocation)] = [:]
         var environmentNames: [String: SourceLocation] = [:]
         var releaseNames: [String: SourceLocation] = [:]
         for node in nodes {
             context.attempt { () throws(ReleaseFileError) in
-                let parts = try node.tuple("a rel/config entry", shape: "{release, Name, [Option]}, {environment, Name, [Option]}, {default_release, Name} or {default_environment, Name}")
-                let tag = try parts.first.map { (first) throws(ReleaseFileError) in try first.atom("the kind of a rel/config entry") } ?? ""
+                let parts = try node.tuple(
+                    "a rel/config entry",
+                    shape:
+                        "{release, Name, [Option]}, {environment, Name, [Option]}, {default_release, Name} or "
+                        + "{default_environment, Name}"
+                )
+                let tag = try parts.first?.atom("the kind of a rel/config entry") ?? ""
                 switch tag {
                 case "default_release", "default_environment":
                     guard parts.count == 2 else { throw node.wrongShape("a \(tag) entry", "{\(tag), Name}") }
                     if let first = defaults[tag] {
-                        throw node.error(.duplicateKey, "duplicate \(tag) (first given at \(first.node.location.line):\(first.node.location.column))")
+                        throw node.duplicate(tag, first: first.entry)
                     }
-                    defaults[tag] = (try parts[1].atom("the name in \(tag)"), parts[1])
+                    defaults[tag] = (try parts[1].atom("the name in \(tag)"), parts[1], node.location)
                 case "environment":
-                    guard parts.count == 3 else { throw node.wrongShape("an environment entry", "{environment, Name, [Option]}") }
+                    guard parts.count == 3 else {
+                        throw node.wrongShape("an environment entry", "{environment, Name, [Option]}")
+                    }
                     let name = try parts[1].atom("an environment name")
                     if let first = environmentNames[name] {
-                        throw node.error(.duplicateKey, "duplicate environment '\(name)' (first given at \(first.line):\(first.column))")
+                        throw node.duplicate("environment '\(name)'", first: first)
                     }
                     environmentNames[name] = node.location
                     environments.append(try Environment(name: name, options: parts[2]))
                 case "release":
-                    guard parts.count == 3 else { throw node.wrongShape("a release entry", "{release, Name, [Option]}") }
+                    guard parts.count == 3 else {
+                        throw node.wrongShape("a release entry", "{release, Name, [Option]}")
+                    }
                     let name = try parts[1].atom("a release name")
                     if let first = releaseNames[name] {
-                        throw node.error(.duplicateKey, "duplicate release '\(name)' (first given at \(first.line):\(first.column))")
+                        throw node.duplicate("release '\(name)'", first: first)
                     }
                     releaseNames[name] = node.location
                     releases.append(try Release(name: name, options: parts[2]))
                 default:
-                    throw node.error(.unknownKey, "unknown rel/config entry '\(tag)'" + Suggestion.didYouMean(tag, among: Self.entryNames))
+                    throw node.error(
+                        .unknownKey,
+                        "unknown rel/config entry '\(tag)'" + Suggestion.didYouMean(tag, among: Self.entryNames)
+                    )
                 }
             }
         }
-        if let (name, node) = defaults["default_release"] {
+        if let (name, node, _) = defaults["default_release"] {
             defaultRelease = name
             if releaseNames[name] == nil {
-                context.record(node.error(.unknownName, "default_release names release '\(name)', which rel/config does not define" + Suggestion.didYouMean(name, among: releaseNames.keys.sorted())))
+                context.record(
+                    node.error(
+                        .unknownName,
+                        "default_release names release '\(name)', which rel/config does not define"
+                            + Suggestion.didYouMean(name, among: releaseNames.keys.sorted())
+                    )
+                )
             }
         }
-        if let (name, node) = defaults["default_environment"] {
+        if let (name, node, _) = defaults["default_environment"] {
             defaultEnvironment = name
             if environmentNames[name] == nil {
-                context.record(node.error(.unknownName, "default_environment names environment '\(name)', which rel/config does not define" + Suggestion.didYouMean(name, among: environmentNames.keys.sorted())))
+                context.record(
+                    node.error(
+                        .unknownName,
+                        "default_environment names environment '\(name)', which rel/config does not define"
+                            + Suggestion.didYouMean(name, among: environmentNames.keys.sorted())
+                    )
+                )
             }
         }
         if releaseNames.isEmpty && context.firstError == nil {
-            throw ReleaseFileError(code: .missingKey, message: "rel/config defines no release: add {release, Name, [{version, \"0.1.0\"}, {applications, [App]}]}.", file: context.file, location: nil)
+            throw ReleaseFileError(
+                code: .missingKey,
+                message:
+                    "rel/config defines no release: add "
+                    + "{release, Name, [{version, \"0.1.0\"}, {applications, [App]}]}.",
+                file: context.file,
+                location: nil
+            )
         }
     }
 }
@@ -197,14 +236,15 @@ private let optionHints = [
     "include_src": "swift-distill does not ship sources",
     "vsn": "did you mean 'version'?",
     "apps": "did you mean 'applications'?",
-    "overlay": "did you mean 'overlays'?",
 ]
 
 extension DistillConfig.Environment {
     init(name: String, options: Node) throws(ReleaseFileError) {
         self.init(name: name)
         try options.properties(
-            "the options of environment '\(name)'", noun: "environment option", known: BuildOptions.keys + ["overlays"],
+            "the options of environment '\(name)'",
+            noun: "environment option",
+            known: BuildOptions.keys + ["overlays"],
             hints: optionHints
         ) { (property: Property) throws(ReleaseFileError) in
             if property.key == "overlays" {
@@ -222,7 +262,9 @@ extension DistillConfig.Release {
     init(name: String, options: Node) throws(ReleaseFileError) {
         self.init(name: name, version: "", applications: [])
         let seen = try options.properties(
-            "the options of release '\(name)'", noun: "release option", known: Self.keys + BuildOptions.keys,
+            "the options of release '\(name)'",
+            noun: "release option",
+            known: Self.keys + BuildOptions.keys,
             hints: optionHints
         ) { (property: Property) throws(ReleaseFileError) in
             let value = property.value

@@ -89,12 +89,14 @@ extension DistillConfig {
             throw fail(
                 .missingKey,
                 "\(file) defines several releases (\(releaseNames.joined(separator: ", "))) and no default_release; "
-                    + "name one")
+                    + "name one"
+            )
         }
         guard let chosen = releases.first(where: { $0.name == releaseName }) else {
             throw fail(
                 .unknownName,
-                "\(file) defines no release '\(releaseName)'" + Suggestion.didYouMean(releaseName, among: releaseNames))
+                "\(file) defines no release '\(releaseName)'" + Suggestion.didYouMean(releaseName, among: releaseNames)
+            )
         }
         var profile: Environment?
         if let environmentName = environment ?? defaultEnvironment
@@ -104,14 +106,16 @@ extension DistillConfig {
                 throw fail(
                     .unknownName,
                     "\(file) defines no environment '\(environmentName)'"
-                        + Suggestion.didYouMean(environmentName, among: environmentNames))
+                        + Suggestion.didYouMean(environmentName, among: environmentNames)
+                )
             }
             profile = found
         } else if !environments.isEmpty {
             throw fail(
                 .missingKey,
                 "\(file) defines several environments (\(environmentNames.joined(separator: ", "))) and no "
-                    + "default_environment; name one")
+                    + "default_environment; name one"
+            )
         }
         let options = chosen.options.overridden(by: profile?.options ?? BuildOptions())
         return ReleaseSettings(
@@ -128,7 +132,8 @@ extension DistillConfig {
             configuration: options.configuration ?? .release,
             sysConfig: options.sysConfig,
             vmArgs: options.vmArgs,
-            swiftBuildFlags: options.swiftBuildFlags ?? [])
+            swiftBuildFlags: options.swiftBuildFlags ?? []
+        )
     }
 }
 
@@ -142,6 +147,7 @@ extension BuildOptions {
             configuration: other.configuration ?? configuration,
             sysConfig: other.sysConfig ?? sysConfig,
             vmArgs: other.vmArgs ?? vmArgs,
-            swiftBuildFlags: other.swiftBuildFlags ?? swiftBuildFlags)
+            swiftBuildFlags: other.swiftBuildFlags ?? swiftBuildFlags
+        )
     }
 }

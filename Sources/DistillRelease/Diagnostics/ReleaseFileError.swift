@@ -56,6 +56,10 @@ public struct ReleaseFileError: Error, Hashable, Sendable, CustomStringConvertib
         public static var unsetVariable: Self { Self("unset_variable") }
         /// A `${` without its closing `}`, or a variable name that is not valid.
         public static var malformedVariable: Self { Self("malformed_variable") }
+        /// The file could not be read (`swift-distill check`).
+        public static var unreadableFile: Self { Self("unreadable_file") }
+        /// Which kind of release file a file is cannot be told from its name.
+        public static var unknownFileKind: Self { Self("unknown_file_kind") }
         /// A key that OTP ignores, spelled close to one it reads (warning).
         public static var ignoredKey: Self { Self("ignored_key") }
     }
@@ -97,20 +101,31 @@ public struct ReleaseFileError: Error, Hashable, Sendable, CustomStringConvertib
         self.severity = severity
     }
 
+    /// A syntax error from the term parser, reported like every other problem.
+    public init(_ parseError: TermParseError) {
+        self.init(
+            code: .syntax,
+            message: parseError.message,
+            file: parseError.location.file,
+            location: parseError.location
+        )
+    }
+
     /// `file:line:column: error: message` (or `file: error: message` without a location).
     public var description: String {
         "\(location.map(\.description) ?? file): \(severity.rawValue): \(message)"
     }
 
     /// ``description``, then, if `source` is the file's text and the problem has a
-    /// location, the source line and a caret under the column, as compilers print them.
+    /// location, the source line and a caret under the column, as compilers print them
+    /// (and as `TermParseError.detailedDescription` does).
     public func rendered(source: String?) -> String {
         guard let source, let location, let line = Self.line(location.line, of: source) else { return description }
         var caret = ""
         for (offset, scalar) in line.unicodeScalars.enumerated() where offset < location.column - 1 {
             caret.unicodeScalars.append(scalar == "\t" ? "\t" : " ")
         }
-        return "\(description)\n\(line)\n\(caret)^"
+        return "\(description)\n    \(line)\n    \(caret)^"
     }
 
     /// The text of 1-based line `number` of `source`, without its line break.

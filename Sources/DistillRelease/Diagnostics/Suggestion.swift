@@ -7,8 +7,10 @@
 enum Suggestion {
     /// The candidate closest to `word` by edit distance (an adjacent swap counts as one
     /// edit), if it is close enough to be a plausible misspelling: at most 2 edits, and
-    /// fewer edits than `word` has characters. Ties go to the earlier candidate.
-    static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
+    /// fewer edits than `word` has characters. Ties go to the earlier candidate. Failing
+    /// that, the first candidate that starts with `word` (`soft` for `soft_purge`), if
+    /// `word` has at least 3 characters.
+    static func closest(to word: String, among candidates: some Collection<String>) -> String? {
         var best: (candidate: String, distance: Int)?
         for candidate in candidates where candidate != word {
             let distance = editDistance(word, candidate)
@@ -16,11 +18,13 @@ enum Suggestion {
             if let current = best, current.distance <= distance { continue }
             best = (candidate, distance)
         }
-        return best?.candidate
+        if let best { return best.candidate }
+        guard word.count >= 3 else { return nil }
+        return candidates.first { $0.hasPrefix(word) && $0 != word }
     }
 
     /// `"; did you mean 'x'?"` for the closest candidate, or `""`.
-    static func didYouMean(_ word: String, among candidates: some Sequence<String>) -> String {
+    static func didYouMean(_ word: String, among candidates: some Collection<String>) -> String {
         closest(to: word, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
 

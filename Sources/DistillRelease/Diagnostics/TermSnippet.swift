@@ -27,32 +27,28 @@ enum TermSnippet {
 
     /// An atom as Erlang writes it, quoted when it has to be: `kv`, `'Elixir.KV'`.
     static func atom(_ name: String) -> String {
-        isBareAtom(name) ? name : "'" + escaped(name, quote: "'") + "'"
+        TermPrinter.printCompact(.atom(name))
     }
 
     private static func write(_ term: Term, depth: Int, to output: inout String) {
         switch term {
         case .atom(let name):
             output += atom(truncated(name))
-        case .integer(let value):
-            output += String(value)
-        case .bigInteger(let value):
-            output += String(describing: value)
-        case .float(let value):
-            let text = String(describing: value)
-            output += text.contains(where: { $0 == "." || $0 == "e" || $0 == "n" || $0 == "i" }) ? text : text + ".0"
+        case .integer, .bigInteger, .float, .pid, .reference:
+            output += TermPrinter.printCompact(term)
         case .string(let text):
-            output += "\"" + escaped(truncated(text), quote: "\"") + "\""
+            output += TermPrinter.printCompact(.string(truncated(text)))
         case .binary(let bytes):
-            if let text = String(validating: bytes, as: UTF8.self), text.unicodeScalars.allSatisfy(isPrintable) {
-                output += "<<\"" + escaped(truncated(text), quote: "\"") + "\">>"
+            if bytes.count > maximumText, let text = String(validating: bytes, as: UTF8.self) {
+                output += TermPrinter.printCompact(.binary(truncated(text)))
+            } else if bytes.count > maximumText {
+                output += TermPrinter.printCompact(.binary(Array(bytes.prefix(maximumElements)))).dropLast(2) + ",...>>"
             } else {
-                let shown = bytes.prefix(maximumElements).map(String.init)
-                output += "<<" + shown.joined(separator: ",") + (bytes.count > maximumElements ? ",...>>" : ">>")
+                output += TermPrinter.printCompact(term)
             }
         case .list(let elements):
             if !elements.isEmpty, let text = term.stringValue, text.unicodeScalars.allSatisfy(isPrintable) {
-                output += "\"" + escaped(truncated(text), quote: "\"") + "\""
+                output += TermPrinter.printCompact(.string(truncated(text)))
             } else {
                 sequence(elements, tail: nil, open: "[", close: "]", depth: depth, to: &output)
             }
@@ -77,10 +73,6 @@ enum TermSnippet {
                 write(entry.value, depth: depth + 1, to: &output)
             }
             output += "}"
-        case .pid(let pid):
-            output += "<\(pid.node).\(pid.id).\(pid.serial)>"
-        case .reference(let reference):
-            output += "#Ref<\(reference.node).\(reference.ids.map(String.init).joined(separator: "."))>"
         }
     }
 
@@ -118,36 +110,5 @@ enum TermSnippet {
 
     private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value >= 0x20 && scalar.value != 0x7F || scalar == "\n" || scalar == "\t" || scalar == "\r"
-    }
-
-    private static let reservedWords: Set<String> = [
-        "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case", "catch", "cond",
-        "div", "else", "end", "fun", "if", "let", "maybe", "not", "of", "or", "orelse", "receive", "rem", "try",
-        "when", "xor",
-    ]
-
-    private static func isBareAtom(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), !reservedWords.contains(name) else {
-            return false
-        }
-        return name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "@"
-        }
-    }
-
-    private static func escaped(_ text: String, quote: Unicode.Scalar) -> String {
-        var output = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case quote, "\\": output += "\\" + String(scalar)
-            case "\n": output += "\\n"
-            case "\t": output += "\\t"
-            case "\r": output += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                output += "\\x{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        return output
     }
 }

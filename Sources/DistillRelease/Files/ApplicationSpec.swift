@@ -194,20 +194,27 @@ extension ApplicationSpec {
         let name = try parts[1].atom("the application name")
         self.init(name: name, description: "", version: "", modules: [], applications: [])
         let seen = try parts[2].properties(
-            "the properties of application '\(name)'", noun: ".app key", known: Self.knownKeys,
+            "the properties of application '\(name)'",
+            noun: ".app key",
+            known: Self.knownKeys,
             unknown: { (property: Property) throws(ReleaseFileError) in
                 let suggestion = Suggestion.closest(to: property.key, among: Self.knownKeys)
                 if let suggestion {
                     property.entry.warn(
-                        .ignoredKey, "OTP ignores the .app key '\(property.key)'; did you mean '\(suggestion)'?")
+                        .ignoredKey,
+                        "OTP ignores the .app key '\(property.key)'; did you mean '\(suggestion)'?"
+                    )
                 }
                 self.otherProperties.append(ConfigParameter(key: property.key, value: property.value.term))
                 return true
-            }
-        ) { (property: Property) throws(ReleaseFileError) in try self.decode(property) }
+            },
+            { (property: Property) throws(ReleaseFileError) in try self.decode(property) }
+        )
         parts[2].requireKeys(
-            ["description", "vsn", "modules", "registered", "applications"], in: seen,
-            owner: "application '\(name)'")
+            ["description", "vsn", "modules", "registered", "applications"],
+            in: seen,
+            owner: "application '\(name)'"
+        )
     }
 
     private mutating func decode(_ property: Property) throws(ReleaseFileError) {
@@ -224,7 +231,7 @@ extension ApplicationSpec {
             includedApplications = try value.atomList(key, element: "an application name")
         case "optional_applications":
             optionalApplications = try value.atomList(key, element: "an application name")
-        case "env": environment = try value.configParameters(key)
+        case "env": environment = try value.configParameters(key, owner: "'env'")
         case "mod":
             if value.term.isNil { return }
             let pair = try value.tuple(key, count: 2, shape: "{Module, StartArgs} or []")
@@ -248,15 +255,18 @@ extension ApplicationSpec {
 
 extension Node {
     /// A list of `{Key, Value}` parameters with atom keys; a key given twice is an error.
-    func configParameters(_ role: String) throws(ReleaseFileError) -> [ConfigParameter] {
+    ///
+    /// - Parameters:
+    ///   - role: what the list is (`"'env'"`).
+    ///   - owner: whose parameters they are, for an element's error (`"application 'kv'"`).
+    func configParameters(_ role: String, owner: String) throws(ReleaseFileError) -> [ConfigParameter] {
         var parameters: [ConfigParameter] = []
         var seen: [String: SourceLocation] = [:]
         for element in try list(role) {
-            let pair = try element.tuple("a parameter in \(role)", count: 2, shape: "a {Key, Value} tuple")
+            let pair = try element.tuple("a parameter of \(owner)", count: 2, shape: "a {Key, Value} tuple")
             let key = try pair[0].atom("a parameter name")
             if let first = seen[key] {
-                throw element.error(
-                    .duplicateKey, "duplicate parameter '\(key)' (first given at \(first.line):\(first.column))")
+                throw element.duplicate("parameter '\(key)'", first: first)
             }
             seen[key] = element.location
             parameters.append(ConfigParameter(key: key, value: pair[1].term))

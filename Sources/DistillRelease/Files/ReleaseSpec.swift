@@ -90,7 +90,10 @@ extension ReleaseSpec {
 
     init(node: Node) throws(ReleaseFileError) {
         let parts = try node.tuple(
-            "a .rel file", count: 4, shape: "{release, {Name, Vsn}, {erts, ErtsVsn}, [Application]}")
+            "a .rel file",
+            count: 4,
+            shape: "{release, {Name, Vsn}, {erts, ErtsVsn}, [Application]}"
+        )
         guard parts[0].term == .atom("release") else {
             throw parts[0].wrongShape("the first element of a .rel file", "the atom 'release'")
         }
@@ -103,13 +106,13 @@ extension ReleaseSpec {
         applications = []
         var seen: [String: SourceLocation] = [:]
         for entry in try parts[3].list("the release's applications") {
-            guard let application = node.context.attempt({ () throws(ReleaseFileError) in try Application(node: entry) })
+            guard
+                let application = node.context.attempt({ () throws(ReleaseFileError) in try Application(node: entry) })
             else { continue }
             if let first = seen[application.name] {
                 node.context.record(
-                    entry.error(
-                        .duplicateKey,
-                        "duplicate application '\(application.name)' (first given at \(first.line):\(first.column))"))
+                    entry.duplicate("application '\(application.name)'", first: first)
+                )
             }
             seen[application.name] = entry.location
             applications.append(application)

@@ -98,9 +98,8 @@ extension ReleasesFile {
             else { continue }
             if let first = seen[release.version] {
                 node.context.record(
-                    element.error(
-                        .duplicateKey,
-                        "duplicate release version \"\(release.version)\" (first given at \(first.line):\(first.column))"))
+                    element.duplicate("release version \"\(release.version)\"", first: first)
+                )
             }
             seen[release.version] = element.location
             releases.append(release)
@@ -111,7 +110,10 @@ extension ReleasesFile {
 extension ReleasesFile.Release {
     init(node: Node) throws(ReleaseFileError) {
         let parts = try node.tuple(
-            "a release in RELEASES", count: 6, shape: "{release, Name, Vsn, ErtsVsn, [{App, AppVsn, LibDir}], Status}")
+            "a release in RELEASES",
+            count: 6,
+            shape: "{release, Name, Vsn, ErtsVsn, [{App, AppVsn, LibDir}], Status}"
+        )
         guard parts[0].term == .atom("release") else {
             throw parts[0].wrongShape("the first element of a release in RELEASES", "the atom 'release'")
         }
@@ -120,12 +122,18 @@ extension ReleasesFile.Release {
         ertsVersion = try parts[3].string("the erts version")
         libraries = []
         for library in try parts[4].list("the applications of release \"\(version)\"") {
-            let fields = try library.tuple("an application in RELEASES", count: 3, shape: "an {App, AppVsn, LibDir} tuple")
+            let fields = try library.tuple(
+                "an application in RELEASES",
+                count: 3,
+                shape: "an {App, AppVsn, LibDir} tuple"
+            )
             libraries.append(
                 Library(
                     name: try fields[0].atom("an application name"),
                     version: try fields[1].string("an application version"),
-                    directory: try fields[2].string("an application directory")))
+                    directory: try fields[2].string("an application directory")
+                )
+            )
         }
         status = try parts[5].oneOf("the release status", Status.self)
     }

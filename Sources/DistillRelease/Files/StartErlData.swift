@@ -28,22 +28,27 @@ public struct StartErlData: Hashable, Sendable {
 
     /// Reads the file's contents.
     public init(parsing text: String, file: String) throws(ReleaseFileError) {
-        var line = Substring(text)
-        if line.hasSuffix("\r\n") {
-            line = line.dropLast(2)
-        } else if line.hasSuffix("\n") {
-            line = line.dropLast()
-        }
+        // Scalars, not Characters: "\r\n" is one Character.
+        var scalars = Substring(text).unicodeScalars
+        if scalars.last == "\n" { scalars.removeLast() }
+        if scalars.last == "\r", text.unicodeScalars.last == "\n" { scalars.removeLast() }
+        let line = Substring(scalars)
         func fail(_ column: Int, _ message: String) -> ReleaseFileError {
             ReleaseFileError(
-                code: .wrongShape, message: message, file: file,
-                location: SourceLocation(file: file, line: 1, column: column))
+                code: .wrongShape,
+                message: message,
+                file: file,
+                location: SourceLocation(file: file, line: 1, column: column)
+            )
         }
         let expected = "start_erl.data must be one line 'ErtsVsn RelVsn'"
         if line.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) {
             throw ReleaseFileError(
-                code: .wrongShape, message: "\(expected), found more than one line", file: file,
-                location: SourceLocation(file: file, line: 2, column: 1))
+                code: .wrongShape,
+                message: "\(expected), found more than one line",
+                file: file,
+                location: SourceLocation(file: file, line: 2, column: 1)
+            )
         }
         let fields = line.split(separator: " ", omittingEmptySubsequences: false)
         guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {

@@ -65,15 +65,20 @@ extension SysConfig {
         for element in try node.list("a sys.config file") {
             let entry = node.context.attempt { () throws(ReleaseFileError) -> Entry in
                 if case .tuple = element.term {
-                    let pair = try element.tuple("an application's configuration", count: 2, shape: "an {App, [{Key, Val}]} tuple")
+                    let pair = try element.tuple(
+                        "an application's configuration",
+                        count: 2,
+                        shape: "an {App, [{Key, Val}]} tuple"
+                    )
                     let name = try pair[0].atom("an application name")
                     if let first = seen[name] {
-                        throw element.error(
-                            .duplicateKey,
-                            "duplicate configuration of application '\(name)' (first given at \(first.line):\(first.column))")
+                        throw element.duplicate("configuration of application '\(name)'", first: first)
                     }
                     seen[name] = element.location
-                    return .application(name, try pair[1].configParameters("the parameters of '\(name)'"))
+                    return .application(
+                        name,
+                        try pair[1].configParameters("the parameters of '\(name)'", owner: "application '\(name)'")
+                    )
                 }
                 guard let path = element.term.stringValue, !path.isEmpty else {
                     throw element.wrongShape("an entry of sys.config", "an {App, [{Key, Val}]} tuple or a file name")

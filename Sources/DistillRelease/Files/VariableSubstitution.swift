@@ -57,7 +57,8 @@ public enum VariableSubstitution {
             let body = Array(scalars[(index + 2)..<close])
             var name = body[...]
             var fallback: ArraySlice<Unicode.Scalar>?
-            if let colon = body.indices.first(where: { body[$0] == ":" && $0 + 1 < body.count && body[$0 + 1] == "-" }) {
+            if let colon = body.indices.first(where: { body[$0] == ":" && $0 + 1 < body.count && body[$0 + 1] == "-" })
+            {
                 name = body[..<colon]
                 fallback = body[(colon + 2)...]
             }
@@ -65,8 +66,11 @@ public enum VariableSubstitution {
                 return .failure(
                     Problem(
                         code: .malformedVariable,
-                        message: "'${\(string(body[...]))}' is not a variable reference: write ${NAME} or ${NAME:-default}",
-                        offset: index))
+                        message:
+                            "'${\(string(body[...]))}' is not a variable reference: write ${NAME} or ${NAME:-default}",
+                        offset: index
+                    )
+                )
             }
             if let value = environment[string(name)], fallback == nil || !value.isEmpty {
                 output.append(contentsOf: value.unicodeScalars)
@@ -75,8 +79,11 @@ public enum VariableSubstitution {
             } else {
                 return .failure(
                     Problem(
-                        code: .unsetVariable, message: "environment variable '\(string(name))' is not set",
-                        offset: index))
+                        code: .unsetVariable,
+                        message: "environment variable '\(string(name))' is not set",
+                        offset: index
+                    )
+                )
             }
             index = close + 1
         }
@@ -139,8 +146,12 @@ public enum VariableSubstitution {
         default:
             result.term = try substitute(in: located.term, environment: environment) { problem in
                 ReleaseFileError(
-                    code: problem.code, message: problem.message, file: file, location: located.location,
-                    entry: located.term)
+                    code: problem.code,
+                    message: problem.message,
+                    file: file,
+                    location: located.location,
+                    entry: located.term
+                )
             }
             return result
         }
@@ -159,7 +170,9 @@ public enum VariableSubstitution {
             }
         }
         func each(_ terms: [Term]) throws(ReleaseFileError) -> [Term] {
-            try terms.map { (term) throws(ReleaseFileError) in try substitute(in: term, environment: environment, fail: fail) }
+            try terms.map { (term) throws(ReleaseFileError) in
+                try substitute(in: term, environment: environment, fail: fail)
+            }
         }
         switch term {
         case .atom(let name): return .atom(try text(name))
@@ -177,8 +190,11 @@ public enum VariableSubstitution {
             var pairs: [(Term, Term)] = []
             for entry in map {
                 pairs.append(
-                    (try substitute(in: entry.key, environment: environment, fail: fail),
-                     try substitute(in: entry.value, environment: environment, fail: fail)))
+                    (
+                        try substitute(in: entry.key, environment: environment, fail: fail),
+                        try substitute(in: entry.value, environment: environment, fail: fail)
+                    )
+                )
             }
             return .map(TermMap(pairs))
         case .integer, .bigInteger, .float, .pid, .reference: return term
@@ -202,8 +218,11 @@ public enum VariableSubstitution {
                 lines.append(replaced)
             case .failure(let problem):
                 throw ReleaseFileError(
-                    code: problem.code, message: problem.message, file: file,
-                    location: SourceLocation(file: file, line: number + 1, column: problem.offset + 1))
+                    code: problem.code,
+                    message: problem.message,
+                    file: file,
+                    location: SourceLocation(file: file, line: number + 1, column: problem.offset + 1)
+                )
             }
         }
         return lines.joined(separator: "\n")

@@ -58,10 +58,13 @@ public enum UpgradeTimeout: Hashable, Sendable {
         case .atom("infinity"): self = .infinity
         case .integer(let value) where value > 0: self = .milliseconds(value)
         default:
-            let suggestion = node.term.atomValue.map { Suggestion.didYouMean($0, among: ["default", "infinity"]) } ?? ""
+            let suggestion =
+                node.term.atomValue.map { Suggestion.didYouMean($0, among: ["default", "infinity"]) } ?? ""
             throw node.error(
-                .invalidValue, "timeout must be default, infinity or an integer greater than 0, found \(node.snippet)"
-                    + suggestion)
+                .invalidValue,
+                "timeout must be default, infinity or an integer greater than 0, found \(node.snippet)"
+                    + suggestion
+            )
         }
     }
 }

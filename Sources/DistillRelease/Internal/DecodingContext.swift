@@ -78,11 +78,23 @@ struct Node {
         ReleaseFileError(code: code, message: message, file: context.file, location: location, entry: term)
     }
 
+    /// `"duplicate <what> (first given at L:C)"`, located at this (second) node.
+    func duplicate(_ what: String, first: SourceLocation) -> ReleaseFileError {
+        error(.duplicateKey, "duplicate \(what) (first given at \(first.line):\(first.column))")
+    }
+
     /// Records a warning located at this node.
     func warn(_ code: ReleaseFileError.Code, _ message: String) {
         context.record(
             ReleaseFileError(
-                code: code, message: message, file: context.file, location: location, entry: term, severity: .warning))
+                code: code,
+                message: message,
+                file: context.file,
+                location: location,
+                entry: term,
+                severity: .warning
+            )
+        )
     }
 
     /// `"<role> must be <expected>, found <term>"`.

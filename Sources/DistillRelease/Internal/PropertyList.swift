@@ -44,8 +44,7 @@ extension Node {
                 let key = try pair[0].atom("the key of a \(noun)")
                 let property = Property(key: key, entry: element, value: pair[1])
                 if let first = seen[key] {
-                    throw element.error(
-                        .duplicateKey, "duplicate \(noun) '\(key)' (first given at \(first.line):\(first.column))")
+                    throw element.duplicate("\(noun) '\(key)'", first: first)
                 }
                 seen[key] = element.location
                 if known.contains(key) {

@@ -65,8 +65,10 @@ extension Relup {
 
     init(node: Node) throws(ReleaseFileError) {
         let parts = try node.tuple(
-            "a relup file", count: 3,
-            shape: "{Vsn, [{UpFromVsn, Descr, [Instruction]}], [{DownToVsn, Descr, [Instruction]}]}")
+            "a relup file",
+            count: 3,
+            shape: "{Vsn, [{UpFromVsn, Descr, [Instruction]}], [{DownToVsn, Descr, [Instruction]}]}"
+        )
         version = try parts[0].string("the version of a relup")
         upgrades = try Self.entries(parts[1], direction: "up")
         downgrades = try Self.entries(parts[2], direction: "down")
@@ -77,7 +79,10 @@ extension Relup {
         for element in try node.list("the \(direction) entries of a relup") {
             let entry = node.context.attempt { () throws(ReleaseFileError) -> Entry in
                 let parts = try element.tuple(
-                    "a relup \(direction) entry", count: 3, shape: "a {Vsn, Descr, [Instruction]} tuple")
+                    "a relup \(direction) entry",
+                    count: 3,
+                    shape: "a {Vsn, Descr, [Instruction]} tuple"
+                )
                 let version = try parts[0].string("the version of a relup entry")
                 var instructions: [RelupInstruction] = []
                 for instruction in try parts[2].list("the instructions of a relup entry") {

@@ -169,15 +169,22 @@ extension RelupInstruction {
         case "load_object_code":
             try arity(1, forms: "{load_object_code, {App, AppVsn, [Mod]}}")
             let target = try parts[0].tuple(
-                "the target of load_object_code", count: 3, shape: "an {App, AppVsn, [Mod]} tuple")
+                "the target of load_object_code",
+                count: 3,
+                shape: "an {App, AppVsn, [Mod]} tuple"
+            )
             self = .loadObjectCode(
                 application: try target[0].atom("an application name"),
                 version: try target[1].string("the application version of load_object_code"),
-                modules: try target[2].modules("the modules of load_object_code"))
+                modules: try target[2].modules("the modules of load_object_code")
+            )
         case "load", "remove":
             try arity(1, forms: "{\(name), {Mod, PrePurge, PostPurge}}")
             let target = try parts[0].tuple(
-                "the target of \(name)", count: 3, shape: "a {Mod, PrePurge, PostPurge} tuple")
+                "the target of \(name)",
+                count: 3,
+                shape: "a {Mod, PrePurge, PostPurge} tuple"
+            )
             let module = try target[0].atom("a module name")
             let prePurge = try target[1].oneOf("the pre-purge method", PurgeMethod.self)
             let postPurge = try target[2].oneOf("the post-purge method", PurgeMethod.self)
@@ -201,7 +208,11 @@ extension RelupInstruction {
                 if case .tuple = target.term {
                     let pair = try target.tuple("a module to suspend", count: 2, shape: "Mod or {Mod, Timeout}")
                     targets.append(
-                        SuspendedModule(module: try pair[0].atom("a module name"), timeout: try UpgradeTimeout(node: pair[1])))
+                        SuspendedModule(
+                            module: try pair[0].atom("a module name"),
+                            timeout: try UpgradeTimeout(node: pair[1])
+                        )
+                    )
                 } else {
                     targets.append(SuspendedModule(module: try target.atom("a module to suspend")))
                 }
@@ -209,7 +220,8 @@ extension RelupInstruction {
             self = .suspend(targets)
         case "code_change":
             try arity(1, 2, forms: "{code_change, [{Mod, Extra}]} or {code_change, up | down, [{Mod, Extra}]}")
-            let direction = parts.count == 2 ? try parts[0].oneOf("the code_change direction", CodeChangeDirection.self) : nil
+            let direction =
+                parts.count == 2 ? try parts[0].oneOf("the code_change direction", CodeChangeDirection.self) : nil
             var changes: [ModuleCodeChange] = []
             for change in try parts[parts.count - 1].list("the modules of code_change") {
                 let pair = try change.tuple("a module of code_change", count: 2, shape: "a {Mod, Extra} tuple")
@@ -236,6 +248,14 @@ extension RelupInstruction {
 
 /// Messages shared by the appup and relup instruction decoders.
 enum InstructionName {
+    /// Hints for names OTP once had or never implemented.
+    static let hints = [
+        "restart": "release_handler cannot run 'restart'; did you mean 'restart_emulator'?",
+        "reboot": "release_handler cannot run 'reboot'; did you mean 'restart_emulator'?",
+        "remove_module": "did you mean 'delete_module'?",
+        "mnesia_backup": "OTP never implemented mnesia_backup",
+    ]
+
     static func wrongArity(_ node: Node, name: String, forms: String) -> ReleaseFileError {
         node.error(.wrongArity, "wrong number of elements in \(node.snippet); \(name) is written \(forms)")
     }
@@ -249,7 +269,7 @@ enum InstructionName {
             case .tuple(let elements): elements.first?.atomValue
             default: nil
             }
-        let suggestion = name.map { Suggestion.didYouMean($0, among: names) } ?? ""
+        let suggestion = name.map { hints[$0].map { "; " + $0 } ?? Suggestion.didYouMean($0, among: names) } ?? ""
         return node.error(.unknownInstruction, "unknown \(kind) instruction \(node.snippet)\(suggestion)")
     }
 }
