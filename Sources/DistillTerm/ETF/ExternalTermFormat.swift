@@ -194,14 +194,9 @@ public enum ExternalTermFormat {
                 input.baseAddress?.assumingMemoryBound(to: Bytef.self), &inputLength)
         }
         guard status == Z_OK, plainLength == size else {
-            let why: String
-            switch status {
-            case Z_OK: why = "it decompresses to \(plainLength) bytes, \(size) announced"
-            case Z_BUF_ERROR where inputLength == input.count: why = "the zlib data is truncated"
-            case Z_BUF_ERROR: why = "it decompresses to more than the \(size) bytes announced"
-            default: why = "zlib reports a data error"
-            }
-            throw ETFDecodeError(code: .badCompression, offset: 6, message: "bad compression: \(why)")
+            throw compressionError(
+                status: status, decompressed: Int(plainLength), announced: size, input: input,
+                consumedAllInput: inputLength == input.count)
         }
         let term = try plain.withUnsafeBytes { raw in
             Result { () throws(ETFDecodeError) -> Term in
@@ -217,5 +212,33 @@ public enum ExternalTermFormat {
             }
         }.get()
         return (term, 6 + Int(inputLength))
+    }
+
+    @inline(never)
+    private static func compressionError(
+        status: Int32, decompressed: Int, announced: Int, input: UnsafeRawBufferPointer, consumedAllInput: Bool
+    ) -> ETFDecodeError {
+        let why: String
+        switch status {
+        case Z_OK:
+            why = "it decompresses to \(decompressed) bytes, \(announced) announced"
+        case Z_BUF_ERROR:
+            // The output is full: does the stream hold more, or does it end early?
+            var probe = [UInt8](repeating: 0, count: announced + 1)
+            var probeLength = uLongf(probe.count)
+            var inputLength = uLong(input.count)
+            _ = probe.withUnsafeMutableBytes { output in
+                uncompress2(
+                    output.baseAddress?.assumingMemoryBound(to: Bytef.self), &probeLength,
+                    input.baseAddress?.assumingMemoryBound(to: Bytef.self), &inputLength)
+            }
+            why = probeLength > announced
+                ? "it decompresses to more than the \(announced) bytes announced" : "the zlib data ends early"
+        case Z_DATA_ERROR where consumedAllInput:
+            why = "the zlib data ends early"
+        default:
+            why = "zlib reports a data error"
+        }
+        return ETFDecodeError(code: .badCompression, offset: 6, message: "bad compression: \(why)")
     }
 }
