@@ -31,6 +31,8 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(name: "distill-bench", dependencies: ["DistillTerm"]),
+
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
         .testTarget(

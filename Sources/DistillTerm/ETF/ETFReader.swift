@@ -125,7 +125,7 @@ struct ETFReader {
             try need(4, tag)
             let length = Int(uint32())
             try need(length, tag)
-            return .binary([UInt8](bytes(length)))
+            return .binary(Self.array(bytes(length)))
         case ETFTag.newFloat:
             try need(8, tag)
             let value = Double(bitPattern: base.loadUnaligned(fromByteOffset: position, as: UInt64.self).bigEndian)
@@ -303,6 +303,17 @@ struct ETFReader {
             }
         }
         return name
+    }
+
+    /// A copy of `bytes`.
+    @inline(__always)
+    private static func array(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
+            if let target = buffer.baseAddress, let source = bytes.baseAddress {
+                target.initialize(from: source, count: bytes.count)
+            }
+            initialized = bytes.count
+        }
     }
 
     /// Latin-1 bytes as text: each byte is the code point of the same value.
