@@ -15,6 +15,10 @@
 ///
 /// Equality is Erlang's exact equality (`=:=`): `1` and `1.0` are different terms.
 /// ``Term`` is `Comparable` in Erlang's term order (see `Term+Order.swift`).
+///
+/// Scalars and the buffers of strings, binaries, lists, tuples and maps are held inline
+/// (a 24-byte stride); only the rare, larger cases (improper lists, pids, references) are
+/// boxed, so building a term allocates once per container rather than once per element.
 public enum Term: Sendable {
     /// An atom, by its name (at most 255 characters).
     case atom(String)

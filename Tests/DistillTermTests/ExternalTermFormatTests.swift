@@ -4,7 +4,9 @@
 //===----------------------------------------------------------------------===//
 
 @testable import DistillTerm
+import Foundation
 import PropertyBased
+import Synchronization
 import Testing
 
 struct ExternalTermFormatTests {
@@ -290,6 +292,29 @@ struct ExternalTermFormatTests {
         #expect(throws: ETFDecodeError.self) {
             try ExternalTermFormat.decode(shallow, limits: .init(maximumDepth: 99))
         }
+    }
+
+    @Test func maximumDepthFitsInASmallThreadStack() throws {
+        // Decoding, comparing, hashing, encoding and destroying recurse per level: at the
+        // default limit they must fit in a small thread stack. Release builds need about
+        // 0.6 KiB per level (512 levels fit in 512 KiB); this debug build gets 2 MiB.
+        let depth = ExternalTermFormat.DecodingLimits.default.maximumDepth
+        var bytes: [UInt8] = [131]
+        for level in 0..<depth { bytes += level % 3 == 0 ? [ETFTag.list, 0, 0, 0, 1] : [ETFTag.smallTuple, 1] }
+        bytes.append(ETFTag.nil)
+        for level in 0..<depth where level % 3 == 0 { bytes.append(ETFTag.nil) }
+        let input = bytes
+        let finished = Mutex(false)
+        let thread = Thread {
+            let term = try? ExternalTermFormat.decode(input)
+            let copy = try? ExternalTermFormat.decode(ExternalTermFormat.encode(term ?? .nil))
+            let same = term == copy && term.hashValue == copy.hashValue && Term.compare(term ?? .nil, copy ?? .nil) == 0
+            finished.withLock { $0 = same && term != nil }
+        }
+        thread.stackSize = 2 << 20
+        thread.start()
+        while thread.isExecuting || !thread.isFinished { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(finished.withLock { $0 })
     }
 
     @Test func splicesChainedListTailsWithoutRecursing() throws {

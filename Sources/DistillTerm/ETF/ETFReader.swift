@@ -87,6 +87,10 @@ struct ETFReader {
     // MARK: - Terms
 
     /// Reads the next term.
+    ///
+    /// This recurses once per nesting level, so it handles containers and the commonest
+    /// scalars itself and leaves everything else to ``readScalar(_:at:)``, out of line:
+    /// every throwing call site costs stack, and the frame must stay small.
     mutating func readTerm() throws(ETFDecodeError) -> Term {
         guard position < end else {
             throw error(.truncated, at: position, "truncated: expected a term, found the end of the data")
@@ -94,9 +98,31 @@ struct ETFReader {
         let tagOffset = position
         let tag = byte()
         switch tag {
-        case ETFTag.smallInteger:
-            try need(1, tag)
+        case ETFTag.smallInteger where position < end:
             return .integer(Int(byte()))
+        case ETFTag.smallTuple where position < end:
+            return .tuple(try readElements(Int(byte()), tag: tag, at: tagOffset))
+        case ETFTag.largeTuple where end - position >= 4:
+            return .tuple(try readElements(Int(uint32()), tag: tag, at: tagOffset))
+        case ETFTag.nil:
+            return .list([])
+        case ETFTag.list:
+            return try readList(at: tagOffset)
+        case ETFTag.map:
+            return try readMap(at: tagOffset)
+        default:
+            return try readScalar(tag, at: tagOffset)
+        }
+    }
+
+    /// The term whose tag `tag` (at `tagOffset`) has just been read, other than a container.
+    @inline(never)
+    private mutating func readScalar(_ tag: UInt8, at tagOffset: Int) throws(ETFDecodeError) -> Term {
+        switch tag {
+        case ETFTag.smallInteger, ETFTag.smallTuple:
+            throw truncated(tag, needs: 1)
+        case ETFTag.largeTuple:
+            throw truncated(tag, needs: 4)
         case ETFTag.integer:
             try need(4, tag)
             return .integer(Int(Int32(bitPattern: uint32())))
@@ -106,42 +132,18 @@ struct ETFReader {
         case ETFTag.smallAtomUTF8:
             try need(1, tag)
             return .atom(try readUTF8Atom(length: Int(byte()), tag: tag, at: tagOffset))
-        case ETFTag.smallTuple:
-            try need(1, tag)
-            return .tuple(try readElements(Int(byte()), tag: tag, at: tagOffset))
-        case ETFTag.largeTuple:
-            try need(4, tag)
-            return .tuple(try readElements(Int(uint32()), tag: tag, at: tagOffset))
-        case ETFTag.nil:
-            return .list([])
         case ETFTag.string:
-            try need(2, tag)
-            let length = uint16()
-            try need(length, tag)
-            return .string(Self.latin1String(bytes(length)))
-        case ETFTag.list:
-            return try readList(at: tagOffset)
+            return try readString()
         case ETFTag.binary:
-            try need(4, tag)
-            let length = Int(uint32())
-            try need(length, tag)
-            return .binary(Self.array(bytes(length)))
+            return try readBinary()
         case ETFTag.newFloat:
-            try need(8, tag)
-            let value = Double(bitPattern: base.loadUnaligned(fromByteOffset: position, as: UInt64.self).bigEndian)
-            guard value.isFinite else {
-                throw error(.invalidFloat, at: tagOffset, "invalid float: NEW_FLOAT_EXT holds \(value), which Erlang has not")
-            }
-            position += 8
-            return .float(value)
+            return try readFloat(at: tagOffset)
         case ETFTag.smallBig:
             try need(1, tag)
             return try readBig(length: Int(byte()), tag: tag, at: tagOffset)
         case ETFTag.largeBig:
             try need(4, tag)
             return try readBig(length: Int(uint32()), tag: tag, at: tagOffset)
-        case ETFTag.map:
-            return try readMap(at: tagOffset)
         case ETFTag.atomUTF8:
             try need(2, tag)
             return .atom(try readUTF8Atom(length: uint16(), tag: tag, at: tagOffset))
@@ -179,6 +181,38 @@ struct ETFReader {
         return error(.unsupportedTerm, at: offset, "unsupported term: \(ETFTag.describe(tag)): Term has no case for \(what)")
     }
 
+    // MARK: Scalars
+    //
+    // Everything but the smallest cases lives in functions of its own, kept out of line so
+    // that `readTerm`, which recurses once per nesting level, keeps a small stack frame.
+
+    @inline(never)
+    private mutating func readFloat(at offset: Int) throws(ETFDecodeError) -> Term {
+        try need(8, ETFTag.newFloat)
+        let value = Double(bitPattern: base.loadUnaligned(fromByteOffset: position, as: UInt64.self).bigEndian)
+        guard value.isFinite else {
+            throw error(.invalidFloat, at: offset, "invalid float: NEW_FLOAT_EXT holds \(value), which Erlang has not")
+        }
+        position += 8
+        return .float(value)
+    }
+
+    @inline(never)
+    private mutating func readString() throws(ETFDecodeError) -> Term {
+        try need(2, ETFTag.string)
+        let length = uint16()
+        try need(length, ETFTag.string)
+        return .string(Self.latin1String(bytes(length)))
+    }
+
+    @inline(never)
+    private mutating func readBinary() throws(ETFDecodeError) -> Term {
+        try need(4, ETFTag.binary)
+        let length = Int(uint32())
+        try need(length, ETFTag.binary)
+        return .binary(Self.array(bytes(length)))
+    }
+
     // MARK: Containers
 
     @inline(__always)
@@ -188,29 +222,41 @@ struct ETFReader {
     }
 
     /// `count` terms, each at least one byte long.
+    @inline(never)
     private mutating func readElements(_ count: Int, tag: UInt8, at offset: Int) throws(ETFDecodeError) -> [Term] {
         if count == 0 { return [] }
         if end - position < count { throw truncated(tag, elements: count, needs: count) }
         try enter(tag, at: offset)
         defer { depth -= 1 }
-        return try [Term](unsafeUninitializedCapacity: count) { (buffer, initialized) throws(ETFDecodeError) in
-            guard let start = buffer.baseAddress else { return }
-            while initialized < count {
-                (start + initialized).initialize(to: try readTerm())
-                initialized += 1
-            }
-        }
+        return try readSequence(count)
     }
 
-    /// `LIST_EXT`: elements, then a tail. A tail that is itself a list (which `term_to_binary`
-    /// never writes, but other encoders may) is spliced in a loop, not by recursion.
+    /// `count` terms; the caller has checked that enough bytes are left.
+    @inline(never)
+    private mutating func readSequence(_ count: Int) throws(ETFDecodeError) -> [Term] {
+        var elements: [Term] = []
+        elements.reserveCapacity(count)
+        for _ in 0..<count { elements.append(try readTerm()) }
+        return elements
+    }
+
+    /// `LIST_EXT`: elements, then a tail.
+    @inline(never)
     private mutating func readList(at offset: Int) throws(ETFDecodeError) -> Term {
         try need(4, ETFTag.list)
-        var count = Int(uint32())
+        let count = Int(uint32())
         if end - position < count + 1 { throw truncated(ETFTag.list, elements: count, needs: count + 1) }
         try enter(ETFTag.list, at: offset)
         defer { depth -= 1 }
-        var elements = try readElementsInList(count)
+        return try readListTail(after: try readSequence(count))
+    }
+
+    /// The tail of a list whose `elements` have been read. A tail that is itself a list
+    /// (which `term_to_binary` never writes, but other encoders may) is spliced in a loop,
+    /// not by recursion.
+    @inline(never)
+    private mutating func readListTail(after elements: [Term]) throws(ETFDecodeError) -> Term {
+        var elements = elements
         while true {
             guard position < end else { throw truncated(ETFTag.list, needs: 1) }
             switch base.load(fromByteOffset: position, as: UInt8.self) {
@@ -220,9 +266,9 @@ struct ETFReader {
             case ETFTag.list:
                 position += 1
                 try need(4, ETFTag.list)
-                count = Int(uint32())
+                let count = Int(uint32())
                 if end - position < count + 1 { throw truncated(ETFTag.list, elements: count, needs: count + 1) }
-                elements += try readElementsInList(count)
+                elements += try readSequence(count)
             case ETFTag.string:
                 let tail = try readTerm()
                 return .list(elements + (tail.listElements ?? []))
@@ -233,18 +279,9 @@ struct ETFReader {
         }
     }
 
-    private mutating func readElementsInList(_ count: Int) throws(ETFDecodeError) -> [Term] {
-        try [Term](unsafeUninitializedCapacity: count) { (buffer, initialized) throws(ETFDecodeError) in
-            guard let start = buffer.baseAddress else { return }
-            while initialized < count {
-                (start + initialized).initialize(to: try readTerm())
-                initialized += 1
-            }
-        }
-    }
-
     /// `MAP_EXT`: pairs in any order (`term_to_binary` writes big maps in hash order); a
     /// repeated key is an error, as in `binary_to_term`.
+    @inline(never)
     private mutating func readMap(at offset: Int) throws(ETFDecodeError) -> Term {
         try need(4, ETFTag.map)
         let count = Int(uint32())
@@ -280,6 +317,7 @@ struct ETFReader {
 
     // MARK: Atoms and text
 
+    @inline(never)
     private mutating func readLatin1Atom(length: Int, tag: UInt8, at offset: Int) throws(ETFDecodeError) -> String {
         try need(length, tag)
         guard length <= 255 else {
@@ -288,6 +326,7 @@ struct ETFReader {
         return Self.latin1String(bytes(length))
     }
 
+    @inline(never)
     private mutating func readUTF8Atom(length: Int, tag: UInt8, at offset: Int) throws(ETFDecodeError) -> String {
         try need(length, tag)
         let utf8 = bytes(length)
@@ -339,6 +378,7 @@ struct ETFReader {
 
     // MARK: Numbers
 
+    @inline(never)
     private mutating func readBig(length: Int, tag: UInt8, at offset: Int) throws(ETFDecodeError) -> Term {
         try need(length + 1, tag)
         let sign = byte()
@@ -356,6 +396,7 @@ struct ETFReader {
     }
 
     /// `FLOAT_EXT`: 31 bytes of `%.20e` text, NUL-padded (`term_to_binary(F, [{minor_version, 0}])`).
+    @inline(never)
     private mutating func readOldFloat(at offset: Int) throws(ETFDecodeError) -> Term {
         try need(31, ETFTag.float)
         let text = bytes(31)
@@ -377,6 +418,7 @@ struct ETFReader {
         return node
     }
 
+    @inline(never)
     private mutating func readPid(tag: UInt8, at offset: Int) throws(ETFDecodeError) -> Pid {
         let node = try readNode(for: tag)
         let isNew = tag == ETFTag.newPid
@@ -387,6 +429,7 @@ struct ETFReader {
         return Pid(node: node, id: id, serial: serial, creation: creation)
     }
 
+    @inline(never)
     private mutating func readReference(tag: UInt8, at offset: Int) throws(ETFDecodeError) -> Reference {
         if tag == ETFTag.reference {
             let node = try readNode(for: tag)

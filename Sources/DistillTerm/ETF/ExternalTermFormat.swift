@@ -35,8 +35,9 @@ public enum ExternalTermFormat {
     /// ``maximumDecompressedSize`` caps it.
     public struct DecodingLimits: Sendable, Hashable {
         /// The deepest nesting of tuples, lists and maps accepted. Decoding recurses per
-        /// level, and so do destroying, comparing and hashing a ``Term``; the default, 512,
-        /// stays well inside the 512 KiB stacks of secondary threads.
+        /// level, and so do destroying, comparing, hashing and encoding a ``Term``. With the
+        /// default, 512, all of them fit in a 512 KiB thread stack in release builds
+        /// (measured: about 0.6 KiB per level; debug builds need about four times that).
         public var maximumDepth: Int
         /// The largest decompressed size accepted for a compressed term (tag 80), in bytes.
         public var maximumDecompressedSize: Int
