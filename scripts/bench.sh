@@ -2,5 +2,6 @@
 # make bench: every benchmark, release builds, figures as min/median/max over several runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "make bench: no benchmark has landed yet." >&2
-exit 1
+swift build -c release --product distill-bench
+# ExternalTermFormat against erl's term_to_binary/binary_to_term on the same ~10 MB term.
+.build/release/distill-bench etf "$@"

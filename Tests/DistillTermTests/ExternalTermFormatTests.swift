@@ -196,6 +196,12 @@ struct ExternalTermFormatTests {
                 message: "size limit exceeded: COMPRESSED (tag 80) announces 4294967295 bytes, the limit is 67108864")
         ),
         (
+            [131, 80, 0, 0, 0, 0, 120, 156, 3, 0, 0, 0, 0, 1],
+            ETFDecodeError(
+                code: .truncated, offset: 0, message: "truncated: expected a term, found the end of the data",
+                inDecompressedData: true)
+        ),
+        (
             [131, 80, 0, 0, 0, 9, 1, 2, 3],
             ETFDecodeError(code: .badCompression, offset: 6, message: "bad compression: zlib reports a data error")
         ),

@@ -365,7 +365,7 @@ private struct TermSingleValueEncodingContainer: SingleValueEncodingContainer {
 // MARK: - Integers of any width
 
 extension Term {
-    /// The integer `value` of any width, as ``integer(_:)`` when it fits in `Int`.
+    /// The integer `value` of any width, as `.integer(Int)` when it fits in `Int`.
     static func integer(exactly value: some BinaryInteger) -> Term {
         if let small = Int(exactly: value) { return .integer(small) }
         var bytes: [UInt8] = []

@@ -15,9 +15,10 @@ struct ETFReader {
     private let inDecompressedData: Bool
     private var depth = 0
 
+    /// A reader of `bytes` from `position`; `bytes` is not empty (callers check that first).
     init(_ bytes: UnsafeRawBufferPointer, from position: Int, maximumDepth: Int, inDecompressedData: Bool) {
-        // An empty buffer may have no base address; nothing is read from it then.
-        base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10).unsafelyUnwrapped
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { preconditionFailure("ETFReader needs bytes") }
+        self.base = base
         end = bytes.count
         self.position = position
         self.maximumDepth = maximumDepth

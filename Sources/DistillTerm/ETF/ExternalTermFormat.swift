@@ -13,11 +13,12 @@ import CZlib
 /// (the interop tests check this against `erl` on hundreds of random terms). The one
 /// exception is a map of more than 32 entries whose keys contain atoms, pids or
 /// references: OTP writes those in an order that depends on its atom table, which no
-/// other program can know; see ``ETFMapOrder`` (internal) for the rule we follow. Values
+/// other program can know; we write them in map key order (``Term/mapKeyOrder(_:_:)``),
+/// which Erlang reads back as the same map. Values
 /// that Erlang cannot hold are written as they are and Erlang will refuse them: NaN and
 /// infinite floats, atoms of more than 255 characters, references of more than 5 words.
 ///
-/// ``decode(_:limits:)`` reads everything `term_to_binary` writes, including the legacy
+/// `decode(_:limits:)` reads everything `term_to_binary` writes, including the legacy
 /// tags (`ATOM_EXT`, `SMALL_ATOM_EXT`, `PID_EXT`, `NEW_REFERENCE_EXT`, `REFERENCE_EXT`,
 /// `FLOAT_EXT`) and compressed terms, into ``Term``. Funs, exports, ports and bit strings
 /// have no ``Term`` case: decoding them fails with ``ETFDecodeError/Code/unsupportedTerm``
@@ -184,6 +185,11 @@ public enum ExternalTermFormat {
                 code: .sizeLimitExceeded, offset: 2,
                 message: "size limit exceeded: COMPRESSED (tag 80) announces \(size) bytes, "
                     + "the limit is \(limits.maximumDecompressedSize)")
+        }
+        guard size > 0 else {
+            throw ETFDecodeError(
+                code: .truncated, offset: 0, message: "truncated: expected a term, found the end of the data",
+                inDecompressedData: true)
         }
         let input = UnsafeRawBufferPointer(rebasing: bytes[6...])
         var plain = [UInt8](repeating: 0, count: size)
