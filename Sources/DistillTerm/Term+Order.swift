@@ -89,8 +89,12 @@ extension Term: Comparable {
         }
     }
 
-    private static func compareNodes(_ leftNode: String, _ leftCreation: UInt32, _ rightNode: String,
-                                     _ rightCreation: UInt32) -> Int {
+    private static func compareNodes(
+        _ leftNode: String,
+        _ leftCreation: UInt32,
+        _ rightNode: String,
+        _ rightCreation: UInt32
+    ) -> Int {
         let names = compareUTF8(leftNode, rightNode)
         if names != 0 { return names }
         return leftCreation == rightCreation ? 0 : (leftCreation < rightCreation ? -1 : 1)

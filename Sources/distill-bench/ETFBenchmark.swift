@@ -66,7 +66,9 @@ struct ETFBenchmark {
 
     /// `median X MB/s (best Y MB/s)`.
     static func throughput(_ stats: Stats, _ megabytes: Double) -> String {
-        let seconds = stats.samples.sorted().map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        let seconds = stats.samples.sorted().map {
+            Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
+        }
         guard let best = seconds.first else { return "" }
         let median = seconds[seconds.count / 2]
         return String(format: "median %.0f MB/s (best %.0f MB/s)", megabytes / median, megabytes / best)
@@ -88,7 +90,9 @@ struct ETFBenchmark {
                 "active": .boolean(index % 3 == 0),
                 "score": .float(Double.random(in: 0...1000, using: &random)),
                 "visits": .integer(Int.random(in: 0...1_000_000, using: &random)),
-                "balance": .integer(BigInteger(isNegative: index % 2 == 0, littleEndianMagnitude: Array(payload.prefix(12)))),
+                "balance": .integer(
+                    BigInteger(isNegative: index % 2 == 0, littleEndianMagnitude: Array(payload.prefix(12)))
+                ),
                 "history": .list(history),
             ]
             let record: Term = .tuple([
@@ -99,7 +103,9 @@ struct ETFBenchmark {
                 .list((0..<3).map { _ in tags.randomElement(using: &random) ?? "user" }),
                 .float(Double(index) * 1.000_1),
                 .map(profile),
-                .tuple([.integer(-index * 1000), .list([.tuple(["k", .integer(index)]), .nil]), .string("nested \u{3BB}")]),
+                .tuple([
+                    .integer(-index * 1000), .list([.tuple(["k", .integer(index)]), .nil]), .string("nested \u{3BB}"),
+                ]),
                 .binary(payload),
             ])
             list.append(record)
@@ -123,23 +129,23 @@ struct ETFBenchmark {
         try Data(bytes).write(to: input)
         let script = directory.appendingPathComponent("bench.escript")
         try """
-            #!/usr/bin/env escript
-            %%! -noshell
-            main([File, RunsText]) ->
-                Runs = list_to_integer(RunsText),
-                {ok, Bytes} = file:read_file(File),
-                Term = binary_to_term(Bytes),
-                Same = term_to_binary(Term) =:= Bytes,
-                Times = [begin
-                             {E, _} = timer:tc(fun() -> term_to_binary(Term) end),
-                             garbage_collect(),
-                             {D, _} = timer:tc(fun() -> binary_to_term(Bytes) end),
-                             garbage_collect(),
-                             {E, D}
-                         end || _ <- lists:seq(1, Runs)],
-                io:format("same ~p~n", [Same]),
-                [io:format("times ~b ~b~n", [E, D]) || {E, D} <- Times].
-            """.write(to: script, atomically: true, encoding: .utf8)
+        #!/usr/bin/env escript
+        %%! -noshell
+        main([File, RunsText]) ->
+            Runs = list_to_integer(RunsText),
+            {ok, Bytes} = file:read_file(File),
+            Term = binary_to_term(Bytes),
+            Same = term_to_binary(Term) =:= Bytes,
+            Times = [begin
+                         {E, _} = timer:tc(fun() -> term_to_binary(Term) end),
+                         garbage_collect(),
+                         {D, _} = timer:tc(fun() -> binary_to_term(Bytes) end),
+                         garbage_collect(),
+                         {E, D}
+                     end || _ <- lists:seq(1, Runs)],
+            io:format("same ~p~n", [Same]),
+            [io:format("times ~b ~b~n", [E, D]) || {E, D} <- Times].
+        """.write(to: script, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["escript", script.path, input.path, String(runs)]
@@ -155,7 +161,8 @@ struct ETFBenchmark {
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: " ")
             if fields.first == "same" { timings.sameBytes = fields.last == "true" }
-            if fields.first == "times", fields.count == 3, let encode = Int64(fields[1]), let decode = Int64(fields[2]) {
+            if fields.first == "times", fields.count == 3, let encode = Int64(fields[1]), let decode = Int64(fields[2])
+            {
                 timings.encode.samples.append(.microseconds(encode))
                 timings.decode.samples.append(.microseconds(decode))
             }

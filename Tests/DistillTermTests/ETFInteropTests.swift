@@ -3,10 +3,11 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-@testable import DistillTerm
 import DistillTestSupport
 import Foundation
 import Testing
+
+@testable import DistillTerm
 
 /// The External Term Format against real Erlang: one escript per test handles a whole
 /// batch of terms passed as files of length-prefixed ETF (`<<Size:32, Bytes/binary>>`).
@@ -50,7 +51,9 @@ struct ETFInteropTests {
             Terms = [binary_to_term(B) || B <- Split(Data, [])],
             Results = begin \#(body) end,
             ok = file:write_file(Out, << <<(byte_size(R)):32, R/binary>> || R <- Results >>)
-            """#, arguments: [inPath, outPath])
+            """#,
+            arguments: [inPath, outPath]
+        )
         return unframe(try Data(contentsOf: URL(fileURLWithPath: outPath)))
     }
 
@@ -77,7 +80,9 @@ struct ETFInteropTests {
         let terms = (0..<400).map { _ in ETFRandomTerms.term(using: &rng, depth: 3) }
         let ours = terms.map { ExternalTermFormat.encode($0) }
         let results = try Self.runBatch(
-            ours, "lists:append([[term_to_binary(T), term_to_binary(T, [compressed])] || T <- Terms])")
+            ours,
+            "lists:append([[term_to_binary(T), term_to_binary(T, [compressed])] || T <- Terms])"
+        )
         try #require(results.count == 2 * terms.count)
         var exact = 0
         for (index, term) in terms.enumerated() {
@@ -99,16 +104,26 @@ struct ETFInteropTests {
             .map(TermMap((0..<2000).map { (.integer($0 * 7919 - 5000), .integer($0)) })),
             .map(TermMap((0..<300).map { (.binary(Array("key-\($0)".utf8)), .string("v\($0)")) })),
             .map(TermMap((0..<100).map { (.tuple([.integer($0), .float(Double($0) / 3)]), .nil) })),
-            .map(TermMap((0..<100).map { (.list([.integer($0), .string("\u{3BB}\($0)")], tail: .binary([1])), .nil) })),
-            .map(TermMap((0..<40).map { (.map(TermMap((0...$0).map { (.integer($0), .integer($0)) })), .integer($0)) })),
+            .map(
+                TermMap((0..<100).map { (.list([.integer($0), .string("\u{3BB}\($0)")], tail: .binary([1])), .nil) })
+            ),
+            .map(
+                TermMap((0..<40).map { (.map(TermMap((0...$0).map { (.integer($0), .integer($0)) })), .integer($0)) })
+            ),
             .map(TermMap((0..<50).map { (.integer(BigInteger("1" + String(repeating: "0", count: 20 + $0))!), .nil) })),
         ]
         for _ in 0..<30 { maps.append(.map(ETFRandomTerms.bigMap(using: &rng, depth: 1))) }
         let knowable = maps.filter(Self.hasKnowableOrder)
         #expect(knowable.count >= 25)
-        let results = try Self.runBatch(knowable.map { ExternalTermFormat.encode($0) }, "[term_to_binary(T) || T <- Terms]")
+        let results = try Self.runBatch(
+            knowable.map { ExternalTermFormat.encode($0) },
+            "[term_to_binary(T) || T <- Terms]"
+        )
         for (index, map) in knowable.enumerated() {
-            #expect(results[index] == ExternalTermFormat.encode(map), "map \(index) of \(map.mapValue?.count ?? 0) entries")
+            #expect(
+                results[index] == ExternalTermFormat.encode(map),
+                "map \(index) of \(map.mapValue?.count ?? 0) entries"
+            )
         }
     }
 
@@ -117,7 +132,8 @@ struct ETFInteropTests {
         var terms: [Term] = [
             .float(-0.0), .float(0.0), .binary(Array(0..<200)), .string("abcd"), .string("abcde"), .string("\u{3BB}a"),
             .improperList([1, 2], tail: 3), .improperList([.tuple([])], tail: .binary([])), .list([.list([1]), 2]),
-            .integer(1 << 59), .integer((1 << 59) - 1), .integer(-(1 << 59)), .integer(-(1 << 59) - 1), .integer(Int.min),
+            .integer(1 << 59), .integer((1 << 59) - 1), .integer(-(1 << 59)), .integer(-(1 << 59) - 1),
+            .integer(Int.min),
             .integer(BigInteger("-340282366920938463463374607431768211457")!),
             .map([1: 2, 3: .map([4: 5])]), .map(TermMap((0..<40).map { (.integer($0), .integer($0)) })),
         ]
@@ -130,7 +146,8 @@ struct ETFInteropTests {
             """
             erts_debug:set_internal_state(available_internal_state, true),
             [<<(erts_debug:get_internal_state({internal_hash, T})):32>> || T <- Terms]
-            """)
+            """
+        )
         for (index, term) in terms.enumerated() {
             let erlang = results[index].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             #expect(OTPInternalHash.hash(term) == erlang, "term \(index): \(term.briefDescription)")
@@ -166,7 +183,8 @@ struct ETFInteropTests {
             ],
             lists:append([[term_to_binary(T), term_to_binary(T, [compressed]),
                            term_to_binary(T, [{minor_version, 0}])] || T <- Tricky])
-            """#)
+            """#
+        )
         try #require(results.count % 3 == 0 && results.count > 100)
         var rewritten = 0
         for index in stride(from: 0, to: results.count, by: 3) {
@@ -198,13 +216,22 @@ struct ETFInteropTests {
         case 4: return .binary([[], [1], [1, 2], [2]].randomElement(using: &rng) ?? [])
         case 5: return .nil
         case 6:
-            return .pid(Pid(
-                node: ["a@h", "b@h"].randomElement(using: &rng) ?? "a@h", id: UInt32.random(in: 0...2, using: &rng),
-                serial: UInt32.random(in: 0...1, using: &rng), creation: UInt32.random(in: 1...2, using: &rng)))
+            return .pid(
+                Pid(
+                    node: ["a@h", "b@h"].randomElement(using: &rng) ?? "a@h",
+                    id: UInt32.random(in: 0...2, using: &rng),
+                    serial: UInt32.random(in: 0...1, using: &rng),
+                    creation: UInt32.random(in: 1...2, using: &rng)
+                )
+            )
         case 7:
-            return .reference(Reference(
-                node: ["a@h", "b@h"].randomElement(using: &rng) ?? "a@h", creation: UInt32.random(in: 1...2, using: &rng),
-                ids: (0..<Int.random(in: 1...3, using: &rng)).map { _ in UInt32.random(in: 0...1, using: &rng) }))
+            return .reference(
+                Reference(
+                    node: ["a@h", "b@h"].randomElement(using: &rng) ?? "a@h",
+                    creation: UInt32.random(in: 1...2, using: &rng),
+                    ids: (0..<Int.random(in: 1...3, using: &rng)).map { _ in UInt32.random(in: 0...1, using: &rng) }
+                )
+            )
         case 8: return .string(["", "a", "ab", "\u{3BB}"].randomElement(using: &rng) ?? "")
         case 9, 10:
             let elements = (0..<Int.random(in: 0...2, using: &rng)).map { _ in nearTerm(using: &rng, depth: depth - 1) }
@@ -233,9 +260,12 @@ struct ETFInteropTests {
             pairs.map { ExternalTermFormat.encode(.tuple([$0.0, $0.1])) },
             """
             Sign = fun(A, B) when A < B -> 0; (A, B) when A == B -> 1; (_, _) -> 2 end,
-            KeySign = fun(A, B) -> case maps:keys(#{A => 0, B => 0}) of [_] -> 1; [K | _] when K =:= A -> 0; _ -> 2 end end,
+            KeySign = fun(A, B) ->
+                          case maps:keys(#{A => 0, B => 0}) of [_] -> 1; [K | _] when K =:= A -> 0; _ -> 2 end
+                      end,
             [<<(Sign(A, B)), (KeySign(A, B))>> || {A, B} <- Terms]
-            """)
+            """
+        )
         for (index, (left, right)) in pairs.enumerated() {
             let erlangOrder = Int(results[index][0]) - 1
             let erlangKeyOrder = Int(results[index][1]) - 1

@@ -41,7 +41,8 @@ enum ETFRandomTerms {
 
     static func term(using rng: inout some RandomNumberGenerator, depth: Int) -> Term {
         let leafKinds = 9
-        let kind = depth > 0 ? Int.random(in: 0..<(leafKinds + 6), using: &rng) : Int.random(in: 0..<leafKinds, using: &rng)
+        let kind =
+            depth > 0 ? Int.random(in: 0..<(leafKinds + 6), using: &rng) : Int.random(in: 0..<leafKinds, using: &rng)
         switch kind {
         case 0, 1: return integer(using: &rng)
         case 2: return float(using: &rng)
@@ -59,7 +60,8 @@ enum ETFRandomTerms {
         case 12: return .map(map(using: &rng, depth: depth))
         case 13:
             // A large tuple or a long list now and then.
-            let count = Bool.random(using: &rng) ? Int.random(in: 250...300, using: &rng) : Int.random(in: 0...3, using: &rng)
+            let count =
+                Bool.random(using: &rng) ? Int.random(in: 250...300, using: &rng) : Int.random(in: 0...3, using: &rng)
             let items = (0..<count).map { _ in term(using: &rng, depth: 0) }
             return Bool.random(using: &rng) ? .tuple(items) : .list(items)
         default: return .map(bigMap(using: &rng, depth: depth))
@@ -75,12 +77,16 @@ enum ETFRandomTerms {
         case 0: return .integer(Int.random(in: 0...255, using: &rng))
         case 1: return .integer(Int.random(in: -300...300, using: &rng))
         case 2: return .integer(Int(Int32.random(in: .min ... .max, using: &rng)) + Int.random(in: -1...1, using: &rng))
-        case 3: return .integer([Int.min, Int.max, 1 << 31, -(1 << 31), (1 << 31) - 1, -(1 << 31) - 1, 1 << 59, -(1 << 59) - 1]
-            .randomElement(using: &rng) ?? 0)
+        case 3:
+            return .integer(
+                [Int.min, Int.max, 1 << 31, -(1 << 31), (1 << 31) - 1, -(1 << 31) - 1, 1 << 59, -(1 << 59) - 1]
+                    .randomElement(using: &rng) ?? 0
+            )
         case 4: return .integer(Int.random(in: .min ... .max, using: &rng))
         default:
             // Beyond Int: 9 to 300 magnitude bytes, either sign (some over 255 bytes: LARGE_BIG_EXT).
-            let byteCount = Bool.random(using: &rng) ? Int.random(in: 9...20, using: &rng) : Int.random(in: 250...300, using: &rng)
+            let byteCount =
+                Bool.random(using: &rng) ? Int.random(in: 9...20, using: &rng) : Int.random(in: 250...300, using: &rng)
             var magnitude = (0..<byteCount).map { _ in UInt8.random(in: 0...255, using: &rng) }
             magnitude[byteCount - 1] |= 1
             return .integer(BigInteger(isNegative: Bool.random(using: &rng), littleEndianMagnitude: magnitude))
@@ -90,7 +96,10 @@ enum ETFRandomTerms {
     static func float(using rng: inout some RandomNumberGenerator) -> Term {
         switch Int.random(in: 0..<5, using: &rng) {
         case 0: return .float(Double.random(in: -1000...1000, using: &rng))
-        case 1: return .float([0.0, -0.0, 1.0, 0.1, 1e300, -1e-300, 5e-324, .greatestFiniteMagnitude].randomElement(using: &rng) ?? 0)
+        case 1:
+            return .float(
+                [0.0, -0.0, 1.0, 0.1, 1e300, -1e-300, 5e-324, .greatestFiniteMagnitude].randomElement(using: &rng) ?? 0
+            )
         default:
             var bits: UInt64
             repeat { bits = UInt64.random(in: .min ... .max, using: &rng) } while !Double(bitPattern: bits).isFinite
@@ -120,15 +129,24 @@ enum ETFRandomTerms {
     }
 
     static func pid(using rng: inout some RandomNumberGenerator) -> Term {
-        .pid(Pid(
-            node: nodes.randomElement(using: &rng) ?? "a@h", id: UInt32.random(in: 0...40000, using: &rng),
-            serial: UInt32.random(in: 0...3, using: &rng), creation: UInt32.random(in: 1...UInt32.max, using: &rng)))
+        .pid(
+            Pid(
+                node: nodes.randomElement(using: &rng) ?? "a@h",
+                id: UInt32.random(in: 0...40000, using: &rng),
+                serial: UInt32.random(in: 0...3, using: &rng),
+                creation: UInt32.random(in: 1...UInt32.max, using: &rng)
+            )
+        )
     }
 
     static func reference(using rng: inout some RandomNumberGenerator) -> Term {
-        .reference(Reference(
-            node: nodes.randomElement(using: &rng) ?? "a@h", creation: UInt32.random(in: 1...UInt32.max, using: &rng),
-            ids: (0..<Int.random(in: 1...5, using: &rng)).map { _ in UInt32.random(in: .min ... .max, using: &rng) }))
+        .reference(
+            Reference(
+                node: nodes.randomElement(using: &rng) ?? "a@h",
+                creation: UInt32.random(in: 1...UInt32.max, using: &rng),
+                ids: (0..<Int.random(in: 1...5, using: &rng)).map { _ in UInt32.random(in: .min ... .max, using: &rng) }
+            )
+        )
     }
 
     /// Up to 6 entries with keys of any kind (so integers meet floats, atoms meet binaries).

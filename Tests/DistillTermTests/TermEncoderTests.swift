@@ -46,10 +46,24 @@ private struct State: Codable, Equatable {
 }
 
 private let sampleState = State(
-    name: "kv", count: 3, ratio: 0.5, enabled: true, nickname: nil, tags: ["a", "\u{3BB}"],
-    table: ["k": .tuple(["ok", 1])], scores: [1: 2.5], palette: [.red: 7], color: .green,
-    status: .running(pid: 42, since: 1.5), points: [Point(x: 1, y: 2)], raw: .pid(Pid(node: "a@h", id: 1)),
-    bytes: [0, 255], big: .max, small: -8, sparse: [1, nil])
+    name: "kv",
+    count: 3,
+    ratio: 0.5,
+    enabled: true,
+    nickname: nil,
+    tags: ["a", "\u{3BB}"],
+    table: ["k": .tuple(["ok", 1])],
+    scores: [1: 2.5],
+    palette: [.red: 7],
+    color: .green,
+    status: .running(pid: 42, since: 1.5),
+    points: [Point(x: 1, y: 2)],
+    raw: .pid(Pid(node: "a@h", id: 1)),
+    bytes: [0, 255],
+    big: .max,
+    small: -8,
+    sparse: [1, nil]
+)
 
 private let sampleStateTerm: Term = .map([
     "name": .binary("kv"),
@@ -93,7 +107,8 @@ struct TermEncoderTests {
         (1.25, 1.25), (Float(0.5), 0.5), ([UInt8]([1, 2]), .binary([1, 2])), ([1, 2] as [Int], [1, 2]),
         (Int?.none, "undefined"), (Color.red, "red"), (Status.idle, "idle"),
         (Status.moved(Point(x: 1, y: 2)), .tuple(["moved", .map(["x": 1, "y": 2])])),
-        (Status.pair(1, nil), .tuple(["pair", 1, "undefined"])), (Status.pair(1, "b"), .tuple(["pair", 1, .binary("b")])),
+        (Status.pair(1, nil), .tuple(["pair", 1, "undefined"])),
+        (Status.pair(1, "b"), .tuple(["pair", 1, .binary("b")])),
         (Term.tuple(["any", "term"]), .tuple(["any", "term"])), (Set([3]), [3]), ([Int?]([nil]), ["undefined"]),
     ]
 
@@ -210,15 +225,27 @@ struct TermDecoderTests {
     static let failures: [(Term, TermDecodingError)] = [
         (
             .map(["table": .map([.binary("a"): "foo"]), "items": []]),
-            TermDecodingError(code: .typeMismatch, path: #"Counter.table["a"]"#, message: "expected integer, found atom foo")
+            TermDecodingError(
+                code: .typeMismatch,
+                path: #"Counter.table["a"]"#,
+                message: "expected integer, found atom foo"
+            )
         ),
         (
             .map(["table": .map([:]), "items": [1, 2, 300]]),
-            TermDecodingError(code: .valueOutOfRange, path: "Counter.items[2]", message: "integer 300 out of range for Int8")
+            TermDecodingError(
+                code: .valueOutOfRange,
+                path: "Counter.items[2]",
+                message: "integer 300 out of range for Int8"
+            )
         ),
         (
             .map(["table": .map([:]), "items": .binary("x")]),
-            TermDecodingError(code: .typeMismatch, path: "Counter.items", message: #"expected list, found binary <<"x">>"#)
+            TermDecodingError(
+                code: .typeMismatch,
+                path: "Counter.items",
+                message: #"expected list, found binary <<"x">>"#
+            )
         ),
         (
             .map(["items": []]),
@@ -244,7 +271,11 @@ struct TermDecoderTests {
     }
 
     @Test func printsPathThenProblem() {
-        let error = TermDecodingError(code: .typeMismatch, path: #"State.table["a"]"#, message: "expected integer, found atom foo")
+        let error = TermDecodingError(
+            code: .typeMismatch,
+            path: #"State.table["a"]"#,
+            message: "expected integer, found atom foo"
+        )
         #expect(error.description == #"State.table["a"]: expected integer, found atom foo"#)
     }
 
@@ -255,17 +286,27 @@ struct TermDecoderTests {
         #expect(try decoder.decode(Status.self, from: "idle") == .idle)
         #expect(try decoder.decode(Status.self, from: .tuple(["running", 1, 2.0])) == .running(pid: 1, since: 2))
         #expect(try decoder.decode(Status.self, from: .tuple(["pair", 1])) == .pair(1, nil))
-        #expect(throws: TermDecodingError(code: .unknownCase, path: "Color", message: "atom blue is no case of Color")) {
+        #expect(throws: TermDecodingError(code: .unknownCase, path: "Color", message: "atom blue is no case of Color"))
+        {
             try decoder.decode(Color.self, from: "blue")
         }
-        #expect(throws: TermDecodingError(code: .unknownCase, path: "Status", message: "stopped is no case of Status")) {
+        #expect(throws: TermDecodingError(code: .unknownCase, path: "Status", message: "stopped is no case of Status"))
+        {
             try decoder.decode(Status.self, from: .tuple(["stopped", 1]))
         }
-        #expect(throws: TermDecodingError(
-            code: .valueNotFound, path: "Status.running.since", message: "the tagged tuple has 1 field, this is field 2")
+        #expect(
+            throws: TermDecodingError(
+                code: .valueNotFound,
+                path: "Status.running.since",
+                message: "the tagged tuple has 1 field, this is field 2"
+            )
         ) { try decoder.decode(Status.self, from: .tuple(["running", 1])) }
-        #expect(throws: TermDecodingError(
-            code: .typeMismatch, path: "Status.running.pid", message: "expected integer, found float 1.0")
+        #expect(
+            throws: TermDecodingError(
+                code: .typeMismatch,
+                path: "Status.running.pid",
+                message: "expected integer, found float 1.0"
+            )
         ) { try decoder.decode(Status.self, from: .tuple(["running", 1.0, 2.0])) }
     }
 
@@ -273,33 +314,73 @@ struct TermDecoderTests {
         let decoder = TermDecoder()
         #expect(try decoder.decode(UInt64.self, from: .integer(BigInteger("18446744073709551615")!)) == .max)
         #expect(try decoder.decode(Int64.self, from: .integer(Int.min)) == .min)
-        #expect(try decoder.decode(Int128.self, from: .integer(BigInteger("-170141183460469231731687303715884105728")!)) == .min)
-        #expect(throws: TermDecodingError(
-            code: .valueOutOfRange, path: "UInt64", message: "integer -1 out of range for UInt64")
+        #expect(
+            try decoder.decode(Int128.self, from: .integer(BigInteger("-170141183460469231731687303715884105728")!))
+                == .min
+        )
+        #expect(
+            throws: TermDecodingError(
+                code: .valueOutOfRange,
+                path: "UInt64",
+                message: "integer -1 out of range for UInt64"
+            )
         ) { try decoder.decode(UInt64.self, from: -1) }
-        #expect(throws: TermDecodingError(
-            code: .valueOutOfRange, path: "Int", message: "integer 9223372036854775808 out of range for Int")
+        #expect(
+            throws: TermDecodingError(
+                code: .valueOutOfRange,
+                path: "Int",
+                message: "integer 9223372036854775808 out of range for Int"
+            )
         ) { try decoder.decode(Int.self, from: .integer(BigInteger("9223372036854775808")!)) }
-        #expect(throws: TermDecodingError(code: .typeMismatch, path: "Double", message: "expected float, found integer 1")) {
+        #expect(
+            throws: TermDecodingError(code: .typeMismatch, path: "Double", message: "expected float, found integer 1")
+        ) {
             try decoder.decode(Double.self, from: 1)
         }
-        #expect(throws: TermDecodingError(code: .valueOutOfRange, path: "Float", message: "float 1e+300 out of range for Float")) {
+        #expect(
+            throws: TermDecodingError(
+                code: .valueOutOfRange,
+                path: "Float",
+                message: "float 1e+300 out of range for Float"
+            )
+        ) {
             try decoder.decode(Float.self, from: 1e300)
         }
-        #expect(throws: TermDecodingError(code: .typeMismatch, path: "Bool", message: "expected true or false, found atom yes")) {
+        #expect(
+            throws: TermDecodingError(
+                code: .typeMismatch,
+                path: "Bool",
+                message: "expected true or false, found atom yes"
+            )
+        ) {
             try decoder.decode(Bool.self, from: "yes")
         }
-        #expect(throws: TermDecodingError(code: .typeMismatch, path: "String", message: "expected binary, found atom text")) {
+        #expect(
+            throws: TermDecodingError(code: .typeMismatch, path: "String", message: "expected binary, found atom text")
+        ) {
             try decoder.decode(String.self, from: "text")
         }
-        #expect(throws: TermDecodingError(code: .dataCorrupted, path: "String", message: "binary is not UTF-8 text: <<255>>")) {
+        #expect(
+            throws: TermDecodingError(
+                code: .dataCorrupted,
+                path: "String",
+                message: "binary is not UTF-8 text: <<255>>"
+            )
+        ) {
             try decoder.decode(String.self, from: .binary([255]))
         }
         #expect(try decoder.decode([Int].self, from: .string("ab")) == [97, 98])
         #expect(try decoder.decode([Int?].self, from: [1, "undefined"]) == [1, nil])
-        #expect(try decoder.decode([Point: Int].self, from: .map([.map(["x": 1, "y": 2]): 3])) == [Point(x: 1, y: 2): 3])
-        #expect(throws: TermDecodingError(
-            code: .duplicateKey, path: #"Dictionary<Color, Int>["red"]"#, message: "two map keys decode as the same Color key")) {
+        #expect(
+            try decoder.decode([Point: Int].self, from: .map([.map(["x": 1, "y": 2]): 3])) == [Point(x: 1, y: 2): 3]
+        )
+        #expect(
+            throws: TermDecodingError(
+                code: .duplicateKey,
+                path: #"Dictionary<Color, Int>["red"]"#,
+                message: "two map keys decode as the same Color key"
+            )
+        ) {
             try decoder.decode([Color: Int].self, from: .map(["red": 1, .binary("red"): 2]))
         }
     }
@@ -313,25 +394,40 @@ struct TermDecoderTests {
 
     @Test func addedRequiredFieldIsAnError() throws {
         let old = try TermEncoder().encode(StateV1(name: "kv", count: 2))
-        #expect(throws: TermDecodingError(
-            code: .keyNotFound, path: "StateV2Required.email", message: "missing key (the map has count, name)")
+        #expect(
+            throws: TermDecodingError(
+                code: .keyNotFound,
+                path: "StateV2Required.email",
+                message: "missing key (the map has count, name)"
+            )
         ) { try TermDecoder().decode(StateV2Required.self, from: old) }
     }
 
     @Test func removedFieldIsIgnoredUnlessRejected() throws {
         let new = try TermEncoder().encode(StateV2(name: "kv", count: 2, email: "a@b"))
         #expect(try TermDecoder().decode(StateV1.self, from: new) == StateV1(name: "kv", count: 2))
-        #expect(throws: TermDecodingError(
-            code: .unknownKey, path: "StateV1", message: "unknown key email: StateV1 has no such field")
+        #expect(
+            throws: TermDecodingError(
+                code: .unknownKey,
+                path: "StateV1",
+                message: "unknown key email: StateV1 has no such field"
+            )
         ) { try TermDecoder(unknownKeyStrategy: .reject).decode(StateV1.self, from: new) }
         let exact = try TermEncoder().encode(StateV1(name: "kv", count: 2))
-        #expect(try TermDecoder(unknownKeyStrategy: .reject).decode(StateV1.self, from: exact) == StateV1(name: "kv", count: 2))
+        #expect(
+            try TermDecoder(unknownKeyStrategy: .reject).decode(StateV1.self, from: exact)
+                == StateV1(name: "kv", count: 2)
+        )
     }
 
     @Test func rejectingUnknownKeysLooksIntoNestedValues() throws {
         let term: Term = .map(["points": [.map(["x": 1, "y": 2, "z": 3])]])
-        #expect(throws: TermDecodingError(
-            code: .unknownKey, path: "Shape.points[0]", message: "unknown key z: Point has no such field")
+        #expect(
+            throws: TermDecodingError(
+                code: .unknownKey,
+                path: "Shape.points[0]",
+                message: "unknown key z: Point has no such field"
+            )
         ) { try TermDecoder(unknownKeyStrategy: .reject).decode(Shape.self, from: term) }
     }
 
@@ -342,9 +438,14 @@ struct TermDecoderTests {
     }
 
     @Test func nilIsUndefinedAndAMissingKeyIsNil() throws {
-        #expect(try TermEncoder().encode(StateV2(name: "a", count: 1, email: nil))
-            == .map(["name": .binary("a"), "count": 1, "email": "undefined"]))
-        let decoded = try TermDecoder().decode(StateV2.self, from: .map(["name": .binary("a"), "count": 1, "email": "undefined"]))
+        #expect(
+            try TermEncoder().encode(StateV2(name: "a", count: 1, email: nil))
+                == .map(["name": .binary("a"), "count": 1, "email": "undefined"])
+        )
+        let decoded = try TermDecoder().decode(
+            StateV2.self,
+            from: .map(["name": .binary("a"), "count": 1, "email": "undefined"])
+        )
         #expect(decoded.email == nil)
     }
 }

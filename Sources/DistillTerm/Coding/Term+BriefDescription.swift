@@ -49,10 +49,12 @@ extension Term {
         case .string(let text):
             out += "\"\(text.prefix(max(0, budget - out.count)))\""
         case .binary(let bytes):
-            if let text = String(validating: bytes, as: UTF8.self), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 }) {
+            if let text = String(validating: bytes, as: UTF8.self), text.unicodeScalars.allSatisfy({ $0.value >= 0x20 })
+            {
                 out += "<<\"\(text.prefix(max(0, budget - out.count)))\">>"
             } else {
-                out += "<<" + bytes.prefix(8).map { "\($0)" }.joined(separator: ",") + (bytes.count > 8 ? ",...>>" : ">>")
+                out +=
+                    "<<" + bytes.prefix(8).map { "\($0)" }.joined(separator: ",") + (bytes.count > 8 ? ",...>>" : ">>")
             }
         case .list(let elements):
             Self.spell(elements, open: "[", close: "]", into: &out, budget: budget)

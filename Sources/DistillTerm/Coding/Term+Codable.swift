@@ -13,11 +13,20 @@ extension Term: Codable {
     public init(from decoder: any Decoder) throws {
         throw DecodingError.typeMismatch(
             Term.self,
-            DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "a Term decodes only with TermDecoder"))
+            DecodingError.Context(
+                codingPath: decoder.codingPath,
+                debugDescription: "a Term decodes only with TermDecoder"
+            )
+        )
     }
 
     public func encode(to encoder: any Encoder) throws {
         throw EncodingError.invalidValue(
-            self, EncodingError.Context(codingPath: encoder.codingPath, debugDescription: "a Term encodes only with TermEncoder"))
+            self,
+            EncodingError.Context(
+                codingPath: encoder.codingPath,
+                debugDescription: "a Term encodes only with TermEncoder"
+            )
+        )
     }
 }

@@ -40,7 +40,10 @@ public struct TermDecoder: Sendable {
     /// The value of type `type` that `term` holds.
     public func decode<T: Decodable>(_ type: T.Type, from term: Term) throws -> T {
         let options = TermDecoderState.Options(
-            root: String(describing: T.self), unknownKeyStrategy: unknownKeyStrategy, userInfo: userInfo)
+            root: String(describing: T.self),
+            unknownKeyStrategy: unknownKeyStrategy,
+            userInfo: userInfo
+        )
         let state = TermDecoderState(term: term, codingPath: [], options: options, log: TermKeyUsageLog())
         do {
             return try state.decodeTerm(T.self, from: term, at: nil)
@@ -55,15 +58,29 @@ extension TermDecodingError {
     init(_ error: DecodingError, root: String) {
         switch error {
         case .typeMismatch(_, let context):
-            self.init(code: .typeMismatch, path: TermCodingPath.render(root: root, context.codingPath), message: context.debugDescription)
+            self.init(
+                code: .typeMismatch,
+                path: TermCodingPath.render(root: root, context.codingPath),
+                message: context.debugDescription
+            )
         case .valueNotFound(_, let context):
-            self.init(code: .valueNotFound, path: TermCodingPath.render(root: root, context.codingPath), message: context.debugDescription)
+            self.init(
+                code: .valueNotFound,
+                path: TermCodingPath.render(root: root, context.codingPath),
+                message: context.debugDescription
+            )
         case .keyNotFound(let key, let context):
             self.init(
-                code: .keyNotFound, path: TermCodingPath.render(root: root, context.codingPath + [key]),
-                message: context.debugDescription)
+                code: .keyNotFound,
+                path: TermCodingPath.render(root: root, context.codingPath + [key]),
+                message: context.debugDescription
+            )
         case .dataCorrupted(let context):
-            self.init(code: .dataCorrupted, path: TermCodingPath.render(root: root, context.codingPath), message: context.debugDescription)
+            self.init(
+                code: .dataCorrupted,
+                path: TermCodingPath.render(root: root, context.codingPath),
+                message: context.debugDescription
+            )
         @unknown default:
             self.init(code: .dataCorrupted, path: root, message: "\(error)")
         }
@@ -112,7 +129,11 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
     }
 
     func error(_ code: TermDecodingError.Code, at key: (any CodingKey)?, _ message: String) -> TermDecodingError {
-        TermDecodingError(code: code, path: TermCodingPath.render(root: options.root, path(appending: key)), message: message)
+        TermDecodingError(
+            code: code,
+            path: TermCodingPath.render(root: options.root, path(appending: key)),
+            message: message
+        )
     }
 
     func mismatch(expected: String, found term: Term, at key: (any CodingKey)?) -> TermDecodingError {
@@ -140,7 +161,12 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
             guard case .map(let map) = term else { throw mismatch(expected: "map", found: term, at: key) }
             return Self.cast(try dictionary.decodeTerm(map, with: nested(at: key, term: term)))
         }
-        let child = TermDecoderState(term: term, codingPath: path(appending: key), options: options, log: TermKeyUsageLog())
+        let child = TermDecoderState(
+            term: term,
+            codingPath: path(appending: key),
+            options: options,
+            log: TermKeyUsageLog()
+        )
         child.stringsMayBeAtoms = T.self is any RawRepresentable<String>.Type
         let value: T
         do {
@@ -148,7 +174,9 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
         } catch is DecodingError where child.unknownCase != nil {
             throw child.error(.unknownCase, at: nil, "\(child.unknownCase ?? "") is no case of \(T.self)")
         } catch let error as DecodingError where child.stringsMayBeAtoms {
-            if case .dataCorrupted = error { throw child.error(.unknownCase, at: nil, "\(term.briefDescription) is no case of \(T.self)") }
+            if case .dataCorrupted = error {
+                throw child.error(.unknownCase, at: nil, "\(term.briefDescription) is no case of \(T.self)")
+            }
             throw error
         }
         if options.unknownKeyStrategy == .reject { try child.rejectUnknownKeys(of: T.self) }
@@ -156,7 +184,9 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
     }
 
     private static func cast<T>(_ value: Any) -> T {
-        guard let result = value as? T else { preconditionFailure("a decoder returned \(type(of: value)), not \(T.self)") }
+        guard let result = value as? T else {
+            preconditionFailure("a decoder returned \(type(of: value)), not \(T.self)")
+        }
         return result
     }
 
@@ -164,7 +194,11 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
         for (map, used) in log.maps {
             for entry in map.entries {
                 if case .atom(let name) = entry.key, used.contains(name) { continue }
-                throw error(.unknownKey, at: nil, "unknown key \(entry.key.briefSpelling(budget: 40)): \(T.self) has no such field")
+                throw error(
+                    .unknownKey,
+                    at: nil,
+                    "unknown key \(entry.key.briefSpelling(budget: 40)): \(T.self) has no such field"
+                )
             }
         }
     }
@@ -235,7 +269,8 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
         case .tuple(let elements):
             if case .atom(let name)? = elements.first {
                 return KeyedDecodingContainer(
-                    TermEnumDecodingContainer<Key>(decoder: self, caseName: name, payload: Array(elements.dropFirst())))
+                    TermEnumDecodingContainer<Key>(decoder: self, caseName: name, payload: Array(elements.dropFirst()))
+                )
             }
         default:
             break
@@ -299,7 +334,11 @@ private struct TermKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
     private func value(_ key: Key) throws -> Term {
         guard let value = lookup(key) else {
             let present = map.entries.map { $0.key.briefSpelling(budget: 20) }.joined(separator: ", ")
-            throw decoder.error(.keyNotFound, at: key, "missing key (the map has \(present.isEmpty ? "no keys" : present))")
+            throw decoder.error(
+                .keyNotFound,
+                at: key,
+                "missing key (the map has \(present.isEmpty ? "no keys" : present))"
+            )
         }
         return value
     }
@@ -310,17 +349,39 @@ private struct TermKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decoder.double(try value(key), at: key) }
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decoder.float(try value(key), at: key) }
     func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: Int128.Type, forKey key: Key) throws -> Int128 { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decoder.integer(type, try value(key), at: key) }
-    func decode(_ type: UInt128.Type, forKey key: Key) throws -> UInt128 { try decoder.integer(type, try value(key), at: key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 {
+        try decoder.integer(type, try value(key), at: key)
+    }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 {
+        try decoder.integer(type, try value(key), at: key)
+    }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 {
+        try decoder.integer(type, try value(key), at: key)
+    }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+        try decoder.integer(type, try value(key), at: key)
+    }
+    func decode(_ type: Int128.Type, forKey key: Key) throws -> Int128 {
+        try decoder.integer(type, try value(key), at: key)
+    }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt {
+        try decoder.integer(type, try value(key), at: key)
+    }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 {
+        try decoder.integer(type, try value(key), at: key)
+    }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 {
+        try decoder.integer(type, try value(key), at: key)
+    }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 {
+        try decoder.integer(type, try value(key), at: key)
+    }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 {
+        try decoder.integer(type, try value(key), at: key)
+    }
+    func decode(_ type: UInt128.Type, forKey key: Key) throws -> UInt128 {
+        try decoder.integer(type, try value(key), at: key)
+    }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try decoder.decodeTerm(type, from: try value(key), at: key)
@@ -350,7 +411,10 @@ private struct TermKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
         return try decoder.decodeTerm(T?.self, from: value, at: key)
     }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type,
+        forKey key: Key
+    ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         try decoder.nested(at: key, term: try value(key)).container(keyedBy: type)
@@ -366,7 +430,9 @@ private struct TermKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
         return decoder.nested(at: key, term: map[.atom(key.stringValue)] ?? .map(TermMap()))
     }
 
-    func superDecoder(forKey key: Key) throws -> any Decoder { decoder.nested(at: key, term: lookup(key) ?? .map(TermMap())) }
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        decoder.nested(at: key, term: lookup(key) ?? .map(TermMap()))
+    }
 }
 
 /// An enum case as ``TermEncoder`` writes it: an atom, or a tagged tuple `{case, ...}`.
@@ -397,12 +463,19 @@ private struct TermEnumDecodingContainer<Key: CodingKey>: KeyedDecodingContainer
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { throw notAMap() }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type,
+        forKey key: Key
+    ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         guard key.stringValue == caseName else { throw notAMap() }
         return KeyedDecodingContainer(
-            TermPayloadDecodingContainer<NestedKey>(decoder: decoder.nested(at: key, term: decoder.term), payload: payload))
+            TermPayloadDecodingContainer<NestedKey>(
+                decoder: decoder.nested(at: key, term: decoder.term),
+                payload: payload
+            )
+        )
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
@@ -454,9 +527,9 @@ private struct TermPayloadDecodingContainer<Key: CodingKey>: KeyedDecodingContai
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         guard let element = element(key) else {
-            throw decoder.error(
-                .valueNotFound, at: key,
-                "the tagged tuple has \(payload.count) field\(payload.count == 1 ? "" : "s"), this is field \(positions.position(of: key) + 1)")
+            let fields = payload.count == 1 ? "1 field" : "\(payload.count) fields"
+            let position = positions.position(of: key) + 1
+            throw decoder.error(.valueNotFound, at: key, "the tagged tuple has \(fields), this is field \(position)")
         }
         return try decoder.decodeTerm(type, from: element, at: key)
     }
@@ -466,7 +539,10 @@ private struct TermPayloadDecodingContainer<Key: CodingKey>: KeyedDecodingContai
         return try decoder.decodeTerm(T?.self, from: element, at: key)
     }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type,
+        forKey key: Key
+    ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         try decoder.nested(at: key, term: try decode(Term.self, forKey: key)).container(keyedBy: type)
@@ -477,7 +553,9 @@ private struct TermPayloadDecodingContainer<Key: CodingKey>: KeyedDecodingContai
     }
 
     func superDecoder() throws -> any Decoder { decoder }
-    func superDecoder(forKey key: Key) throws -> any Decoder { decoder.nested(at: key, term: try decode(Term.self, forKey: key)) }
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        decoder.nested(at: key, term: try decode(Term.self, forKey: key))
+    }
 }
 
 /// A list's elements.
@@ -497,7 +575,11 @@ private struct TermUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     private mutating func next() throws -> (Term, TermIndexKey) {
         let key = TermIndexKey(currentIndex)
         guard currentIndex < elements.count else {
-            throw decoder.error(.valueNotFound, at: key, "the list has \(elements.count) element\(elements.count == 1 ? "" : "s")")
+            throw decoder.error(
+                .valueNotFound,
+                at: key,
+                "the list has \(elements.count) element\(elements.count == 1 ? "" : "s")"
+            )
         }
         currentIndex += 1
         return (elements[currentIndex - 1], key)
@@ -523,7 +605,9 @@ private struct TermUnkeyedDecodingContainer: UnkeyedDecodingContainer {
         return try decoder.decodeTerm(T?.self, from: element, at: key)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws -> KeyedDecodingContainer<NestedKey> {
         let (element, key) = try next()
         return try decoder.nested(at: key, term: element).container(keyedBy: type)
     }

@@ -151,7 +151,12 @@ final class TermEncoderState: Encoder {
     fileprivate func float(_ value: Double, at key: (any CodingKey)?) throws -> Term {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
-                value, EncodingError.Context(codingPath: path(appending: key), debugDescription: "Erlang has no float \(value)"))
+                value,
+                EncodingError.Context(
+                    codingPath: path(appending: key),
+                    debugDescription: "Erlang has no float \(value)"
+                )
+            )
         }
         return .float(value)
     }
@@ -256,7 +261,10 @@ private struct TermKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContaine
         put(try encoder.encodeTerm(value, at: key), key)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
+    )
         -> KeyedEncodingContainer<NestedKey>
     {
         let nested = encoder.nested(at: key)
@@ -311,7 +319,9 @@ private struct TermUnkeyedEncodingContainer: UnkeyedEncodingContainer {
 
     mutating func encode<T: Encodable>(_ value: T) throws { put(try encoder.encodeTerm(value, at: nextKey)) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    ) -> KeyedEncodingContainer<NestedKey> {
         let nested = encoder.nested(at: nextKey)
         let container = nested.container(keyedBy: NestedKey.self)
         storage.elements.append(.encoder(nested))
@@ -370,7 +380,9 @@ extension Term {
         if let small = Int(exactly: value) { return .integer(small) }
         var bytes: [UInt8] = []
         for word in value.magnitude.words {
-            for shift in stride(from: 0, to: UInt.bitWidth, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> shift)) }
+            for shift in stride(from: 0, to: UInt.bitWidth, by: 8) {
+                bytes.append(UInt8(truncatingIfNeeded: word >> shift))
+            }
         }
         return .integer(BigInteger(isNegative: value < 0, littleEndianMagnitude: bytes))
     }

@@ -163,7 +163,11 @@ enum OTPInternalHash {
     /// next thing to hash (a cell's head that is not a byte, or the tail) or `nil` when the
     /// caller should pop the stack.
     private static func hashList(
-        _ state: inout UInt32, _ elements: [Term], from start: Int, tail: Term, stack: inout [Pending]
+        _ state: inout UInt32,
+        _ elements: [Term],
+        from start: Int,
+        tail: Term,
+        stack: inout [Pending]
     ) -> Pending? {
         var index = start
         var packed: UInt32 = 0

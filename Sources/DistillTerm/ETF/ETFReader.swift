@@ -34,15 +34,21 @@ struct ETFReader {
     @inline(never)
     private func truncated(_ tag: UInt8, needs count: Int) -> ETFDecodeError {
         let bytes = count == 1 ? "1 more byte" : "\(count) more bytes"
-        return error(.truncated, at: position, "truncated: \(ETFTag.describe(tag)) needs \(bytes), \(end - position) left")
+        return error(
+            .truncated,
+            at: position,
+            "truncated: \(ETFTag.describe(tag)) needs \(bytes), \(end - position) left"
+        )
     }
 
     @inline(never)
     private func truncated(_ tag: UInt8, elements: Int, needs count: Int) -> ETFDecodeError {
         error(
-            .truncated, at: position,
+            .truncated,
+            at: position,
             "truncated: \(ETFTag.describe(tag)) of \(elements) elements needs at least \(count) more bytes, "
-                + "\(end - position) left")
+                + "\(end - position) left"
+        )
     }
 
     @inline(never)
@@ -168,7 +174,10 @@ struct ETFReader {
         switch tag {
         case ETFTag.compressed:
             return error(
-                .unsupportedTerm, at: offset, "misplaced COMPRESSED (tag 80): only valid right after the version byte")
+                .unsupportedTerm,
+                at: offset,
+                "misplaced COMPRESSED (tag 80): only valid right after the version byte"
+            )
         case ETFTag.newFun, ETFTag.fun: what = "funs"
         case ETFTag.export: what = "external funs (fun M:F/A)"
         case ETFTag.port, ETFTag.newPort, ETFTag.v4Port: what = "ports"
@@ -179,7 +188,11 @@ struct ETFReader {
         default:
             return error(.unknownTag, at: offset, "unknown tag \(tag)")
         }
-        return error(.unsupportedTerm, at: offset, "unsupported term: \(ETFTag.describe(tag)): Term has no case for \(what)")
+        return error(
+            .unsupportedTerm,
+            at: offset,
+            "unsupported term: \(ETFTag.describe(tag)): Term has no case for \(what)"
+        )
     }
 
     // MARK: Scalars
@@ -309,8 +322,10 @@ struct ETFReader {
             entries.sort { Term.mapKeyOrder($0.key, $1.key) < 0 }
             for index in 1..<count where Term.mapKeyOrder(entries[index - 1].key, entries[index].key) == 0 {
                 throw error(
-                    .duplicateMapKey, at: offset,
-                    "duplicate map key: MAP_EXT holds the key \(entries[index].key.briefDescription) twice")
+                    .duplicateMapKey,
+                    at: offset,
+                    "duplicate map key: MAP_EXT holds the key \(entries[index].key.briefDescription) twice"
+                )
             }
         }
         return .map(TermMap(uncheckedSortedEntries: entries))
@@ -322,7 +337,11 @@ struct ETFReader {
     private mutating func readLatin1Atom(length: Int, tag: UInt8, at offset: Int) throws(ETFDecodeError) -> String {
         try need(length, tag)
         guard length <= 255 else {
-            throw error(.invalidAtom, at: offset, "invalid atom: \(ETFTag.describe(tag)) of \(length) characters; atoms have at most 255")
+            throw error(
+                .invalidAtom,
+                at: offset,
+                "invalid atom: \(ETFTag.describe(tag)) of \(length) characters; atoms have at most 255"
+            )
         }
         return Self.latin1String(bytes(length))
     }
@@ -338,8 +357,10 @@ struct ETFReader {
             let characters = name.unicodeScalars.count
             guard characters <= 255 else {
                 throw error(
-                    .invalidAtom, at: offset,
-                    "invalid atom: \(ETFTag.describe(tag)) of \(characters) characters; atoms have at most 255")
+                    .invalidAtom,
+                    at: offset,
+                    "invalid atom: \(ETFTag.describe(tag)) of \(characters) characters; atoms have at most 255"
+                )
             }
         }
         return name
@@ -384,7 +405,11 @@ struct ETFReader {
         try need(length + 1, tag)
         let sign = byte()
         guard sign <= 1 else {
-            throw error(.invalidInteger, at: offset, "invalid integer: \(ETFTag.describe(tag)) has sign byte \(sign), not 0 or 1")
+            throw error(
+                .invalidInteger,
+                at: offset,
+                "invalid integer: \(ETFTag.describe(tag)) has sign byte \(sign), not 0 or 1"
+            )
         }
         let digits = bytes(length)
         if length <= 8 {
@@ -441,7 +466,11 @@ struct ETFReader {
         try need(2, tag)
         let count = uint16()
         guard count <= 5 else {
-            throw error(.invalidReference, at: offset, "invalid reference: \(ETFTag.describe(tag)) of \(count) words; at most 5")
+            throw error(
+                .invalidReference,
+                at: offset,
+                "invalid reference: \(ETFTag.describe(tag)) of \(count) words; at most 5"
+            )
         }
         let node = try readNode(for: tag)
         let isNewer = tag == ETFTag.newerReference

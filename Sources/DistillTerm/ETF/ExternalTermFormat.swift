@@ -111,7 +111,12 @@ public enum ExternalTermFormat {
         let result = [UInt8](unsafeUninitializedCapacity: 6 + room) { output, initialized in
             guard let start = output.baseAddress else { return }
             status = compress2(
-                start + 6, &compressedLength, source.assumingMemoryBound(to: Bytef.self), uLong(plain.count), level)
+                start + 6,
+                &compressedLength,
+                source.assumingMemoryBound(to: Bytef.self),
+                uLong(plain.count),
+                level
+            )
             guard status == Z_OK else { return }
             start[0] = versionByte
             start[1] = ETFTag.compressed
@@ -131,22 +136,30 @@ public enum ExternalTermFormat {
     }
 
     /// The term in `bytes`, which must hold exactly one term.
-    public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default)
+    public static func decode(
+        _ bytes: UnsafeRawBufferPointer,
+        limits: DecodingLimits = .default
+    )
         throws(ETFDecodeError) -> Term
     {
         let (term, used) = try decodePrefix(bytes, limits: limits)
         guard used == bytes.count else {
             let extra = bytes.count - used
             throw ETFDecodeError(
-                code: .trailingBytes, offset: used,
-                message: "trailing bytes: \(extra) byte\(extra == 1 ? "" : "s") after the end of the term")
+                code: .trailingBytes,
+                offset: used,
+                message: "trailing bytes: \(extra) byte\(extra == 1 ? "" : "s") after the end of the term"
+            )
         }
         return term
     }
 
     /// The term at the start of `bytes` and the number of bytes it takes, like
     /// `binary_to_term(Bytes, [used])`: bytes after the term are left alone.
-    public static func decodePrefix(_ bytes: [UInt8], limits: DecodingLimits = .default)
+    public static func decodePrefix(
+        _ bytes: [UInt8],
+        limits: DecodingLimits = .default
+    )
         throws(ETFDecodeError) -> (term: Term, byteCount: Int)
     {
         try bytes.withUnsafeBytes { raw in
@@ -155,7 +168,10 @@ public enum ExternalTermFormat {
     }
 
     /// The term at the start of `bytes` and the number of bytes it takes.
-    public static func decodePrefix(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .default)
+    public static func decodePrefix(
+        _ bytes: UnsafeRawBufferPointer,
+        limits: DecodingLimits = .default
+    )
         throws(ETFDecodeError) -> (term: Term, byteCount: Int)
     {
         guard let first = bytes.first else {
@@ -163,7 +179,10 @@ public enum ExternalTermFormat {
         }
         guard first == versionByte else {
             throw ETFDecodeError(
-                code: .badVersion, offset: 0, message: "bad version: first byte is \(first), expected 131")
+                code: .badVersion,
+                offset: 0,
+                message: "bad version: first byte is \(first), expected 131"
+            )
         }
         if bytes.count > 1, bytes[1] == ETFTag.compressed { return try decodeCompressed(bytes, limits: limits) }
         var reader = ETFReader(bytes, from: 1, maximumDepth: limits.maximumDepth, inDecompressedData: false)
@@ -171,25 +190,35 @@ public enum ExternalTermFormat {
         return (term, reader.position)
     }
 
-    private static func decodeCompressed(_ bytes: UnsafeRawBufferPointer, limits: DecodingLimits)
+    private static func decodeCompressed(
+        _ bytes: UnsafeRawBufferPointer,
+        limits: DecodingLimits
+    )
         throws(ETFDecodeError) -> (term: Term, byteCount: Int)
     {
         guard bytes.count >= 6 else {
             throw ETFDecodeError(
-                code: .truncated, offset: 2,
-                message: "truncated: COMPRESSED (tag 80) needs 4 more bytes, \(bytes.count - 2) left")
+                code: .truncated,
+                offset: 2,
+                message: "truncated: COMPRESSED (tag 80) needs 4 more bytes, \(bytes.count - 2) left"
+            )
         }
         let size = Int(UInt32(bytes[2]) << 24 | UInt32(bytes[3]) << 16 | UInt32(bytes[4]) << 8 | UInt32(bytes[5]))
         guard size <= limits.maximumDecompressedSize else {
             throw ETFDecodeError(
-                code: .sizeLimitExceeded, offset: 2,
+                code: .sizeLimitExceeded,
+                offset: 2,
                 message: "size limit exceeded: COMPRESSED (tag 80) announces \(size) bytes, "
-                    + "the limit is \(limits.maximumDecompressedSize)")
+                    + "the limit is \(limits.maximumDecompressedSize)"
+            )
         }
         guard size > 0 else {
             throw ETFDecodeError(
-                code: .truncated, offset: 0, message: "truncated: expected a term, found the end of the data",
-                inDecompressedData: true)
+                code: .truncated,
+                offset: 0,
+                message: "truncated: expected a term, found the end of the data",
+                inDecompressedData: true
+            )
         }
         let input = UnsafeRawBufferPointer(rebasing: bytes[6...])
         var plain = [UInt8](repeating: 0, count: size)
@@ -197,13 +226,20 @@ public enum ExternalTermFormat {
         var inputLength = uLong(input.count)
         let status = plain.withUnsafeMutableBytes { output in
             uncompress2(
-                output.baseAddress?.assumingMemoryBound(to: Bytef.self), &plainLength,
-                input.baseAddress?.assumingMemoryBound(to: Bytef.self), &inputLength)
+                output.baseAddress?.assumingMemoryBound(to: Bytef.self),
+                &plainLength,
+                input.baseAddress?.assumingMemoryBound(to: Bytef.self),
+                &inputLength
+            )
         }
         guard status == Z_OK, plainLength == size else {
             throw compressionError(
-                status: status, decompressed: Int(plainLength), announced: size, input: input,
-                consumedAllInput: inputLength == input.count)
+                status: status,
+                decompressed: Int(plainLength),
+                announced: size,
+                input: input,
+                consumedAllInput: inputLength == input.count
+            )
         }
         let term = try plain.withUnsafeBytes { raw in
             Result { () throws(ETFDecodeError) -> Term in
@@ -211,9 +247,11 @@ public enum ExternalTermFormat {
                 let term = try reader.readTerm()
                 guard reader.position == size else {
                     throw ETFDecodeError(
-                        code: .trailingBytes, offset: reader.position,
+                        code: .trailingBytes,
+                        offset: reader.position,
                         message: "trailing bytes: \(size - reader.position) after the end of the compressed term",
-                        inDecompressedData: true)
+                        inDecompressedData: true
+                    )
                 }
                 return term
             }
@@ -223,7 +261,11 @@ public enum ExternalTermFormat {
 
     @inline(never)
     private static func compressionError(
-        status: Int32, decompressed: Int, announced: Int, input: UnsafeRawBufferPointer, consumedAllInput: Bool
+        status: Int32,
+        decompressed: Int,
+        announced: Int,
+        input: UnsafeRawBufferPointer,
+        consumedAllInput: Bool
     ) -> ETFDecodeError {
         let why: String
         switch status {
@@ -236,10 +278,14 @@ public enum ExternalTermFormat {
             var inputLength = uLong(input.count)
             _ = probe.withUnsafeMutableBytes { output in
                 uncompress2(
-                    output.baseAddress?.assumingMemoryBound(to: Bytef.self), &probeLength,
-                    input.baseAddress?.assumingMemoryBound(to: Bytef.self), &inputLength)
+                    output.baseAddress?.assumingMemoryBound(to: Bytef.self),
+                    &probeLength,
+                    input.baseAddress?.assumingMemoryBound(to: Bytef.self),
+                    &inputLength
+                )
             }
-            why = probeLength > announced
+            why =
+                probeLength > announced
                 ? "it decompresses to more than the \(announced) bytes announced" : "the zlib data ends early"
         case Z_DATA_ERROR where consumedAllInput:
             why = "the zlib data ends early"

@@ -83,7 +83,9 @@ extension Optional: TermEncodableOptional where Wrapped: Encodable {
                 self as Any,
                 EncodingError.Context(
                     codingPath: encoder.path(appending: key),
-                    debugDescription: "\(Wrapped.self) value encodes as the atom undefined, which would decode as nil"))
+                    debugDescription: "\(Wrapped.self) value encodes as the atom undefined, which would decode as nil"
+                )
+            )
         }
         return term
     }
@@ -117,12 +119,15 @@ extension Dictionary: TermEncodableDictionary where Key: Encodable, Value: Encod
             entries.append(TermMap.Entry(key: keyTerm, value: valueTerm))
         }
         entries.sort { Term.mapKeyOrder($0.key, $1.key) < 0 }
-        for index in entries.indices.dropFirst() where Term.mapKeyOrder(entries[index - 1].key, entries[index].key) == 0 {
+        for index in entries.indices.dropFirst() where Term.mapKeyOrder(entries[index - 1].key, entries[index].key) == 0
+        {
             throw EncodingError.invalidValue(
                 self,
                 EncodingError.Context(
                     codingPath: inner.codingPath,
-                    debugDescription: "two keys encode as the same term \(entries[index].key.briefDescription)"))
+                    debugDescription: "two keys encode as the same term \(entries[index].key.briefDescription)"
+                )
+            )
         }
         return .map(TermMap(uncheckedSortedEntries: entries))
     }
@@ -142,8 +147,10 @@ extension Dictionary: TermDecodableDictionary where Key: Decodable, Value: Decod
             let value = try decoder.decodeTerm(Value.self, from: entry.value, at: TermMapKey(entry.key))
             if dictionary.updateValue(value, forKey: key) != nil {
                 throw decoder.error(
-                    .duplicateKey, at: TermMapKey(entry.key),
-                    "two map keys decode as the same \(Key.self) key")
+                    .duplicateKey,
+                    at: TermMapKey(entry.key),
+                    "two map keys decode as the same \(Key.self) key"
+                )
             }
         }
         return dictionary
