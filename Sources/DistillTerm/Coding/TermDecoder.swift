@@ -44,7 +44,7 @@ public struct TermDecoder: Sendable {
             unknownKeyStrategy: unknownKeyStrategy,
             userInfo: userInfo
         )
-        let state = TermDecoderState(term: term, codingPath: [], options: options, log: TermKeyUsageLog())
+        let state = TermDecoderState(term: term, codingPath: [], options: options, log: nil)
         do {
             return try state.decodeTerm(T.self, from: term, at: nil)
         } catch let error as DecodingError {
@@ -107,14 +107,15 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
     let options: Options
     var userInfo: [CodingUserInfoKey: Any] { options.userInfo }
     /// Where keyed containers over maps record the keys they use.
-    fileprivate let log: TermKeyUsageLog
+    /// `nil` unless ``TermDecoder/UnknownKeyStrategy/reject`` is on.
+    fileprivate let log: TermKeyUsageLog?
     /// Whether a `String` may come from an atom: set while decoding a type with `String`
     /// raw values, which ``TermEncoder`` writes as an atom when it is an enum.
     fileprivate var stringsMayBeAtoms = false
     /// The name of an atom or tagged tuple that named no case of the enum being decoded.
     fileprivate var unknownCase: String?
 
-    init(term: Term, codingPath: [any CodingKey], options: Options, log: TermKeyUsageLog) {
+    init(term: Term, codingPath: [any CodingKey], options: Options, log: TermKeyUsageLog?) {
         self.term = term
         self.codingPath = codingPath
         self.options = options
@@ -165,7 +166,7 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
             term: term,
             codingPath: path(appending: key),
             options: options,
-            log: TermKeyUsageLog()
+            log: options.unknownKeyStrategy == .reject ? TermKeyUsageLog() : nil
         )
         child.stringsMayBeAtoms = T.self is any RawRepresentable<String>.Type
         let value: T
@@ -191,7 +192,7 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
     }
 
     private func rejectUnknownKeys<T>(of type: T.Type) throws {
-        for (map, used) in log.maps {
+        for (map, used) in log?.maps ?? [] {
             for entry in map.entries {
                 if case .atom(let name) = entry.key, used.contains(name) { continue }
                 throw error(
@@ -261,8 +262,8 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         switch term {
         case .map(let map):
-            let index = log.maps.count
-            log.maps.append((map, []))
+            let index = log?.maps.count
+            log?.maps.append((map, []))
             return KeyedDecodingContainer(TermKeyedDecodingContainer<Key>(decoder: self, map: map, logIndex: index))
         case .atom(let name):
             return KeyedDecodingContainer(TermEnumDecodingContainer<Key>(decoder: self, caseName: name, payload: []))
@@ -313,7 +314,8 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
 private struct TermKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: TermDecoderState
     let map: TermMap
-    let logIndex: Int
+    /// Where this container records the keys it uses, when unknown keys are rejected.
+    let logIndex: Int?
     var codingPath: [any CodingKey] { decoder.codingPath }
 
     var allKeys: [Key] {
@@ -327,7 +329,7 @@ private struct TermKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
 
     /// The value at `key`, or `nil` if the map lacks it; records the key as used.
     private func lookup(_ key: Key) -> Term? {
-        decoder.log.maps[logIndex].used.insert(key.stringValue)
+        if let logIndex { decoder.log?.maps[logIndex].used.insert(key.stringValue) }
         return map[.atom(key.stringValue)]
     }
 
@@ -426,7 +428,7 @@ private struct TermKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContaine
 
     func superDecoder() throws -> any Decoder {
         let key = TermFieldKey("super")
-        decoder.log.maps[logIndex].used.insert(key.stringValue)
+        if let logIndex { decoder.log?.maps[logIndex].used.insert(key.stringValue) }
         return decoder.nested(at: key, term: map[.atom(key.stringValue)] ?? .map(TermMap()))
     }
 
