@@ -5,6 +5,7 @@
 
 import DistillTerm
 import Foundation
+import PropertyBased
 import Testing
 
 // MARK: - Types under test
@@ -452,4 +453,65 @@ struct TermDecoderTests {
 
 private struct Shape: Codable {
     var points: [Point]
+}
+
+// MARK: - Random values
+
+private struct Record: Codable, Equatable {
+    var id: Int64
+    var label: String
+    var score: Double?
+    var flags: [Bool]
+    var attributes: [String: [Int?]]
+    var status: Status
+    var bytes: [UInt8]
+}
+
+struct TermCodingPropertyTests {
+    fileprivate static func record(using rng: inout some RandomNumberGenerator) -> Record {
+        func text(_ length: ClosedRange<Int>) -> String {
+            String(
+                (0..<Int.random(in: length, using: &rng)).map { _ in
+                    "ab\u{E9}\u{3BB}z0 ".randomElement(using: &rng) ?? "a"
+                }
+            )
+        }
+        let id = Int64.random(in: .min ... .max, using: &rng)
+        let label = text(0...12)
+        let kind = Int.random(in: 0...3, using: &rng)
+        let statuses: [Status] = [
+            .idle, .running(pid: Int(id % 1000), since: 0.5), .moved(Point(x: 1, y: -1)), .pair(kind, label),
+        ]
+        var attributes: [String: [Int?]] = [:]
+        for _ in 0..<Int.random(in: 0...3, using: &rng) {
+            attributes[text(1...3)] = (0..<Int.random(in: 0...3, using: &rng)).map { _ in
+                Bool.random(using: &rng) ? Int.random(in: -99...99, using: &rng) : nil
+            }
+        }
+        return Record(
+            id: id,
+            label: label,
+            score: Bool.random(using: &rng) ? Double.random(in: -1e9...1e9, using: &rng) : nil,
+            flags: (0..<Int.random(in: 0...4, using: &rng)).map { _ in Bool.random(using: &rng) },
+            attributes: attributes,
+            status: statuses[kind],
+            bytes: (0..<Int.random(in: 0...8, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        )
+    }
+
+    @Test func randomValuesRoundTripThroughETF() async {
+        await propertyCheck(count: 200, input: Generator { rng in Self.record(using: &rng) }) { record in
+            let term = try? TermEncoder().encode(record)
+            let bytes = term.map { ExternalTermFormat.encode($0) } ?? []
+            do {
+                let back = try TermDecoder(unknownKeyStrategy: .reject).decode(
+                    Record.self,
+                    from: ExternalTermFormat.decode(bytes)
+                )
+                #expect(back == record)
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
 }

@@ -72,18 +72,12 @@ final class TermEncoderState: Encoder {
 
     /// The term for `value`, which sits at `key` below this encoder's value.
     func encodeTerm<T: Encodable>(_ value: T, at key: (any CodingKey)?) throws -> Term {
-        switch value {
-        case let optional as any TermEncodableOptional:  // first: `as Term` would unwrap a `Term?`
-            return try optional.encodeTerm(with: self, at: key)
-        case let term as Term:
-            return term
-        case let bytes as [UInt8]:
-            return .binary(bytes)
-        case let dictionary as any TermEncodableDictionary:
-            return try dictionary.encodeTerm(with: self, at: key)
-        default:
-            break
-        }
+        // Exact type tests: a dynamic cast would take an empty `[Int]` for a `[UInt8]`, and
+        // unwrap a `Term?` into a `Term`.
+        if T.self == Term.self, let term = value as? Term { return term }
+        if T.self == [UInt8].self, let bytes = value as? [UInt8] { return .binary(bytes) }
+        if let optional = value as? any TermEncodableOptional { return try optional.encodeTerm(with: self, at: key) }
+        if let dictionary = value as? any TermEncodableDictionary { return try dictionary.encodeTerm(with: self, at: key) }
         let child = nested(at: key)
         if value is any RawRepresentable<String>, Mirror(reflecting: value).displayStyle == .enum {
             child.stringsAreAtoms = true
