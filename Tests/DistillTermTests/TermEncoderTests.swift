@@ -110,7 +110,8 @@ struct TermEncoderTests {
         (Status.moved(Point(x: 1, y: 2)), .tuple(["moved", .map(["x": 1, "y": 2])])),
         (Status.pair(1, nil), .tuple(["pair", 1, "undefined"])),
         (Status.pair(1, "b"), .tuple(["pair", 1, .binary("b")])),
-        (Term.tuple(["any", "term"]), .tuple(["any", "term"])), (Set([3]), [3]), ([Int?]([nil]), ["undefined"]),
+        (Term.tuple(["any", "term"]), .tuple(["any", "term"])), (Set([3]), [3]), ([Int](), .nil), ([Int?](), .nil),
+        ([UInt8](), .binary([])), ([Int?]([nil]), ["undefined"]),
     ]
 
     @Test(arguments: 0..<scalars.count)
