@@ -368,6 +368,15 @@ struct ExternalTermFormatTests {
         #expect(throws: expected) { try ExternalTermFormat.decode(bytes) }
     }
 
+    @Test func referencesIgnoreHighZeroWordsAsErlangDoes() throws {
+        // In OTP 25 these three are =:= (and one map key), though each keeps its length in ETF.
+        let short = Term.reference(Reference(node: "a@h", creation: 1, ids: [1]))
+        let long = Term.reference(Reference(node: "a@h", creation: 1, ids: [1, 0, 0]))
+        #expect(short == long && short.hashValue == long.hashValue && Term.mapKeyOrder(short, long) == 0)
+        #expect(TermMap([(short, Term.integer(1)), (long, Term.integer(2))]).count == 1)
+        #expect(ExternalTermFormat.encode(long).count == ExternalTermFormat.encode(short).count + 8)
+    }
+
     @Test func printsErrorsLikeACompiler() {
         let error = ETFDecodeError(
             code: .trailingBytes,
