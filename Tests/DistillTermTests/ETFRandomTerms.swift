@@ -98,7 +98,9 @@ enum ETFRandomTerms {
         case 0: return .float(Double.random(in: -1000...1000, using: &rng))
         case 1:
             return .float(
-                [0.0, -0.0, 1.0, 0.1, 1e300, -1e-300, 5e-324, .greatestFiniteMagnitude].randomElement(using: &rng) ?? 0
+                [0.0, -0.0, 1.0, 0.1, 1e300, -1e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude].randomElement(
+                    using: &rng
+                ) ?? 0
             )
         default:
             var bits: UInt64

@@ -77,7 +77,9 @@ final class TermEncoderState: Encoder {
         if T.self == Term.self, let term = value as? Term { return term }
         if T.self == [UInt8].self, let bytes = value as? [UInt8] { return .binary(bytes) }
         if let optional = value as? any TermEncodableOptional { return try optional.encodeTerm(with: self, at: key) }
-        if let dictionary = value as? any TermEncodableDictionary { return try dictionary.encodeTerm(with: self, at: key) }
+        if let dictionary = value as? any TermEncodableDictionary {
+            return try dictionary.encodeTerm(with: self, at: key)
+        }
         let child = nested(at: key)
         if value is any RawRepresentable<String>, Mirror(reflecting: value).displayStyle == .enum {
             child.stringsAreAtoms = true
