@@ -40,7 +40,7 @@ let package = Package(
             ]
         ),
 
-        .executableTarget(name: "distill-bench", dependencies: ["DistillBuild", "DistillArchive"]),
+        .executableTarget(name: "distill-bench", dependencies: ["DistillTerm", "DistillBuild", "DistillArchive"]),
 
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
