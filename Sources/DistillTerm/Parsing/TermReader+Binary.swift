@@ -87,7 +87,9 @@ extension TermReader {
                     continue
                 }
                 guard kind == .closeBinary else {
-                    throw unexpected("expected ',' or '>>' after a binary segment, found", opened: opening, "binary")
+                    throw unexpected(
+                        "expected ',' or '>>' after a binary segment, found", opened: opening, "binary",
+                        closer: .closeBinary)
                 }
                 break
             }
@@ -263,6 +265,9 @@ extension TermReader {
         }
         let little = specifiers.endianness == .little || specifiers.endianness == .native
         switch value {
+        case .string where type == .binary:
+            throw error(
+                .invalidBinary, "a string cannot be a binary segment; write <<\"text\">> or <<\"text\"/utf8>>", at: mark)
         case .string(let text):
             // Each character is one segment of the given type; "" still checks the type.
             if text.isEmpty {

@@ -42,6 +42,9 @@ extension TermReader {
             throw error(.unbalancedBracket, "unexpected \(tokenText) after a complete term: no bracket is open", at: start)
         case .comma:
             throw error(.notATerm, "expected '.' after the term, found ','; a file holds one term per '.'", at: start)
+        case .mapArrow:
+            throw error(.misplacedMapArrow, "expected '.' after the term, found '=>'; '=>' is only allowed inside a map '#{...}'",
+                at: start)
         default:
             throw error(.missingDot, "expected '.' after the term, found \(tokenText)", at: start)
         }
@@ -73,19 +76,17 @@ extension TermReader {
             case .string:
                 node = Node.leaf(.string(try parseStrings()), at: nodeLocation(first))
             case .openBracket:
+                try push(.list, first)
                 try advance()
-                guard kind == .closeBracket else {
-                    try push(.list, first)
-                    continue reading
-                }
+                guard kind == .closeBracket else { continue reading }
+                _ = close()
                 try advance()
                 node = Node.list([], tail: nil, at: nodeLocation(first))
             case .openBrace:
+                try push(.tuple, first)
                 try advance()
-                guard kind == .closeBrace else {
-                    try push(.tuple, first)
-                    continue reading
-                }
+                guard kind == .closeBrace else { continue reading }
+                _ = close()
                 try advance()
                 node = Node.tuple([], at: nodeLocation(first))
             case .hash:
@@ -95,13 +96,12 @@ extension TermReader {
                         throw error(.notATerm, "expected '{' after '#', found \(tokenText); records are not terms",
                             at: start)
                     }
-                    throw unexpected("expected '{' after '#', found", opened: first, "map")
+                    throw unexpected("expected '{' after '#', found", opened: first, "map", closer: .closeBrace)
                 }
+                try push(.mapKey, first)
                 try advance()
-                guard kind == .closeBrace else {
-                    try push(.mapKey, first)
-                    continue reading
-                }
+                guard kind == .closeBrace else { continue reading }
+                _ = close()
                 try advance()
                 try refuseMapUpdate()
                 node = Node.map([], at: nodeLocation(first))
@@ -142,11 +142,13 @@ extension TermReader {
                         node = Node.list(close(), tail: nil, at: nodeLocation(bracket.opening))
                     default:
                         throw unexpected("expected ',', '|' or ']' after a list element, found", opened: bracket.opening,
-                            "list")
+                            "list", closer: .closeBracket)
                     }
                 case .listTail:
                     guard kind == .closeBracket else {
-                        throw unexpected("expected ']' after the tail of a list, found", opened: bracket.opening, "list")
+                        throw unexpected(
+                            "expected ']' after the tail of a list, found", opened: bracket.opening, "list",
+                            closer: .closeBracket)
                     }
                     try advance()
                     node = Node.list(close(), tail: node, at: nodeLocation(bracket.opening))
@@ -158,7 +160,7 @@ extension TermReader {
                     }
                     guard kind == .closeBrace else {
                         throw unexpected("expected ',' or '}' after a tuple element, found", opened: bracket.opening,
-                            "tuple")
+                            "tuple", closer: .closeBrace)
                     }
                     try advance()
                     node = Node.tuple(close(), at: nodeLocation(bracket.opening))
@@ -170,7 +172,8 @@ extension TermReader {
                             "':=' cannot build a map: it only updates an existing key; write 'Key => Value'", at: start)
                     }
                     guard kind == .mapArrow else {
-                        throw unexpected("expected '=>' after a map key, found", opened: bracket.opening, "map")
+                        throw unexpected(
+                            "expected '=>' after a map key, found", opened: bracket.opening, "map", closer: .closeBrace)
                     }
                     try advance()
                     open[open.count - 1].kind = .mapValue
@@ -183,7 +186,9 @@ extension TermReader {
                         continue reading
                     }
                     guard kind == .closeBrace else {
-                        throw unexpected("expected ',' or '}' after a map value, found", opened: bracket.opening, "map")
+                        throw unexpected(
+                            "expected ',' or '}' after a map value, found", opened: bracket.opening, "map",
+                            closer: .closeBrace)
                     }
                     try advance()
                     try refuseMapUpdate()
@@ -191,7 +196,7 @@ extension TermReader {
                 case .parenthesis:
                     guard kind == .closeParen else {
                         throw unexpected("expected ')' after the parenthesised term, found", opened: bracket.opening,
-                            "parenthesis")
+                            "parenthesis", closer: .closeParen)
                     }
                     try advance()
                     _ = close()
@@ -329,7 +334,8 @@ extension TermReader {
         }
         try advance()
         for opening in parentheses.reversed() {
-            try expect(.closeParen, "expected ')' after the parenthesised number, found", opened: opening, "parenthesis")
+            try expect(
+                .closeParen, "expected ')' after the parenthesised number, found", opened: opening, "parenthesis")
             depth -= 1
         }
         return value
@@ -360,13 +366,15 @@ extension TermReader {
     mutating func expect(
         _ expected: TokenKind, _ message: String, opened opening: Mark, _ construct: String
     ) throws(TermParseError) {
-        guard kind == expected else { throw unexpected(message, opened: opening, construct) }
+        guard kind == expected else { throw unexpected(message, opened: opening, construct, closer: expected) }
         try advance()
     }
 
-    /// The error for an unexpected token inside a bracket opened at `opening`: `message`
-    /// ends with "found" and is followed by the token.
-    mutating func unexpected(_ message: String, opened opening: Mark, _ construct: String) -> TermParseError {
+    /// The error for an unexpected token inside a bracket opened at `opening` and closed
+    /// by `closer`: `message` ends with "found" and is followed by the token.
+    mutating func unexpected(
+        _ message: String, opened opening: Mark, _ construct: String, closer: TokenKind
+    ) -> TermParseError {
         switch kind {
         case .end:
             let openedAt = location(opening)
@@ -375,6 +383,7 @@ extension TermReader {
                 "\(message) end of input; the \(construct) opened at \(openedAt.line):\(openedAt.column) is not closed",
                 at: start)
         case .closeBrace, .closeBracket, .closeParen, .closeBinary:
+            if kind == closer { return error(.unexpectedToken, "\(message) \(tokenText)", at: start) }
             let openedAt = location(opening)
             return error(
                 .unbalancedBracket,

@@ -316,8 +316,12 @@ struct TermReader<Node: ParsedNode> {
         case UInt8(ascii: "."):
             if self.byte(at: position + 1) == UInt8(ascii: ".") {
                 punctuation(.symbol, self.byte(at: position + 2) == UInt8(ascii: ".") ? 3 : 2)
+            } else if endsDot(at: position + 1) {
+                punctuation(.dot, 1)
             } else {
-                punctuation(endsDot(at: position + 1) ? .dot : .symbol, 1)
+                // Bytes that are not UTF-8 are reported as such, not as a glued '.'.
+                if let next = self.byte(at: position + 1), next >= 0x80 { _ = try decodeScalar(at: position + 1) }
+                punctuation(.symbol, 1)
             }
         case 0x80...:
             try scanNonASCII()
@@ -355,8 +359,14 @@ struct TermReader<Node: ParsedNode> {
     static func describe(scalar value: UInt32) -> String {
         var hex = String(value, radix: 16, uppercase: true)
         while hex.count < 4 { hex = "0" + hex }
-        guard let scalar = Unicode.Scalar(value), value >= 0x20 else { return "U+\(hex)" }
-        return "'\(Character(scalar))' (U+\(hex))"
+        guard let scalar = Unicode.Scalar(value) else { return "U+\(hex)" }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .spaceSeparator, .lineSeparator,
+            .paragraphSeparator:
+            return "U+\(hex)"
+        default:
+            return scalar.properties.isNoncharacterCodePoint ? "U+\(hex)" : "'\(Character(scalar))' (U+\(hex))"
+        }
     }
 
     // MARK: Names
