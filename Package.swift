@@ -38,7 +38,8 @@ let package = Package(
             dependencies: [
                 "DistillTerm", "DistillTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -28,7 +28,8 @@ struct PrettyLayout {
     /// One part of the term, in preorder: its children follow it, up to `end`.
     struct Node {
         var kind: Kind
-        /// The length of the part's one-line text, in characters.
+        /// The length of the part's one-line text, in characters (grapheme clusters when
+        /// the text goes beyond Latin-1, as `io_lib:chars_length/1` counts).
         var length: Int
         /// The index after the part's last descendant.
         var end: Int
@@ -123,11 +124,40 @@ struct PrettyLayout {
     private mutating func leaf(_ body: (inout ScalarWriter) -> Void) -> Int {
         let first = text.output.count
         body(&text)
-        var length = 0
-        for byte in text.output[first...] where byte & 0xC0 != 0x80 { length += 1 }
+        let length = Self.charactersLength(text.output[first...])
         nodes.append(Node(kind: .leaf, length: length, end: nodes.count + 1, text: first..<text.output.count,
             hasTail: false))
         return nodes.count - 1
+    }
+
+    /// `io_lib:chars_length/1`: the number of characters when all are Latin-1, else the
+    /// number of grapheme clusters (`string:length/1`).
+    static func charactersLength(_ text: ArraySlice<UInt8>) -> Int {
+        var length = 0
+        for byte in text {
+            // A lead byte from 0xC4 starts a character beyond U+00FF.
+            if byte >= 0xC4 { return graphemeClusters(String(decoding: text, as: UTF8.self)) }
+            if byte & 0xC0 != 0x80 { length += 1 }
+        }
+        return length
+    }
+
+    /// Grapheme clusters as OTP 25 counts them, with the Unicode 14 database: Swift's
+    /// `count`, with characters Unicode 14 did not have counted as the lone characters
+    /// they were then. (Swift also joins Indic conjuncts, a rule of Unicode 15.1, where
+    /// OTP 25 counts two clusters; that only moves a line break.)
+    static func graphemeClusters(_ text: String) -> Int {
+        var scalars = String.UnicodeScalarView()
+        var replaced = false
+        for scalar in text.unicodeScalars {
+            if let age = scalar.properties.age, age.major < 14 || (age.major == 14 && age.minor == 0) {
+                scalars.append(scalar)
+            } else {
+                scalars.append("x")
+                replaced = true
+            }
+        }
+        return replaced ? String(scalars).count : text.count
     }
 
     private mutating func container(_ kind: Kind, _ elements: [Term], tail: Term?, opening: Int) -> Int {
