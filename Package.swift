@@ -31,6 +31,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Benchmarks (make bench)
+        .executableTarget(name: "distill-bench", dependencies: ["DistillTerm"]),
+
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
         .testTarget(

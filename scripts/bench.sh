@@ -2,5 +2,7 @@
 # make bench: every benchmark, release builds, figures as min/median/max over several runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "make bench: no benchmark has landed yet." >&2
-exit 1
+swift build -c release --product distill-bench
+for benchmark in term-text; do
+    .build/release/distill-bench "$benchmark"
+done

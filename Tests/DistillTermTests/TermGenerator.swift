@@ -101,7 +101,12 @@ struct TermGenerator: Sendable {
         case 5, 6: return .string(text(using: &random))
         case 7: return .list(text(using: &random).unicodeScalars.map { .integer(Int($0.value)) })
         case 8: return .binary(Array(text(using: &random).utf8))
-        case 9: return .binary((0..<Int.random(in: 0...maximumWidth, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
+        case 9:
+            return .binary(
+                (0..<Int.random(in: 0...maximumWidth, using: &random)).map { _ in
+                    UInt8.random(in: 0...255, using: &random)
+                }
+            )
         case 10: return .binary(Array(Self.plainWords.randomElement(using: &random)!.utf8))
         default: return .atom(Self.plainWords.randomElement(using: &random)!)
         }
@@ -121,7 +126,9 @@ struct TermGenerator: Sendable {
     func atom(using random: inout some RandomNumberGenerator) -> String {
         if Bool.random(using: &random) { return Self.trickyAtoms.randomElement(using: &random)! }
         var name = ""
-        if Bool.random(using: &random) { name.append(Character(Unicode.Scalar(UInt8.random(in: 0x61...0x7A, using: &random)))) }
+        if Bool.random(using: &random) {
+            name.append(Character(Unicode.Scalar(UInt8.random(in: 0x61...0x7A, using: &random))))
+        }
         for _ in 0..<Int.random(in: 0...8, using: &random) {
             name.unicodeScalars.append(character(using: &random, forAtom: true))
         }
@@ -137,13 +144,15 @@ struct TermGenerator: Sendable {
         switch Int.random(in: 0..<20, using: &random) {
         case 0..<8: value = UInt32.random(in: 0x61...0x7A, using: &random)
         case 8..<10: value = UInt32.random(in: 0x20...0x7E, using: &random)
-        case 10: value = [0x0A, 0x09, 0x0D, 0x0B, 0x08, 0x0C, 0x1B, 0x7F, 0x22, 0x27, 0x5C].randomElement(using: &random)!
+        case 10:
+            value = [0x0A, 0x09, 0x0D, 0x0B, 0x08, 0x0C, 0x1B, 0x7F, 0x22, 0x27, 0x5C].randomElement(using: &random)!
         case 11: value = UInt32.random(in: 0...0x1F, using: &random)
         case 12: value = UInt32.random(in: 0x80...0x9F, using: &random)
         case 13, 14: value = UInt32.random(in: 0xA0...0xFF, using: &random)
         case 15: value = UInt32.random(in: 0x3040...0x30FF, using: &random)
         case 16: value = UInt32.random(in: 0x1F600...0x1F64F, using: &random)
-        case 17: value = [0xFEFF, 0x2028, 0xFFFD, 0xFFFE, 0xFFFF, 0x10FFFF, 0xE000, 0xD7FF].randomElement(using: &random)!
+        case 17:
+            value = [0xFEFF, 0x2028, 0xFFFD, 0xFFFE, 0xFFFF, 0x10FFFF, 0xE000, 0xD7FF].randomElement(using: &random)!
         default: value = UInt32.random(in: 0x100...0x10FFFF, using: &random)
         }
         guard let scalar = Unicode.Scalar(value), !(forAtom && (value == 0xFFFE || value == 0xFFFF)) else {
@@ -158,7 +167,8 @@ struct TermGenerator: Sendable {
         let plain = Int.random(in: 0..<3, using: &random) == 0
         for _ in 0..<length {
             text.unicodeScalars.append(
-                plain ? Unicode.Scalar(UInt8.random(in: 0x20...0x7E, using: &random)) : character(using: &random))
+                plain ? Unicode.Scalar(UInt8.random(in: 0x20...0x7E, using: &random)) : character(using: &random)
+            )
         }
         return text
     }
@@ -173,14 +183,17 @@ struct TermGenerator: Sendable {
         case 5: return .integer([Int.min, Int.max, 0, -1, 255, 256, 0x10FFFF, 0x110000].randomElement(using: &random)!)
         default:
             var digits = String(Int.random(in: 1...9, using: &random))
-            for _ in 0..<Int.random(in: 18...60, using: &random) { digits += String(Int.random(in: 0...9, using: &random)) }
+            for _ in 0..<Int.random(in: 18...60, using: &random) {
+                digits += String(Int.random(in: 0...9, using: &random))
+            }
             return .integer(BigInteger((Bool.random(using: &random) ? "-" : "") + digits)!)
         }
     }
 
     static let specialFloats: [Double] = [
         0.0, -0.0, 0.1, 0.5, 1.0, -1.0, 100.0, 1000.0, 1.0e-5, 1.0e-4, 0.001, 123456.0, 1234567.0, 1.0e15, 1.0e16,
-        1.0e17, 1.0e21, 1.0e22, 1.0e23, .leastNonzeroMagnitude, 2.2250738585072014e-308, 1.7976931348623157e308, 9007199254740993.0,
+        1.0e17, 1.0e21, 1.0e22, 1.0e23, .leastNonzeroMagnitude, 2.2250738585072014e-308, 1.7976931348623157e308,
+        9007199254740993.0,
         0.30000000000000004, 1.2345e-4, 2.5e-3, 123.456, 6.02214076e23,
     ]
 

@@ -80,7 +80,8 @@ struct TermPrinterTests {
         (0.0025, "0.0025"), (123456.0, "123456.0"), (1234567.0, "1234567.0"), (12345678.0, "12345678.0"),
         (1.0e6, "1.0e6"), (1.234e7, "1.234e7"), (1.5e10, "1.5e10"), (1.0e16, "1.0e16"),
         (123456789012345680.0, "1.2345678901234568e17"), (.leastNonzeroMagnitude, "5.0e-324"),
-        (1.7976931348623157e308, "1.7976931348623157e308"), (12345.678, "12345.678"), (0.30000000000000004, "0.30000000000000004"),
+        (1.7976931348623157e308, "1.7976931348623157e308"), (12345.678, "12345.678"),
+        (0.30000000000000004, "0.30000000000000004"),
     ]
 
     /// `io_lib:format("~p", [F])` in OTP 25.
@@ -94,8 +95,10 @@ struct TermPrinterTests {
         #expect(TermPrinter.print(0) == "0")
         #expect(TermPrinter.print(-42) == "-42")
         #expect(TermPrinter.print(.integer(Int.min)) == "-9223372036854775808")
-        #expect(TermPrinter.print(.integer(BigInteger("-123456789012345678901234567890")!))
-            == "-123456789012345678901234567890")
+        #expect(
+            TermPrinter.print(.integer(BigInteger("-123456789012345678901234567890")!))
+                == "-123456789012345678901234567890"
+        )
     }
 
     @Test func printsPrintableListsAsStrings() {
@@ -110,7 +113,9 @@ struct TermPrinterTests {
         #expect(TermPrinter.print(.string("日本"), options: .init(printableRange: .latin1)) == "[26085,26412]")
         #expect(TermPrinter.print(.string("é"), options: .init(printableRange: .latin1)) == "\"é\"")
         #expect(TermPrinter.print(.string("\u{FFFE}")) == "[65534]")
-        #expect(TermPrinter.print([97, .bigInteger(BigInteger("99999999999999999999")!)]) == "[97,99999999999999999999]")
+        #expect(
+            TermPrinter.print([97, .bigInteger(BigInteger("99999999999999999999")!)]) == "[97,99999999999999999999]"
+        )
         #expect(TermPrinter.print(.improperList([97], tail: 98)) == "[97|98]")
     }
 
@@ -121,15 +126,19 @@ struct TermPrinterTests {
         #expect(TermPrinter.print(.binary([0xE9])) == #"<<"é">>"#)
         #expect(TermPrinter.print(.binary([1, 2, 3])) == "<<1,2,3>>")
         #expect(TermPrinter.print(.binary("日本")) == #"<<"日本"/utf8>>"#)
-        #expect(TermPrinter.print(.binary("日本"), options: .init(printableRange: .latin1)) == "<<230,151,165,230,156,172>>")
+        #expect(
+            TermPrinter.print(.binary("日本"), options: .init(printableRange: .latin1)) == "<<230,151,165,230,156,172>>"
+        )
         #expect(TermPrinter.print(.binary("a\n\"")) == #"<<"a\n\"">>"#)
     }
 
     @Test func printsMapsInErlangKeyOrder() {
-        let map: Term = .map(TermMap([
-            (Term.float(1.0), Term.atom("a")), (Term.integer(2), Term.atom("b")), (Term.atom("k"), Term.atom("c")),
-            (Term.string("s"), Term.atom("d")),
-        ]))
+        let map: Term = .map(
+            TermMap([
+                (Term.float(1.0), Term.atom("a")), (Term.integer(2), Term.atom("b")), (Term.atom("k"), Term.atom("c")),
+                (Term.string("s"), Term.atom("d")),
+            ])
+        )
         #expect(TermPrinter.print(map) == #"#{2 => b,1.0 => a,k => c,"s" => d}"#)
         #expect(TermPrinter.print(.map(TermMap())) == "#{}")
     }
@@ -149,9 +158,15 @@ struct TermPrinterTests {
     /// Layouts checked against `io:format("~tp~n", [T])` in OTP 25.
     static let layouts: [(Term, String)] = [
         (
-            .tuple([.list((1...40).map { .integer($0) }), .string(String(repeating: "on and ", count: 10)),
-                .map(TermMap([(Term.atom("a"), Term.list((1...30).map { .integer($0) })),
-                    (Term.atom("b"), Term.tuple(["x", "y", "z", .list((1...20).map { .integer($0) })]))]))]),
+            .tuple([
+                .list((1...40).map { .integer($0) }), .string(String(repeating: "on and ", count: 10)),
+                .map(
+                    TermMap([
+                        (Term.atom("a"), Term.list((1...30).map { .integer($0) })),
+                        (Term.atom("b"), Term.tuple(["x", "y", "z", .list((1...20).map { .integer($0) })])),
+                    ])
+                ),
+            ]),
             """
             {[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,
               29,30,31,32,33,34,35,36,37,38,39,40],
@@ -163,7 +178,10 @@ struct TermPrinterTests {
             """
         ),
         (
-            .list([.tuple(["a", 1]), .tuple(["b", [.tuple(["c", .string("long string number one " + String(repeating: ".", count: 54))])]])]),
+            .list([
+                .tuple(["a", 1]),
+                .tuple(["b", [.tuple(["c", .string("long string number one " + String(repeating: ".", count: 54))])]]),
+            ]),
             """
             [{a,1},
              {b,[{c,"long string number one ......................................................"}]}]

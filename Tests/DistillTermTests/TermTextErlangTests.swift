@@ -76,7 +76,10 @@ struct TermTextErlangTests {
         try Data(TermPrinter.file(terms, header: "utf-8", options: options).utf8).write(to: input)
 
         let count = try Self.escript(
-            Self.printEachTerm, unicode: range == .unicode, arguments: [input.path, pretty.path, compact.path])
+            Self.printEachTerm,
+            unicode: range == .unicode,
+            arguments: [input.path, pretty.path, compact.path]
+        )
         #expect(count == String(terms.count), "Erlang read \(count) terms of \(terms.count)")
 
         // Erlang read our terms: its one-line text of each reads back, with our parser, as the term we wrote.
@@ -119,7 +122,9 @@ struct TermTextErlangTests {
         let deep = TermGenerator(maximumDepth: 7, maximumWidth: 3)
         var terms: [Term] = (0..<150).map { _ in wide.term(using: &random) }
         terms += (0..<150).map { _ in deep.term(using: &random) }
-        terms += RelupFixtures.names.compactMap { try? TermParser.parseAll(RelupFixtures.contents($0 + ".relup"), file: $0).first }
+        terms += RelupFixtures.names.compactMap {
+            try? TermParser.parseAll(RelupFixtures.contents($0 + ".relup"), file: $0).first
+        }
         try checkRoundTrip(terms, range: .unicode)
     }
 

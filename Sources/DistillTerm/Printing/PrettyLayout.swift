@@ -125,8 +125,15 @@ struct PrettyLayout {
         let first = text.output.count
         body(&text)
         let length = Self.charactersLength(text.output[first...])
-        nodes.append(Node(kind: .leaf, length: length, end: nodes.count + 1, text: first..<text.output.count,
-            hasTail: false))
+        nodes.append(
+            Node(
+                kind: .leaf,
+                length: length,
+                end: nodes.count + 1,
+                text: first..<text.output.count,
+                hasTail: false
+            )
+        )
         return nodes.count - 1
     }
 
@@ -269,7 +276,12 @@ struct PrettyLayout {
     // MARK: - Layout (pp)
 
     private mutating func pp(
-        _ node: Int, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
+        _ node: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) {
         if fits(node, column, lineLength, lastDepth, width) {
@@ -279,8 +291,16 @@ struct PrettyLayout {
         switch nodes[node].kind {
         case .list:
             append("[")
-            ppList(children(node), column + 1, lineLength, tagIndent, indent + 1, lastDepth, UInt8(ascii: "|"),
-                width + 1)
+            ppList(
+                children(node),
+                column + 1,
+                lineLength,
+                tagIndent,
+                indent + 1,
+                lastDepth,
+                UInt8(ascii: "|"),
+                width + 1
+            )
             append("]")
         case .taggedTuple:
             append("{")
@@ -288,8 +308,16 @@ struct PrettyLayout {
             append("}")
         case .tuple:
             append("{")
-            ppList(children(node), column + 1, lineLength, tagIndent, indent + 1, lastDepth, UInt8(ascii: ","),
-                width + 1)
+            ppList(
+                children(node),
+                column + 1,
+                lineLength,
+                tagIndent,
+                indent + 1,
+                lastDepth,
+                UInt8(ascii: ","),
+                width + 1
+            )
             append("}")
         case .map:
             append("#{")
@@ -303,7 +331,12 @@ struct PrettyLayout {
     }
 
     private mutating func ppTagTuple(
-        _ elements: Rest, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
+        _ elements: Rest,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) {
         let tag = elements.index
@@ -312,29 +345,64 @@ struct PrettyLayout {
         let tagColumn = column + tagColumnIndent
         write(tag)
         if tagIndent > 0 && tagColumnIndent > tagIndent {
-            ppTail(dropFirst(elements), column + tagIndent, tagColumn, lineLength, tagIndent, indent + tagIndent,
-                lastDepth, UInt8(ascii: ","), width + tagLength)
+            ppTail(
+                dropFirst(elements),
+                column + tagIndent,
+                tagColumn,
+                lineLength,
+                tagIndent,
+                indent + tagIndent,
+                lastDepth,
+                UInt8(ascii: ","),
+                width + tagLength
+            )
         } else {
             append(",")
-            ppList(dropFirst(elements), tagColumn, lineLength, tagIndent, indent + tagColumnIndent, lastDepth,
-                UInt8(ascii: ","), width + tagLength + 1)
+            ppList(
+                dropFirst(elements),
+                tagColumn,
+                lineLength,
+                tagIndent,
+                indent + tagColumnIndent,
+                lastDepth,
+                UInt8(ascii: ","),
+                width + tagLength + 1
+            )
         }
     }
 
     private mutating func ppMap(
-        _ pairs: Rest, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
+        _ pairs: Rest,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) {
         guard !pairs.isEmpty else { return }
         let rest = dropFirst(pairs)
-        let pairWidth = ppPair(pairs.index, column, lineLength, tagIndent, indent, self.lastDepth(rest, lastDepth),
-            width)
+        let pairWidth = ppPair(
+            pairs.index,
+            column,
+            lineLength,
+            tagIndent,
+            indent,
+            self.lastDepth(rest, lastDepth),
+            width
+        )
         ppPairsTail(rest, column, column + pairWidth, lineLength, tagIndent, indent, lastDepth, pairWidth)
     }
 
     private mutating func ppPairsTail(
-        _ pairs: Rest, _ column0: Int, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int,
-        _ lastDepth: Int, _ width: Int
+        _ pairs: Rest,
+        _ column0: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) {
         var pairs = pairs
         var column = column
@@ -361,7 +429,12 @@ struct PrettyLayout {
     }
 
     private mutating func ppPair(
-        _ pair: Int, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
+        _ pair: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) -> Int {
         if fits(pair, column, lineLength, lastDepth, width) {
@@ -377,19 +450,48 @@ struct PrettyLayout {
     }
 
     private mutating func ppList(
-        _ elements: Rest, _ column0: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
-        _ separator: UInt8, _ width: Int
+        _ elements: Rest,
+        _ column0: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ separator: UInt8,
+        _ width: Int
     ) {
         let rest = dropFirst(elements)
-        let elementWidth = ppElement(elements.index, column0, lineLength, tagIndent, indent,
-            self.lastDepth(rest, lastDepth), width)
-        ppTail(rest, column0, column0 + elementWidth, lineLength, tagIndent, indent, lastDepth, separator,
-            width + elementWidth)
+        let elementWidth = ppElement(
+            elements.index,
+            column0,
+            lineLength,
+            tagIndent,
+            indent,
+            self.lastDepth(rest, lastDepth),
+            width
+        )
+        ppTail(
+            rest,
+            column0,
+            column0 + elementWidth,
+            lineLength,
+            tagIndent,
+            indent,
+            lastDepth,
+            separator,
+            width + elementWidth
+        )
     }
 
     private mutating func ppTail(
-        _ elements: Rest, _ column0: Int, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int,
-        _ lastDepth: Int, _ separator: UInt8, _ width: Int
+        _ elements: Rest,
+        _ column0: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ separator: UInt8,
+        _ width: Int
     ) {
         var elements = elements
         var column = column
@@ -427,7 +529,12 @@ struct PrettyLayout {
     }
 
     private mutating func ppElement(
-        _ element: Int, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
+        _ element: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) -> Int {
         if fits(element, column, lineLength, lastDepth, width) && isLeaf(element) {
@@ -440,7 +547,12 @@ struct PrettyLayout {
 
     /// `pp_binary`: the numbers of a binary, as many on a line as fit.
     private mutating func ppBinary(
-        _ node: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ node: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) {
         let limit = max(8, min(lineLength - column, maximum - 4 - width) - lastDepth)
         let range = nodes[node].text
@@ -475,7 +587,12 @@ struct PrettyLayout {
     /// `cind`: `indent` if the layout with this tag indentation stays within bounds, `nil`
     /// (Erlang's `throw(no_good)`) if a tagged tuple would start too far right.
     private func cind(
-        _ node: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ node: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         if fits(node, column, lineLength, lastDepth, width) { return indent }
         switch nodes[node].kind {
@@ -491,7 +608,12 @@ struct PrettyLayout {
     }
 
     private func cindTagTuple(
-        _ elements: Rest, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ elements: Rest,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         let tagLength = nodes[elements.index].length
         let tagColumnIndent = tagLength + 2
@@ -506,7 +628,12 @@ struct PrettyLayout {
     }
 
     private func cindMap(
-        _ pairs: Rest, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ pairs: Rest,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         guard !pairs.isEmpty else { return indent }
         let rest = dropFirst(pairs)
@@ -516,7 +643,12 @@ struct PrettyLayout {
     }
 
     private func cindPairsTail(
-        _ pairs: Rest, _ column0: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int,
+        _ pairs: Rest,
+        _ column0: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) -> Int? {
         var pairs = pairs
@@ -540,7 +672,12 @@ struct PrettyLayout {
     }
 
     private func cindPair(
-        _ pair: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ pair: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         if fits(pair, column, lineLength, lastDepth, width) {
             return isLeafPair(pair) ? nodes[pair].length : lineLength
@@ -554,18 +691,34 @@ struct PrettyLayout {
     }
 
     private func cindList(
-        _ elements: Rest, _ column0: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ elements: Rest,
+        _ column0: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         let rest = dropFirst(elements)
         guard
-            let elementWidth = cindElement(elements.index, column0, lineLength, indent,
-                self.lastDepth(rest, lastDepth), width)
+            let elementWidth = cindElement(
+                elements.index,
+                column0,
+                lineLength,
+                indent,
+                self.lastDepth(rest, lastDepth),
+                width
+            )
         else { return nil }
         return cindTail(rest, column0, column0 + elementWidth, lineLength, indent, lastDepth, width + elementWidth)
     }
 
     private func cindTail(
-        _ elements: Rest, _ column0: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int,
+        _ elements: Rest,
+        _ column0: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) -> Int? {
         var elements = elements
@@ -599,7 +752,12 @@ struct PrettyLayout {
     }
 
     private func cindElement(
-        _ element: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ element: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         if fits(element, column, lineLength, lastDepth, width) && isLeaf(element) {
             return nodes[element].length

@@ -115,8 +115,7 @@ struct ScalarWriter {
             default: return true
             }
         }
-        if name.utf8.count > 7 { return false }
-        return name == "maybe" || name == "else" || ReservedWords.words.contains { $0.elementsEqual(name.utf8) }
+        return ReservedWords.contains(name.utf8) || name == "maybe" || name == "else"
     }
 
     // MARK: - Strings (io_lib:write_string, string_char for unicode_as_unicode)
@@ -178,7 +177,10 @@ struct ScalarWriter {
     }
 
     /// The characters of a non-empty list that prints as a string, or `nil`.
-    static func printableText(_ elements: [Term], _ range: TermPrinter.Options.PrintableRange)
+    static func printableText(
+        _ elements: [Term],
+        _ range: TermPrinter.Options.PrintableRange
+    )
         -> [Unicode.Scalar]?
     {
         guard !elements.isEmpty else { return nil }

@@ -1,0 +1,103 @@
+//===----------------------------------------------------------------------===//
+// This source file is part of the swift-distill open source project
+// SPDX-License-Identifier: Apache-2.0
+//===----------------------------------------------------------------------===//
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--runs N` and `--name value` options after the benchmark's name.
+struct BenchmarkArguments {
+    private var values: [String: String] = [:]
+
+    init(_ arguments: [String]) throws {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            guard argument.hasPrefix("--"), index + 1 < arguments.count else {
+                throw BenchmarkError("unexpected argument '\(argument)'; options are '--name value'")
+            }
+            values[String(argument.dropFirst(2))] = arguments[index + 1]
+            index += 2
+        }
+    }
+
+    /// The number of timed runs of each measurement (`--runs`, default 7).
+    var runs: Int { get throws { try integer("runs", default: 7) } }
+
+    func integer(_ name: String, default value: Int) throws -> Int {
+        guard let text = values[name] else { return value }
+        guard let number = Int(text), number > 0 else { throw BenchmarkError("--\(name) takes a positive integer") }
+        return number
+    }
+
+    func string(_ name: String) -> String? { values[name] }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The timings of several runs of one measurement: min, median and max.
+struct Stats {
+    /// Seconds per run.
+    var seconds: [Double]
+
+    init(seconds: [Double]) { self.seconds = seconds.sorted() }
+
+    /// Times `body` `runs` times, after one untimed warm-up run. The clock stops when
+    /// `body` returns, before its result is destroyed.
+    init<Result>(runs: Int, _ body: () throws -> Result) rethrows {
+        _ = try body()
+        var seconds: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<runs {
+            let start = clock.now
+            let result = try body()
+            let elapsed = clock.now - start
+            withExtendedLifetime(result) {}
+            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        self.init(seconds: seconds)
+    }
+
+    var min: Double { seconds.first ?? 0 }
+    var median: Double {
+        guard !seconds.isEmpty else { return 0 }
+        let middle = seconds.count / 2
+        return seconds.count % 2 == 1 ? seconds[middle] : (seconds[middle - 1] + seconds[middle]) / 2
+    }
+    var max: Double { seconds.last ?? 0 }
+
+    /// `label  min 12.3 ms  median 12.9 ms  max 14.0 ms  =  812.4 / 775.1 / 714.2 MB/s`
+    /// (throughput of `bytes` at the fastest, median and slowest run).
+    func line(_ label: String, bytes: Int) -> String {
+        func milliseconds(_ value: Double) -> String { pad(format(value * 1000, 1), 8) + " ms" }
+        func throughput(_ value: Double) -> String { format(Double(bytes) / value / 1_000_000, 1) }
+        return pad(label, -26) + "min" + milliseconds(min) + "  median" + milliseconds(median) + "  max"
+            + milliseconds(max) + "  =  " + throughput(min) + " / " + throughput(median) + " / " + throughput(max)
+            + " MB/s"
+    }
+}
+
+/// `value` with `decimals` digits after the point.
+func format(_ value: Double, _ decimals: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let rounded = (value * scale).rounded() / scale
+    var text = String(Int(rounded))
+    if decimals > 0 {
+        var fraction = String(Int(((rounded - Double(Int(rounded))) * scale).rounded().magnitude))
+        while fraction.count < decimals { fraction = "0" + fraction }
+        text += "." + fraction
+    }
+    return text
+}
+
+/// `text` padded with spaces to `width` columns: on the left, or on the right when `width` is negative.
+func pad(_ text: String, _ width: Int) -> String {
+    let padding = String(repeating: " ", count: Swift.max(0, abs(width) - text.count))
+    return width < 0 ? text + padding : padding + text
+}
