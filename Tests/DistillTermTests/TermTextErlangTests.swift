@@ -184,3 +184,104 @@ struct TermTextErlangTests {
         }
     }
 }
+
+/// Every form of the parser's tables, read by `file:consult/1` too.
+struct TermParserErlangTests {
+    /// `file:consult/1` of each text (one file each, one `escript` run): `{ok, Terms}`
+    /// (`ok` without `terms`) or `error`.
+    static func consultEach(_ sources: [[UInt8]], terms: Bool = true) throws -> [Term] {
+        let directory = try TemporaryDirectory()
+        for (index, source) in sources.enumerated() {
+            try Data(source).write(to: directory.url.appendingPathComponent("\(index)"))
+        }
+        let output = directory.url.appendingPathComponent("results")
+        let body = """
+            [Directory, Count, Output, PrintTerms] = Args,
+                Print = PrintTerms =:= "true",
+                Results = [case file:consult(filename:join(Directory, integer_to_list(I))) of
+                               {ok, Terms} when Print -> io_lib:format("~0tp.~n", [{ok, Terms}]);
+                               {ok, _} -> "ok.\n";
+                               {error, _} -> "error.\\n"
+                           end || I <- lists:seq(0, list_to_integer(Count) - 1)],
+                ok = file:write_file(Output, unicode:characters_to_binary(Results))
+            """
+        _ = try TermTextErlangTests.escript(
+            body,
+            unicode: true,
+            arguments: [directory.url.path, String(sources.count), output.path, String(terms)]
+        )
+        return try TermParser.parseAll(bytes: try Data(contentsOf: output), file: "results")
+    }
+
+    @Test(.requiresErlang) func erlangReadsEveryFormAsWeDo() throws {
+        let forms = TermParserTests.forms
+        let results = try Self.consultEach(forms.map { Array($0.0.utf8) })
+        #expect(results.count == forms.count)
+        for ((source, _), erlang) in zip(forms, results) {
+            let ours = (try? TermParser.parseAll(source, file: "t")).map { Term.tuple(["ok", .list($0)]) } ?? "error"
+            #expect(ours == erlang, "\(source.debugDescription): Erlang read \(erlang)")
+        }
+    }
+
+    /// Erlang refuses every malformed text we refuse, except the terms it reads but a
+    /// ``Term`` cannot hold (external funs, bit strings).
+    @Test(.requiresErlang) func erlangRefusesWhatWeRefuse() throws {
+        let cases = TermParseErrorTests.cases
+        let bytes = TermParseErrorTests.invalidUTF8.map(\.0)
+        let results = try Self.consultEach(cases.map { Array($0.source.utf8) } + bytes, terms: false)
+        #expect(results.count == cases.count + bytes.count)
+        for (errorCase, erlang) in zip(cases, results) {
+            if errorCase.code == .unsupportedTerm {
+                #expect(erlang == "ok", "\(errorCase.source.debugDescription): Erlang refused it")
+            } else if errorCase.code == .nestingTooDeep {
+                continue
+            } else {
+                #expect(erlang == "error", "\(errorCase.source.debugDescription): Erlang read \(erlang)")
+            }
+        }
+        for erlang in results.dropFirst(cases.count) { #expect(erlang == "error") }
+    }
+
+    /// Random token soup: we accept exactly the texts Erlang accepts, with the same terms.
+    @Test(.requiresErlang) func weAcceptExactlyWhatErlangAccepts() throws {
+        let tokens = [
+            "a", "b", "'q u'", "end", "X", "_", "1", "-", "+", "2.5", "16#F", "$a", "$\\n", "$ ", "\"s\"", "\"\\x41\"",
+            "[", "]", "{", "}", "(", ")", ",", "|", "#", "=>", ":=", "<<", ">>", ".", ". ", " ", " ", "\n", "%c\n",
+            "1e3", "1.", ".5", "1_0", "'", "\"", "é", "\u{3042}", "\t", "$", "\\", "=", "<", ">",
+        ]
+        var random = SplitMix64(seed: 0xF022)
+        var sources: [String] = []
+        for _ in 0..<2000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...10, using: &random) { text += tokens.randomElement(using: &random)! }
+            if Bool.random(using: &random) { text += ".\n" }
+            sources.append(text)
+        }
+        // Printed terms with one random edit: mostly almost right.
+        let generator = TermGenerator(maximumDepth: 3, maximumWidth: 4)
+        for _ in 0..<2000 {
+            var text = Array(TermPrinter.file([generator.term(using: &random)]).unicodeScalars)
+            let position = Int.random(in: 0..<text.count, using: &random)
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0: text.remove(at: position)
+            case 1: text.insert(contentsOf: tokens.randomElement(using: &random)!.unicodeScalars, at: position)
+            default: text.insert(text[position], at: position)
+            }
+            var source = ""
+            source.unicodeScalars.append(contentsOf: text)
+            sources.append(source)
+        }
+        let results = try Self.consultEach(sources.map { Array($0.utf8) })
+        #expect(results.count == sources.count)
+        let accepted = results.filter { $0 != "error" }.count
+        #expect(accepted > 500 && accepted < 3500, "Erlang accepted \(accepted) of \(sources.count) texts")
+        var mismatches = 0
+        for (source, erlang) in zip(sources, results) where mismatches < 10 {
+            let ours = (try? TermParser.parseAll(source, file: "t")).map { Term.tuple(["ok", .list($0)]) } ?? "error"
+            if ours != erlang {
+                mismatches += 1
+                Issue.record("\(source.debugDescription): Erlang read \(erlang), we read \(ours)")
+            }
+        }
+    }
+}
