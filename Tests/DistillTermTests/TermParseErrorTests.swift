@@ -431,7 +431,7 @@ struct TermParseErrorTests {
             .unsupportedTerm,
             1,
             1,
-            "external fun 'fun M:F/A' cannot be held in a term here"
+            "'fun lists:map/2' is an external fun, which Erlang reads but a term here cannot hold"
         ),
         ErrorCase(
             "fun foo/1.",
@@ -472,7 +472,7 @@ struct TermParseErrorTests {
             "-a.",
             .notATerm,
             1,
-            1,
+            2,
             "expected a number after '-', found 'a'; a sign applies to a number only"
         ),
         ErrorCase(

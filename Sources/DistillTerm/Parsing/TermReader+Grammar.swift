@@ -325,23 +325,23 @@ extension TermReader {
     private mutating func funError() -> TermParseError {
         let funMark = start
         var probe = self
-        let external: Bool
-        do throws(TermParseError) {
-            try probe.advance()
-            let module = probe.kind == .atom
-            try probe.advance()
-            let colon = probe.kind == .colon
-            try probe.advance()
-            let function = probe.kind == .atom
-            try probe.advance()
-            let slash = probe.kind == .slash
-            try probe.advance()
-            external = module && colon && function && slash && probe.kind == .integer
-        } catch {
-            external = false
+        var text = "fun "
+        var external = true
+        for expected: TokenKind in [.atom, .colon, .atom, .slash, .integer] where external {
+            do throws(TermParseError) { try probe.advance() } catch { return error }
+            external = probe.kind == expected && probe.bigInteger == nil
+            switch probe.kind {
+            case .atom: text += TermPrinter.printCompact(.atom(probe.text))
+            case .integer: text += String(probe.integer)
+            default: text += expected == .colon ? ":" : "/"
+            }
         }
         if external {
-            return error(.unsupportedTerm, "external fun 'fun M:F/A' cannot be held in a term here", at: funMark)
+            return error(
+                .unsupportedTerm,
+                "'\(text)' is an external fun, which Erlang reads but a term here cannot hold",
+                at: funMark
+            )
         }
         return error(.notATerm, "expected a term, found a 'fun' expression", at: funMark)
     }
@@ -349,7 +349,6 @@ extension TermReader {
     /// `-5`, `- 5`, `+5`, `-(5)`, `-$a`, `-1.5`: `erl_parse:normalise` applies a sign
     /// to a number or character literal only.
     private mutating func parseSignedNumber() throws(TermParseError) -> Term {
-        let sign = start
         let negative = kind == .minus
         try advance()
         var parentheses: [Mark] = []
@@ -377,7 +376,7 @@ extension TermReader {
             throw error(
                 .notATerm,
                 "expected a number after '\(negative ? "-" : "+")', found \(tokenText); a sign applies to a number only",
-                at: kind == .minus || kind == .plus ? start : sign
+                at: start
             )
         }
         try advance()
