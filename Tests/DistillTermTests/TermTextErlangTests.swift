@@ -251,7 +251,7 @@ struct TermParserErlangTests {
         ]
         var random = SplitMix64(seed: 0xF022)
         var sources: [String] = []
-        for _ in 0..<2000 {
+        for _ in 0..<1500 {
             var text = ""
             for _ in 0..<Int.random(in: 1...10, using: &random) { text += tokens.randomElement(using: &random)! }
             if Bool.random(using: &random) { text += ".\n" }
@@ -259,7 +259,7 @@ struct TermParserErlangTests {
         }
         // Printed terms with one random edit: mostly almost right.
         let generator = TermGenerator(maximumDepth: 3, maximumWidth: 4)
-        for _ in 0..<2000 {
+        for _ in 0..<1500 {
             var text = Array(TermPrinter.file([generator.term(using: &random)]).unicodeScalars)
             let position = Int.random(in: 0..<text.count, using: &random)
             switch Int.random(in: 0..<3, using: &random) {
@@ -274,7 +274,7 @@ struct TermParserErlangTests {
         let results = try Self.consultEach(sources.map { Array($0.utf8) })
         #expect(results.count == sources.count)
         let accepted = results.filter { $0 != "error" }.count
-        #expect(accepted > 500 && accepted < 3500, "Erlang accepted \(accepted) of \(sources.count) texts")
+        #expect(accepted > 400 && accepted < 2600, "Erlang accepted \(accepted) of \(sources.count) texts")
         var mismatches = 0
         for (source, erlang) in zip(sources, results) where mismatches < 10 {
             let ours = (try? TermParser.parseAll(source, file: "t")).map { Term.tuple(["ok", .list($0)]) } ?? "error"
