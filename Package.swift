@@ -40,6 +40,7 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Benchmarks (make bench)
         .executableTarget(name: "distill-bench", dependencies: ["DistillTerm", "DistillBuild", "DistillArchive"]),
 
         // MARK: - Tests
@@ -49,7 +50,8 @@ let package = Package(
             dependencies: [
                 "DistillTerm", "DistillTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "DistillReleaseTests",

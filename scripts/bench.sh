@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 swift build -c release --product distill-bench
 bench=.build/release/distill-bench
 runs=(--runs "${BENCH_RUNS:-7}")
+# Term text: TermParser/TermPrinter against erl's file:consult and ~tp on the same ~10 MB file.
+"$bench" term-text "${runs[@]}"
 # ExternalTermFormat against erl's term_to_binary/binary_to_term on the same ~10 MB term.
 "$bench" etf "${runs[@]}"
 # Release tarballs: TarballWriter vs tar -czf, ReleaseArchive vs tar -xzf (~40 MB tree).

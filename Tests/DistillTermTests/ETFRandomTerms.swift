@@ -4,23 +4,8 @@
 //===----------------------------------------------------------------------===//
 
 import DistillTerm
+import DistillTestSupport
 import PropertyBased
-
-/// A small, fast, seedable generator (SplitMix64), so that a batch of random terms can
-/// be rebuilt from its seed when an interop test fails.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random terms that exercise every tag the encoder chooses between: integers on both
 /// sides of every size boundary, floats, Latin-1 and other atoms, strings that are and are
