@@ -42,7 +42,8 @@ let package = Package(
             ]
         ),
 
-        .executableTarget(name: "distill-bench", dependencies: ["DistillBuild", "DistillArchive"]),
+        // MARK: - Benchmarks (make bench)
+        .executableTarget(name: "distill-bench", dependencies: ["DistillTerm", "DistillBuild", "DistillArchive"]),
 
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
@@ -51,7 +52,8 @@ let package = Package(
             dependencies: [
                 "DistillTerm", "DistillTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "DistillReleaseTests",

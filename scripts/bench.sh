@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# make bench: every benchmark, release builds, figures as min/median/max over several runs.
+# make bench: every benchmark, release builds, each side by side with its baseline in the
+# same run, figures as min/median/max over several runs (BENCH_RUNS overrides the count).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product distill-bench
+bench=.build/release/distill-bench
+runs=(--runs "${BENCH_RUNS:-7}")
+# Term text: TermParser/TermPrinter against erl's file:consult and ~tp on the same ~10 MB file.
+"$bench" term-text "${runs[@]}"
+# ExternalTermFormat against erl's term_to_binary/binary_to_term on the same ~10 MB term.
+"$bench" etf "${runs[@]}"
 # Release tarballs: TarballWriter vs tar -czf, ReleaseArchive vs tar -xzf (~40 MB tree).
-.build/release/distill-bench pack --runs "${BENCH_RUNS:-5}"
+"$bench" pack "${runs[@]}"

@@ -3,17 +3,43 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-import Foundation
+// distill-bench: swift-distill's benchmarks, each compared in the same run with the
+// baseline it must beat, printing runs and min/median/max. Build with `-c release`:
+//
+//     swift build -c release --product distill-bench && .build/release/distill-bench term-text
+//
+// Usage: distill-bench <benchmark> [--runs N] [benchmark options]
 
-// distill-bench: benchmarks that compare swift-distill against a named baseline in the
-// same run. Usage: distill-bench BENCHMARK [--runs N]
-//   pack [--level 1-9]  TarballWriter and ReleaseArchive against GNU tar + gzip on a ~40 MB release tree
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The benchmarks, by name, with what each compares.
+let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
+    ("term-text", "TermParser/TermPrinter vs erl's file:consult and ~tp (~10 MB term file)",
+        { try TermTextBenchmark.run(BenchmarkArguments($0)) }),
+    ("etf", "ExternalTermFormat encode/decode vs erl's term_to_binary/binary_to_term (~10 MB term)",
+        { try ETFBenchmark(arguments: $0).run() }),
+    ("pack", "TarballWriter/ReleaseArchive vs tar -czf/-xzf on a ~40 MB release tree [--level 1-9]",
+        { try PackBenchmark(arguments: $0).run() }),
+]
+
+/// Writes `message` to standard error.
+func printError(_ message: String) {
+    var bytes = Array(message.utf8)
+    bytes.append(UInt8(ascii: "\n"))
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-switch arguments.first {
-case "pack":
-    try PackBenchmark(arguments: Array(arguments.dropFirst())).run()
-default:
-    print("usage: distill-bench pack [--runs N] [--level 1-9]")
+guard let name = arguments.first, let benchmark = benchmarks.first(where: { $0.name == name }) else {
+    printError("usage: distill-bench <benchmark> [--runs N] [options]\n")
+    for benchmark in benchmarks { printError("  " + pad(benchmark.name, -12) + benchmark.summary) }
     exit(2)
+}
+do {
+    try benchmark.run(Array(arguments.dropFirst()))
+} catch {
+    printError("distill-bench \(name): \(error)")
+    exit(1)
 }

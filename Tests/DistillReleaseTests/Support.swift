@@ -5,6 +5,7 @@
 
 import DistillRelease
 import DistillTerm
+import DistillTestSupport
 import Foundation
 
 /// The one term of `text` (with or without its final `.`), located as the parser locates it.
@@ -39,10 +40,8 @@ struct TestFailure: Error, CustomStringConvertible {
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// `/work/shared/otp-cases` or the `otp-cases` folder the environment names.
-let otpCases = URL(
-    fileURLWithPath: ProcessInfo.processInfo.environment["DISTILL_OTP_CASES"] ?? "/work/shared/otp-cases"
-)
+/// OTP's worked appup → relup examples (`Tests/otp-cases`).
+let otpCases = Repository.otpCases
 
 /// The error `body` throws, or `nil` if it returns.
 func thrown<T>(_ body: () throws(ReleaseFileError) -> T) -> ReleaseFileError? {

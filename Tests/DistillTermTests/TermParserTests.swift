@@ -133,9 +133,12 @@ struct TermParserTests {
         ("<< 1 : 8 / big - unsigned >>.", .binary([1])),
         ("<<16#FFFFFFFFFFFFFFFFFF:72>>.", .binary([255, 255, 255, 255, 255, 255, 255, 255, 255])),
         ("<<-2:72>>.", .binary([255, 255, 255, 255, 255, 255, 255, 255, 254])),
-        ("<<-123456789012345678901234567890:104>>.", .binary([
-            254, 113, 22, 240, 9, 60, 140, 31, 17, 177, 192, 245, 46,
-        ])),
+        (
+            "<<-123456789012345678901234567890:104>>.",
+            .binary([
+                254, 113, 22, 240, 9, 60, 140, 31, 17, 177, 192, 245, 46,
+            ])
+        ),
         // Lists
         ("[].", .nil),
         ("[ ].", .nil),
@@ -158,8 +161,14 @@ struct TermParserTests {
         ("# { } .", .map(TermMap())),
         ("#{a => 1}.", .map(["a": 1])),
         ("#{a => 1, a => 2}.", .map(["a": 2])),
-        ("#{1 => a, 1.0 => b}.", .map(TermMap([(Term.integer(1), Term.atom("a")), (Term.float(1.0), Term.atom("b"))]))),
-        ("#{[1] => #{}, {x} => <<>>}.", .map(TermMap([(Term.list([1]), Term.map(TermMap())), (Term.tuple(["x"]), Term.binary([]))]))),
+        (
+            "#{1 => a, 1.0 => b}.",
+            .map(TermMap([(Term.integer(1), Term.atom("a")), (Term.float(1.0), Term.atom("b"))]))
+        ),
+        (
+            "#{[1] => #{}, {x} => <<>>}.",
+            .map(TermMap([(Term.list([1]), Term.map(TermMap())), (Term.tuple(["x"]), Term.binary([]))]))
+        ),
         // Parentheses
         ("(a).", "a"),
         ("{(a), ((b))}.", .tuple(["a", "b"])),
@@ -255,9 +264,11 @@ struct TermParserTests {
             [b | c].
             """
         let terms = try TermParser.parseAllLocated(source, file: "f.config")
-        #expect(terms.map(\.term) == [
-            .tuple(["a", [1, .string("x")], .map(["k": "v"])]), .improperList(["b"], tail: "c"),
-        ])
+        #expect(
+            terms.map(\.term) == [
+                .tuple(["a", [1, .string("x")], .map(["k": "v"])]), .improperList(["b"], tail: "c"),
+            ]
+        )
         func at(_ line: Int, _ column: Int) -> DistillTerm.SourceLocation {
             DistillTerm.SourceLocation(file: "f.config", line: line, column: column)
         }

@@ -70,7 +70,10 @@ public enum TermParser {
     }
 
     /// ``parseAll(bytes:file:)`` with locations (see ``LocatedTerm``).
-    public static func parseAllLocated(bytes: some Collection<UInt8>, file: String) throws(TermParseError)
+    public static func parseAllLocated(
+        bytes: some Collection<UInt8>,
+        file: String
+    ) throws(TermParseError)
         -> [LocatedTerm]
     {
         try withContents(bytes) { buffer throws(TermParseError) in
@@ -110,9 +113,11 @@ public enum TermParser {
             do throws(TermParseError) {
                 if SourceEncoding.declaresLatin1(buffer) {
                     let utf8 = SourceEncoding.utf8(fromLatin1: buffer)
-                    return .success(try utf8.withUnsafeBufferPointer { converted throws(TermParseError) in
-                        try body(converted)
-                    })
+                    return .success(
+                        try utf8.withUnsafeBufferPointer { converted throws(TermParseError) in
+                            try body(converted)
+                        }
+                    )
                 }
                 return .success(try body(buffer))
             } catch {

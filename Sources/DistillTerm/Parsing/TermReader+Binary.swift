@@ -87,7 +87,12 @@ extension TermReader {
                     continue
                 }
                 guard kind == .closeBinary else {
-                    throw unexpected("expected ',' or '>>' after a binary segment, found", opened: opening, "binary")
+                    throw unexpected(
+                        "expected ',' or '>>' after a binary segment, found",
+                        opened: opening,
+                        "binary",
+                        closer: .closeBinary
+                    )
                 }
                 break
             }
@@ -100,7 +105,26 @@ extension TermReader {
     /// `Value[:Size][/Type-Type...]`.
     private mutating func parseSegment(into result: inout BitString) throws(TermParseError) {
         let segment = start
-        let value = try parseSegmentValue()
+        // The common segments, a byte or a string without size and type, take the short way.
+        let value: SegmentValue
+        if (kind == .integer && bigInteger == nil) || kind == .char {
+            let number = integer
+            try advance()
+            if kind == .comma || kind == .closeBinary {
+                result.append(byte: UInt8(truncatingIfNeeded: number))
+                return
+            }
+            value = .integer(.integer(number))
+        } else if kind == .string {
+            let text = try parseStrings()
+            if kind == .comma || kind == .closeBinary {
+                for scalar in text.unicodeScalars { result.append(byte: UInt8(truncatingIfNeeded: scalar.value)) }
+                return
+            }
+            value = .string(text)
+        } else {
+            value = try parseSegmentValue()
+        }
         var size: Int?
         if kind == .colon {
             try advance()
@@ -139,7 +163,8 @@ extension TermReader {
                 throw error(
                     .invalidBinary,
                     "a binary segment holds an integer, a float, a string or a binary, not '\(TermPrinter.printCompact(term))'",
-                    at: valueMark)
+                    at: valueMark
+                )
             }
         }
     }
@@ -151,8 +176,10 @@ extension TermReader {
             let term = try parseTerm().term
             guard let size = term.intValue, size >= 0 else {
                 throw error(
-                    .invalidBinary, "a segment size is a non-negative integer, not '\(TermPrinter.printCompact(term))'",
-                    at: sizeMark)
+                    .invalidBinary,
+                    "a segment size is a non-negative integer, not '\(TermPrinter.printCompact(term))'",
+                    at: sizeMark
+                )
             }
             return size
         case .end:
@@ -170,8 +197,11 @@ extension TermReader {
                 if kind == .end {
                     throw error(.unexpectedEnd, "expected a type specifier after '/', found end of input", at: start)
                 }
-                throw error(.invalidBinary, "expected a type specifier such as 'integer' or 'utf8', found \(tokenText)",
-                    at: start)
+                throw error(
+                    .invalidBinary,
+                    "expected a type specifier such as 'integer' or 'utf8', found \(tokenText)",
+                    at: start
+                )
             }
             let name = text
             try advance()
@@ -181,8 +211,11 @@ extension TermReader {
                 }
                 try advance()
                 guard kind == .integer, bigInteger == nil, (1...256).contains(integer) else {
-                    throw error(.invalidBinary, "a segment unit is an integer from 1 to 256, found \(tokenText)",
-                        at: start)
+                    throw error(
+                        .invalidBinary,
+                        "a segment unit is an integer from 1 to 256, found \(tokenText)",
+                        at: start
+                    )
                 }
                 try merge(\.unit, integer, "unit", into: &specifiers, at: typeMark)
                 try advance()
@@ -195,7 +228,11 @@ extension TermReader {
     }
 
     /// `erl_bits:type_to_record/1` and `merge_bittype/2`.
-    private mutating func apply(_ name: String, to specifiers: inout SegmentSpecifiers, at mark: Mark)
+    private mutating func apply(
+        _ name: String,
+        to specifiers: inout SegmentSpecifiers,
+        at mark: Mark
+    )
         throws(TermParseError)
     {
         switch name {
@@ -217,12 +254,18 @@ extension TermReader {
     }
 
     private mutating func merge<Value: Equatable>(
-        _ field: WritableKeyPath<SegmentSpecifiers, Value?>, _ value: Value?, _ name: String,
-        into specifiers: inout SegmentSpecifiers, at mark: Mark
+        _ field: WritableKeyPath<SegmentSpecifiers, Value?>,
+        _ value: Value?,
+        _ name: String,
+        into specifiers: inout SegmentSpecifiers,
+        at mark: Mark
     ) throws(TermParseError) {
         if let existing = specifiers[keyPath: field], existing != value {
-            throw error(.invalidBinary, "type specifier '\(name)' conflicts with an earlier specifier of the segment",
-                at: mark)
+            throw error(
+                .invalidBinary,
+                "type specifier '\(name)' conflicts with an earlier specifier of the segment",
+                at: mark
+            )
         }
         specifiers[keyPath: field] = value
     }
@@ -231,8 +274,11 @@ extension TermReader {
 
     /// Appends the segment to `result`, after `erl_bits:apply_defaults` and `eval_bits:eval_exp_field`.
     private mutating func evaluate(
-        _ value: SegmentValue, size written: Int?, _ specifiers: SegmentSpecifiers,
-        into result: inout BitString, at mark: Mark
+        _ value: SegmentValue,
+        size written: Int?,
+        _ specifiers: SegmentSpecifiers,
+        into result: inout BitString,
+        at mark: Mark
     ) throws(TermParseError) {
         let type = specifiers.type ?? .integer
         var size = written
@@ -263,16 +309,36 @@ extension TermReader {
         }
         let little = specifiers.endianness == .little || specifiers.endianness == .native
         switch value {
+        case .string where type == .binary:
+            throw error(
+                .invalidBinary,
+                "a string cannot be a binary segment; write <<\"text\">> or <<\"text\"/utf8>>",
+                at: mark
+            )
         case .string(let text):
             // Each character is one segment of the given type; "" still checks the type.
             if text.isEmpty {
                 var discard = BitString()
-                try append(.integer(.integer(0)), type, width: width, unit: unit ?? 1, little: little, into: &discard, at: mark)
+                try append(
+                    .integer(.integer(0)),
+                    type,
+                    width: width,
+                    unit: unit ?? 1,
+                    little: little,
+                    into: &discard,
+                    at: mark
+                )
             }
             for scalar in text.unicodeScalars {
                 try append(
-                    .integer(.integer(Int(scalar.value))), type, width: width, unit: unit ?? 1, little: little, into: &result,
-                    at: mark)
+                    .integer(.integer(Int(scalar.value))),
+                    type,
+                    width: width,
+                    unit: unit ?? 1,
+                    little: little,
+                    into: &result,
+                    at: mark
+                )
             }
         default:
             try append(value, type, width: width, unit: unit ?? 1, little: little, into: &result, at: mark)
@@ -280,8 +346,13 @@ extension TermReader {
     }
 
     private mutating func append(
-        _ value: SegmentValue, _ type: SegmentType, width: Int?, unit: Int, little: Bool,
-        into result: inout BitString, at mark: Mark
+        _ value: SegmentValue,
+        _ type: SegmentType,
+        width: Int?,
+        unit: Int,
+        little: Bool,
+        into result: inout BitString,
+        at mark: Mark
     ) throws(TermParseError) {
         switch (value, type) {
         case (.integer(let term), .integer):
@@ -289,7 +360,11 @@ extension TermReader {
         case (.integer(let term), .float):
             let double = term.intValue.map(Double.init) ?? term.integerValue?.doubleValue ?? 0
             guard double.isFinite else {
-                throw error(.invalidBinary, "integer \(TermPrinter.printCompact(term)) is too large for a float", at: mark)
+                throw error(
+                    .invalidBinary,
+                    "integer \(TermPrinter.printCompact(term)) is too large for a float",
+                    at: mark
+                )
             }
             try appendFloat(double, width: width ?? 64, little: little, into: &result, at: mark)
         case (.float(let double), .float):
@@ -299,23 +374,29 @@ extension TermReader {
                 let scalar = Unicode.Scalar(UInt32(code))
             else {
                 throw error(
-                    .invalidBinary, "\(TermPrinter.printCompact(term)) is not a Unicode code point for a \(type) segment",
-                    at: mark)
+                    .invalidBinary,
+                    "\(TermPrinter.printCompact(term)) is not a Unicode code point for a \(type) segment",
+                    at: mark
+                )
             }
             Self.appendUnicode(scalar, type, little: little, into: &result)
         case (.bits(let bits), .binary):
             if let width {
                 guard width <= bits.count else {
                     throw error(
-                        .invalidBinary, "segment size \(width) bits is more than the \(bits.count) bits of its binary",
-                        at: mark)
+                        .invalidBinary,
+                        "segment size \(width) bits is more than the \(bits.count) bits of its binary",
+                        at: mark
+                    )
                 }
                 result.append(bits, width: width)
             } else {
                 guard bits.count % unit == 0 else {
                     throw error(
-                        .invalidBinary, "binary of \(bits.count) bits is not a multiple of the segment unit \(unit)",
-                        at: mark)
+                        .invalidBinary,
+                        "binary of \(bits.count) bits is not a multiple of the segment unit \(unit)",
+                        at: mark
+                    )
                 }
                 result.append(bits, width: bits.count)
             }
@@ -328,6 +409,26 @@ extension TermReader {
     /// little-endian order (whole bytes lowest first, then the remaining high bits).
     private static func appendInteger(_ term: Term, width: Int, little: Bool, into result: inout BitString) {
         guard width > 0 else { return }
+        let partial = width % 8
+        if width <= 64, case .integer(let value) = term {
+            let pattern = UInt64(bitPattern: Int64(value))
+            if little {
+                for index in 0..<width / 8 { result.append(byte: UInt8(truncatingIfNeeded: pattern >> (8 * index))) }
+                if partial != 0 {
+                    let high = UInt8(truncatingIfNeeded: pattern >> (8 * (width / 8)))
+                    result.append(bits: high & (1 << partial - 1), width: partial)
+                }
+            } else {
+                if partial != 0 {
+                    let top = UInt8(truncatingIfNeeded: pattern >> (width - partial))
+                    result.append(bits: top & (1 << partial - 1), width: partial)
+                }
+                for index in stride(from: width / 8 - 1, through: 0, by: -1) {
+                    result.append(byte: UInt8(truncatingIfNeeded: pattern >> (8 * index)))
+                }
+            }
+            return
+        }
         let byteCount = (width + 7) / 8
         var bytes = [UInt8](repeating: 0, count: byteCount)
         if case .integer(let value) = term {
@@ -349,7 +450,6 @@ extension TermReader {
                 }
             }
         }
-        let partial = width % 8
         if little {
             for index in 0..<width / 8 { result.append(byte: bytes[index]) }
             if partial != 0 { result.append(bits: bytes[width / 8] & (1 << partial - 1), width: partial) }
@@ -367,7 +467,11 @@ extension TermReader {
     }
 
     private mutating func appendFloat(
-        _ value: Double, width: Int, little: Bool, into result: inout BitString, at mark: Mark
+        _ value: Double,
+        width: Int,
+        little: Bool,
+        into result: inout BitString,
+        at mark: Mark
     ) throws(TermParseError) {
         var pattern: UInt64
         switch width {
@@ -387,7 +491,10 @@ extension TermReader {
     }
 
     private static func appendUnicode(
-        _ scalar: Unicode.Scalar, _ type: SegmentType, little: Bool, into result: inout BitString
+        _ scalar: Unicode.Scalar,
+        _ type: SegmentType,
+        little: Bool,
+        into result: inout BitString
     ) {
         func unit16(_ value: UInt16) {
             let high = UInt8(value >> 8)

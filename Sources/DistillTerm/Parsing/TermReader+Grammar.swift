@@ -36,12 +36,24 @@ extension TermReader {
             throw error(.missingDot, "expected '.' after the term, found end of input", at: start)
         case .symbol where bytes[start.offset] == UInt8(ascii: ".") && position == start.offset + 1:
             throw error(
-                .missingDot, "expected white space, a comment or the end of input after the '.' ending a term",
-                at: Mark(offset: position, line: start.line, lineStart: start.lineStart))
+                .missingDot,
+                "expected white space, a comment or the end of input after the '.' ending a term",
+                at: Mark(offset: position, line: start.line, lineStart: start.lineStart)
+            )
         case .closeBrace, .closeBracket, .closeParen, .closeBinary:
-            throw error(.unbalancedBracket, "unexpected \(tokenText) after a complete term: no bracket is open", at: start)
+            throw error(
+                .unbalancedBracket,
+                "unexpected \(tokenText) after a complete term: no bracket is open",
+                at: start
+            )
         case .comma:
             throw error(.notATerm, "expected '.' after the term, found ','; a file holds one term per '.'", at: start)
+        case .mapArrow:
+            throw error(
+                .misplacedMapArrow,
+                "expected '.' after the term, found '=>'; '=>' is only allowed inside a map '#{...}'",
+                at: start
+            )
         default:
             throw error(.missingDot, "expected '.' after the term, found \(tokenText)", at: start)
         }
@@ -73,35 +85,35 @@ extension TermReader {
             case .string:
                 node = Node.leaf(.string(try parseStrings()), at: nodeLocation(first))
             case .openBracket:
+                try push(.list, first)
                 try advance()
-                guard kind == .closeBracket else {
-                    try push(.list, first)
-                    continue reading
-                }
+                guard kind == .closeBracket else { continue reading }
+                _ = close()
                 try advance()
                 node = Node.list([], tail: nil, at: nodeLocation(first))
             case .openBrace:
+                try push(.tuple, first)
                 try advance()
-                guard kind == .closeBrace else {
-                    try push(.tuple, first)
-                    continue reading
-                }
+                guard kind == .closeBrace else { continue reading }
+                _ = close()
                 try advance()
                 node = Node.tuple([], at: nodeLocation(first))
             case .hash:
                 try advance()
                 guard kind == .openBrace else {
                     if kind == .atom {
-                        throw error(.notATerm, "expected '{' after '#', found \(tokenText); records are not terms",
-                            at: start)
+                        throw error(
+                            .notATerm,
+                            "expected '{' after '#', found \(tokenText); records are not terms",
+                            at: start
+                        )
                     }
-                    throw unexpected("expected '{' after '#', found", opened: first, "map")
+                    throw unexpected("expected '{' after '#', found", opened: first, "map", closer: .closeBrace)
                 }
+                try push(.mapKey, first)
                 try advance()
-                guard kind == .closeBrace else {
-                    try push(.mapKey, first)
-                    continue reading
-                }
+                guard kind == .closeBrace else { continue reading }
+                _ = close()
                 try advance()
                 try refuseMapUpdate()
                 node = Node.map([], at: nodeLocation(first))
@@ -115,7 +127,8 @@ extension TermReader {
                     throw error(
                         .unsupportedTerm,
                         "bit string of \(bits.count) bits: a term holds binaries of whole bytes only, not bit strings",
-                        at: first)
+                        at: first
+                    )
                 }
                 node = Node.leaf(.binary(bits.bytes), at: nodeLocation(first))
             case .minus, .plus:
@@ -141,12 +154,21 @@ extension TermReader {
                         try advance()
                         node = Node.list(close(), tail: nil, at: nodeLocation(bracket.opening))
                     default:
-                        throw unexpected("expected ',', '|' or ']' after a list element, found", opened: bracket.opening,
-                            "list")
+                        throw unexpected(
+                            "expected ',', '|' or ']' after a list element, found",
+                            opened: bracket.opening,
+                            "list",
+                            closer: .closeBracket
+                        )
                     }
                 case .listTail:
                     guard kind == .closeBracket else {
-                        throw unexpected("expected ']' after the tail of a list, found", opened: bracket.opening, "list")
+                        throw unexpected(
+                            "expected ']' after the tail of a list, found",
+                            opened: bracket.opening,
+                            "list",
+                            closer: .closeBracket
+                        )
                     }
                     try advance()
                     node = Node.list(close(), tail: node, at: nodeLocation(bracket.opening))
@@ -157,8 +179,12 @@ extension TermReader {
                         continue reading
                     }
                     guard kind == .closeBrace else {
-                        throw unexpected("expected ',' or '}' after a tuple element, found", opened: bracket.opening,
-                            "tuple")
+                        throw unexpected(
+                            "expected ',' or '}' after a tuple element, found",
+                            opened: bracket.opening,
+                            "tuple",
+                            closer: .closeBrace
+                        )
                     }
                     try advance()
                     node = Node.tuple(close(), at: nodeLocation(bracket.opening))
@@ -167,10 +193,17 @@ extension TermReader {
                     if kind == .exactArrow {
                         throw error(
                             .exactMapAssociation,
-                            "':=' cannot build a map: it only updates an existing key; write 'Key => Value'", at: start)
+                            "':=' cannot build a map: it only updates an existing key; write 'Key => Value'",
+                            at: start
+                        )
                     }
                     guard kind == .mapArrow else {
-                        throw unexpected("expected '=>' after a map key, found", opened: bracket.opening, "map")
+                        throw unexpected(
+                            "expected '=>' after a map key, found",
+                            opened: bracket.opening,
+                            "map",
+                            closer: .closeBrace
+                        )
                     }
                     try advance()
                     open[open.count - 1].kind = .mapValue
@@ -183,15 +216,24 @@ extension TermReader {
                         continue reading
                     }
                     guard kind == .closeBrace else {
-                        throw unexpected("expected ',' or '}' after a map value, found", opened: bracket.opening, "map")
+                        throw unexpected(
+                            "expected ',' or '}' after a map value, found",
+                            opened: bracket.opening,
+                            "map",
+                            closer: .closeBrace
+                        )
                     }
                     try advance()
                     try refuseMapUpdate()
                     node = Node.map(close(), at: nodeLocation(bracket.opening))
                 case .parenthesis:
                     guard kind == .closeParen else {
-                        throw unexpected("expected ')' after the parenthesised term, found", opened: bracket.opening,
-                            "parenthesis")
+                        throw unexpected(
+                            "expected ')' after the parenthesised term, found",
+                            opened: bracket.opening,
+                            "parenthesis",
+                            closer: .closeParen
+                        )
                     }
                     try advance()
                     _ = close()
@@ -248,19 +290,26 @@ extension TermReader {
             return error(.unexpectedEnd, "expected a term, found end of input", at: start)
         case .variable:
             return error(
-                .notATerm, "expected a term, found variable \(tokenText); a term has no variables (quote an atom: '\(text)')",
-                at: start)
+                .notATerm,
+                "expected a term, found variable \(tokenText); a term has no variables (quote an atom: '\(text)')",
+                at: start
+            )
         case .reservedWord where text == "fun":
             return funError()
         case .reservedWord:
             return error(
-                .reservedWord, "expected a term, found reserved word \(tokenText); write it quoted to mean the atom",
-                at: start)
+                .reservedWord,
+                "expected a term, found reserved word \(tokenText); write it quoted to mean the atom",
+                at: start
+            )
         case .closeBrace, .closeBracket, .closeParen, .closeBinary:
             return error(.unexpectedToken, "expected a term, found \(tokenText)", at: start)
         case .mapArrow:
-            return error(.misplacedMapArrow, "expected a term, found '=>'; '=>' only separates a key and value in '#{...}'",
-                at: start)
+            return error(
+                .misplacedMapArrow,
+                "expected a term, found '=>'; '=>' only separates a key and value in '#{...}'",
+                at: start
+            )
         case .dot, .symbol:
             if bytes[start.offset] == UInt8(ascii: "."), Self.isDigit(byte(at: start.offset + 1)) {
                 return error(.invalidNumber, "a float needs digits before its '.': write '0.5', not '.5'", at: start)
@@ -276,23 +325,23 @@ extension TermReader {
     private mutating func funError() -> TermParseError {
         let funMark = start
         var probe = self
-        let external: Bool
-        do throws(TermParseError) {
-            try probe.advance()
-            let module = probe.kind == .atom
-            try probe.advance()
-            let colon = probe.kind == .colon
-            try probe.advance()
-            let function = probe.kind == .atom
-            try probe.advance()
-            let slash = probe.kind == .slash
-            try probe.advance()
-            external = module && colon && function && slash && probe.kind == .integer
-        } catch {
-            external = false
+        var text = "fun "
+        var external = true
+        for expected: TokenKind in [.atom, .colon, .atom, .slash, .integer] where external {
+            do throws(TermParseError) { try probe.advance() } catch { return error }
+            external = probe.kind == expected && probe.bigInteger == nil
+            switch probe.kind {
+            case .atom: text += TermPrinter.printCompact(.atom(probe.text))
+            case .integer: text += String(probe.integer)
+            default: text += expected == .colon ? ":" : "/"
+            }
         }
         if external {
-            return error(.unsupportedTerm, "external fun 'fun M:F/A' cannot be held in a term here", at: funMark)
+            return error(
+                .unsupportedTerm,
+                "'\(text)' is an external fun, which Erlang reads but a term here cannot hold",
+                at: funMark
+            )
         }
         return error(.notATerm, "expected a term, found a 'fun' expression", at: funMark)
     }
@@ -300,7 +349,6 @@ extension TermReader {
     /// `-5`, `- 5`, `+5`, `-(5)`, `-$a`, `-1.5`: `erl_parse:normalise` applies a sign
     /// to a number or character literal only.
     private mutating func parseSignedNumber() throws(TermParseError) -> Term {
-        let sign = start
         let negative = kind == .minus
         try advance()
         var parentheses: [Mark] = []
@@ -319,17 +367,26 @@ extension TermReader {
         case .float:
             value = .float(negative ? -float : float)
         case .end:
-            throw error(.unexpectedEnd, "expected a number after '\(negative ? "-" : "+")', found end of input",
-                at: start)
+            throw error(
+                .unexpectedEnd,
+                "expected a number after '\(negative ? "-" : "+")', found end of input",
+                at: start
+            )
         default:
             throw error(
                 .notATerm,
                 "expected a number after '\(negative ? "-" : "+")', found \(tokenText); a sign applies to a number only",
-                at: kind == .minus || kind == .plus ? start : sign)
+                at: start
+            )
         }
         try advance()
         for opening in parentheses.reversed() {
-            try expect(.closeParen, "expected ')' after the parenthesised number, found", opened: opening, "parenthesis")
+            try expect(
+                .closeParen,
+                "expected ')' after the parenthesised number, found",
+                opened: opening,
+                "parenthesis"
+            )
             depth -= 1
         }
         return value
@@ -352,34 +409,48 @@ extension TermReader {
         depth += 1
         guard depth <= TermParser.maximumNestingDepth else {
             throw error(
-                .nestingTooDeep, "brackets nest deeper than \(TermParser.maximumNestingDepth) levels", at: opening)
+                .nestingTooDeep,
+                "brackets nest deeper than \(TermParser.maximumNestingDepth) levels",
+                at: opening
+            )
         }
     }
 
     /// Consumes a token of `expected` kind, or explains what is wrong with the current one.
     mutating func expect(
-        _ expected: TokenKind, _ message: String, opened opening: Mark, _ construct: String
+        _ expected: TokenKind,
+        _ message: String,
+        opened opening: Mark,
+        _ construct: String
     ) throws(TermParseError) {
-        guard kind == expected else { throw unexpected(message, opened: opening, construct) }
+        guard kind == expected else { throw unexpected(message, opened: opening, construct, closer: expected) }
         try advance()
     }
 
-    /// The error for an unexpected token inside a bracket opened at `opening`: `message`
-    /// ends with "found" and is followed by the token.
-    mutating func unexpected(_ message: String, opened opening: Mark, _ construct: String) -> TermParseError {
+    /// The error for an unexpected token inside a bracket opened at `opening` and closed
+    /// by `closer`: `message` ends with "found" and is followed by the token.
+    mutating func unexpected(
+        _ message: String,
+        opened opening: Mark,
+        _ construct: String,
+        closer: TokenKind
+    ) -> TermParseError {
         switch kind {
         case .end:
             let openedAt = location(opening)
             return error(
                 .unexpectedEnd,
                 "\(message) end of input; the \(construct) opened at \(openedAt.line):\(openedAt.column) is not closed",
-                at: start)
+                at: start
+            )
         case .closeBrace, .closeBracket, .closeParen, .closeBinary:
+            if kind == closer { return error(.unexpectedToken, "\(message) \(tokenText)", at: start) }
             let openedAt = location(opening)
             return error(
                 .unbalancedBracket,
                 "\(message) \(tokenText), which does not close the \(construct) opened at \(openedAt.line):\(openedAt.column)",
-                at: start)
+                at: start
+            )
         case .mapArrow:
             return error(.misplacedMapArrow, "\(message) '=>'; '=>' is only allowed inside a map '#{...}'", at: start)
         case .dot:
@@ -387,7 +458,8 @@ extension TermReader {
             return error(
                 .unexpectedToken,
                 "\(message) '.'; the \(construct) opened at \(openedAt.line):\(openedAt.column) is not closed",
-                at: start)
+                at: start
+            )
         default:
             return error(.unexpectedToken, "\(message) \(tokenText)", at: start)
         }

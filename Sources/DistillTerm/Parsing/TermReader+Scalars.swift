@@ -58,10 +58,17 @@ extension TermReader {
 
     private mutating func unterminated(_ quote: UInt8, at opening: Mark) -> TermParseError {
         if quote == UInt8(ascii: "\"") {
-            return error(.unterminatedString, "unterminated string: no closing '\"' before the end of input", at: opening)
+            return error(
+                .unterminatedString,
+                "unterminated string: no closing '\"' before the end of input",
+                at: opening
+            )
         }
         return error(
-            .unterminatedQuotedAtom, "unterminated quoted atom: no closing \"'\" before the end of input", at: opening)
+            .unterminatedQuotedAtom,
+            "unterminated quoted atom: no closing \"'\" before the end of input",
+            at: opening
+        )
     }
 
     mutating func illegalCharacter(_ value: UInt32, at mark: Mark) -> TermParseError {
@@ -173,14 +180,22 @@ extension TermReader {
             guard let close = byte(at: position) else { return nil }
             let digits = String(decoding: UnsafeBufferPointer(rebasing: bytes[digitsStart..<position]), as: UTF8.self)
             guard close == UInt8(ascii: "}") else {
-                throw error(.invalidEscape, "expected hexadecimal digits and '}' in escape '\\x{\(digits)'", at: backslash)
+                throw error(
+                    .invalidEscape,
+                    "expected hexadecimal digits and '}' in escape '\\x{\(digits)'",
+                    at: backslash
+                )
             }
             position += 1
             guard !digits.isEmpty else {
                 throw error(.invalidEscape, "escape '\\x{}' has no hexadecimal digits", at: backslash)
             }
             guard Self.isAllowedCharacter(value) else {
-                throw error(.invalidEscape, "escape '\\x{\(digits)}' is not an allowed Unicode code point", at: backslash)
+                throw error(
+                    .invalidEscape,
+                    "escape '\\x{\(digits)}' is not an allowed Unicode code point",
+                    at: backslash
+                )
             }
             return value
         }
@@ -203,7 +218,10 @@ extension TermReader {
         case UInt8(ascii: "\\"):
             guard let value = try scanEscape() else {
                 throw error(
-                    .invalidCharacterLiteral, "expected an escape sequence after '$\\', found end of input", at: dollar)
+                    .invalidCharacterLiteral,
+                    "expected an escape sequence after '$\\', found end of input",
+                    at: dollar
+                )
             }
             integer = Int(value)
         case UInt8(ascii: "\n"):
@@ -297,7 +315,11 @@ extension TermReader {
             _ = scanDigits(base: base)
             guard position > digitsStart else {
                 let found = position < bytes.count ? describeNext() : "end of input"
-                throw error(.invalidNumber, "expected a base-\(base) digit after '\(baseText)#', found \(found)", at: start)
+                throw error(
+                    .invalidNumber,
+                    "expected a base-\(base) digit after '\(baseText)#', found \(found)",
+                    at: start
+                )
             }
             setInteger(digitsStart..<position, base: base)
             try checkGlued("base-\(base) integer")
@@ -313,8 +335,10 @@ extension TermReader {
         {
             let shown = digits(first..<position)
             throw error(
-                .invalidNumber, "a float needs digits after its '.': write '\(shown).0e...' instead of '\(shown).e...'",
-                at: start)
+                .invalidNumber,
+                "a float needs digits after its '.': write '\(shown).0e...' instead of '\(shown).e...'",
+                at: start
+            )
         }
         try checkGlued("integer")
     }
@@ -332,8 +356,10 @@ extension TermReader {
             guard position > exponentStart else {
                 let found = position < bytes.count ? describeNext() : "end of input"
                 throw error(
-                    .invalidNumber, "expected exponent digits in float '\(digits(first..<position))', found \(found)",
-                    at: start)
+                    .invalidNumber,
+                    "expected exponent digits in float '\(digits(first..<position))', found \(found)",
+                    at: start
+                )
             }
         }
         let literal = digits(first..<position)
@@ -352,7 +378,8 @@ extension TermReader {
         while isNameByte(at: end) { end += bytes[end] == 0xC3 ? 2 : 1 }
         let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start.offset..<end]), as: UTF8.self)
         var message = "invalid number '\(literal)': \(what) followed by '\(describeGlued(at: position))'"
-        if kind == .integer, let letter = byte(at: position), letter == UInt8(ascii: "e") || letter == UInt8(ascii: "E") {
+        if kind == .integer, let letter = byte(at: position), letter == UInt8(ascii: "e") || letter == UInt8(ascii: "E")
+        {
             message += "; a float needs a '.' and digits before its exponent, as in '1.0e5'"
         }
         throw error(.invalidNumber, message, at: start)

@@ -177,8 +177,10 @@ struct TermReader<Node: ParsedNode> {
             shown.append("0x" + String(byte, radix: 16, uppercase: true))
         }
         return copy.error(
-            .invalidUTF8, "invalid UTF-8 byte sequence \(shown.joined(separator: " ")); the text must be UTF-8",
-            at: mark)
+            .invalidUTF8,
+            "invalid UTF-8 byte sequence \(shown.joined(separator: " ")); the text must be UTF-8",
+            at: mark
+        )
     }
 
     // MARK: - White space and comments
@@ -275,7 +277,11 @@ struct TermReader<Node: ParsedNode> {
         case UInt8(ascii: ","): punctuation(.comma, 1)
         case UInt8(ascii: "#"): punctuation(.hash, 1)
         case UInt8(ascii: "|"):
-            if self.byte(at: position + 1) == UInt8(ascii: "|") { punctuation(.symbol, 2) } else { punctuation(.bar, 1) }
+            if self.byte(at: position + 1) == UInt8(ascii: "|") {
+                punctuation(.symbol, 2)
+            } else {
+                punctuation(.bar, 1)
+            }
         case UInt8(ascii: "<"):
             switch self.byte(at: position + 1) {
             case UInt8(ascii: "<"): punctuation(.openBinary, 2)
@@ -308,16 +314,28 @@ struct TermReader<Node: ParsedNode> {
             default: punctuation(.minus, 1)
             }
         case UInt8(ascii: "+"):
-            if self.byte(at: position + 1) == UInt8(ascii: "+") { punctuation(.symbol, 2) } else { punctuation(.plus, 1) }
+            if self.byte(at: position + 1) == UInt8(ascii: "+") {
+                punctuation(.symbol, 2)
+            } else {
+                punctuation(.plus, 1)
+            }
         case UInt8(ascii: "/"):
-            if self.byte(at: position + 1) == UInt8(ascii: "=") { punctuation(.symbol, 2) } else { punctuation(.slash, 1) }
+            if self.byte(at: position + 1) == UInt8(ascii: "=") {
+                punctuation(.symbol, 2)
+            } else {
+                punctuation(.slash, 1)
+            }
         case UInt8(ascii: "?"):
             punctuation(.symbol, self.byte(at: position + 1) == UInt8(ascii: "=") ? 2 : 1)
         case UInt8(ascii: "."):
             if self.byte(at: position + 1) == UInt8(ascii: ".") {
                 punctuation(.symbol, self.byte(at: position + 2) == UInt8(ascii: ".") ? 3 : 2)
+            } else if endsDot(at: position + 1) {
+                punctuation(.dot, 1)
             } else {
-                punctuation(endsDot(at: position + 1) ? .dot : .symbol, 1)
+                // Bytes that are not UTF-8 are reported as such, not as a glued '.'.
+                if let next = self.byte(at: position + 1), next >= 0x80 { _ = try decodeScalar(at: position + 1) }
+                punctuation(.symbol, 1)
             }
         case 0x80...:
             try scanNonASCII()
@@ -346,8 +364,10 @@ struct TermReader<Node: ParsedNode> {
         default:
             let name = value == 0xFEFF ? "a byte order mark (U+FEFF)" : "character \(Self.describe(scalar: value))"
             throw error(
-                .illegalCharacter, "\(name) is not allowed outside quotes; only strings and quoted atoms may hold it",
-                at: start)
+                .illegalCharacter,
+                "\(name) is not allowed outside quotes; only strings and quoted atoms may hold it",
+                at: start
+            )
         }
     }
 
@@ -355,8 +375,14 @@ struct TermReader<Node: ParsedNode> {
     static func describe(scalar value: UInt32) -> String {
         var hex = String(value, radix: 16, uppercase: true)
         while hex.count < 4 { hex = "0" + hex }
-        guard let scalar = Unicode.Scalar(value), value >= 0x20 else { return "U+\(hex)" }
-        return "'\(Character(scalar))' (U+\(hex))"
+        guard let scalar = Unicode.Scalar(value) else { return "U+\(hex)" }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .spaceSeparator, .lineSeparator,
+            .paragraphSeparator:
+            return "U+\(hex)"
+        default:
+            return scalar.properties.isNoncharacterCodePoint ? "U+\(hex)" : "'\(Character(scalar))' (U+\(hex))"
+        }
     }
 
     // MARK: Names
@@ -385,7 +411,9 @@ struct TermReader<Node: ParsedNode> {
         let prefix = String(text.unicodeScalars.prefix(20))
         throw error(
             .atomTooLong,
-            "atom '\(prefix)...' has \(count) characters; an atom has at most 255", at: start)
+            "atom '\(prefix)...' has \(count) characters; an atom has at most 255",
+            at: start
+        )
     }
 }
 
@@ -396,9 +424,18 @@ enum ReservedWords {
         "div", "end", "fun", "if", "let", "not", "of", "or", "orelse", "receive", "rem", "try", "when", "xor",
     ].map { Array($0.utf8) }
 
-    static func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard name.count >= 2, name.count <= 7 else { return false }
-        for word in words where word.count == name.count && word.elementsEqual(name) { return true }
-        return false
+    /// Whether the UTF-8 `name` is a reserved word.
+    static func contains(_ name: some Collection<UInt8>) -> Bool {
+        let count = name.count
+        guard count >= 2, count <= 7, let first = name.first else { return false }
+        switch first {
+        case UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "c"), UInt8(ascii: "d"), UInt8(ascii: "e"),
+            UInt8(ascii: "f"), UInt8(ascii: "i"), UInt8(ascii: "l"), UInt8(ascii: "n"), UInt8(ascii: "o"),
+            UInt8(ascii: "r"), UInt8(ascii: "t"), UInt8(ascii: "w"), UInt8(ascii: "x"):
+            for word in words where word.count == count && word[0] == first && word.elementsEqual(name) { return true }
+            return false
+        default:
+            return false
+        }
     }
 }

@@ -28,7 +28,8 @@ struct PrettyLayout {
     /// One part of the term, in preorder: its children follow it, up to `end`.
     struct Node {
         var kind: Kind
-        /// The length of the part's one-line text, in characters.
+        /// The length of the part's one-line text, in characters (grapheme clusters when
+        /// the text goes beyond Latin-1, as `io_lib:chars_length/1` counts).
         var length: Int
         /// The index after the part's last descendant.
         var end: Int
@@ -123,11 +124,47 @@ struct PrettyLayout {
     private mutating func leaf(_ body: (inout ScalarWriter) -> Void) -> Int {
         let first = text.output.count
         body(&text)
-        var length = 0
-        for byte in text.output[first...] where byte & 0xC0 != 0x80 { length += 1 }
-        nodes.append(Node(kind: .leaf, length: length, end: nodes.count + 1, text: first..<text.output.count,
-            hasTail: false))
+        let length = Self.charactersLength(text.output[first...])
+        nodes.append(
+            Node(
+                kind: .leaf,
+                length: length,
+                end: nodes.count + 1,
+                text: first..<text.output.count,
+                hasTail: false
+            )
+        )
         return nodes.count - 1
+    }
+
+    /// `io_lib:chars_length/1`: the number of characters when all are Latin-1, else the
+    /// number of grapheme clusters (`string:length/1`).
+    static func charactersLength(_ text: ArraySlice<UInt8>) -> Int {
+        var length = 0
+        for byte in text {
+            // A lead byte from 0xC4 starts a character beyond U+00FF.
+            if byte >= 0xC4 { return graphemeClusters(String(decoding: text, as: UTF8.self)) }
+            if byte & 0xC0 != 0x80 { length += 1 }
+        }
+        return length
+    }
+
+    /// Grapheme clusters as OTP 25 counts them, with the Unicode 14 database: Swift's
+    /// `count`, with characters Unicode 14 did not have counted as the lone characters
+    /// they were then. (Swift also joins Indic conjuncts, a rule of Unicode 15.1, where
+    /// OTP 25 counts two clusters; that only moves a line break.)
+    static func graphemeClusters(_ text: String) -> Int {
+        var scalars = String.UnicodeScalarView()
+        var replaced = false
+        for scalar in text.unicodeScalars {
+            if let age = scalar.properties.age, age.major < 14 || (age.major == 14 && age.minor == 0) {
+                scalars.append(scalar)
+            } else {
+                scalars.append("x")
+                replaced = true
+            }
+        }
+        return replaced ? String(scalars).count : text.count
     }
 
     private mutating func container(_ kind: Kind, _ elements: [Term], tail: Term?, opening: Int) -> Int {
@@ -239,7 +276,12 @@ struct PrettyLayout {
     // MARK: - Layout (pp)
 
     private mutating func pp(
-        _ node: Int, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
+        _ node: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) {
         if fits(node, column, lineLength, lastDepth, width) {
@@ -249,8 +291,16 @@ struct PrettyLayout {
         switch nodes[node].kind {
         case .list:
             append("[")
-            ppList(children(node), column + 1, lineLength, tagIndent, indent + 1, lastDepth, UInt8(ascii: "|"),
-                width + 1)
+            ppList(
+                children(node),
+                column + 1,
+                lineLength,
+                tagIndent,
+                indent + 1,
+                lastDepth,
+                UInt8(ascii: "|"),
+                width + 1
+            )
             append("]")
         case .taggedTuple:
             append("{")
@@ -258,8 +308,16 @@ struct PrettyLayout {
             append("}")
         case .tuple:
             append("{")
-            ppList(children(node), column + 1, lineLength, tagIndent, indent + 1, lastDepth, UInt8(ascii: ","),
-                width + 1)
+            ppList(
+                children(node),
+                column + 1,
+                lineLength,
+                tagIndent,
+                indent + 1,
+                lastDepth,
+                UInt8(ascii: ","),
+                width + 1
+            )
             append("}")
         case .map:
             append("#{")
@@ -273,7 +331,12 @@ struct PrettyLayout {
     }
 
     private mutating func ppTagTuple(
-        _ elements: Rest, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
+        _ elements: Rest,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) {
         let tag = elements.index
@@ -282,29 +345,64 @@ struct PrettyLayout {
         let tagColumn = column + tagColumnIndent
         write(tag)
         if tagIndent > 0 && tagColumnIndent > tagIndent {
-            ppTail(dropFirst(elements), column + tagIndent, tagColumn, lineLength, tagIndent, indent + tagIndent,
-                lastDepth, UInt8(ascii: ","), width + tagLength)
+            ppTail(
+                dropFirst(elements),
+                column + tagIndent,
+                tagColumn,
+                lineLength,
+                tagIndent,
+                indent + tagIndent,
+                lastDepth,
+                UInt8(ascii: ","),
+                width + tagLength
+            )
         } else {
             append(",")
-            ppList(dropFirst(elements), tagColumn, lineLength, tagIndent, indent + tagColumnIndent, lastDepth,
-                UInt8(ascii: ","), width + tagLength + 1)
+            ppList(
+                dropFirst(elements),
+                tagColumn,
+                lineLength,
+                tagIndent,
+                indent + tagColumnIndent,
+                lastDepth,
+                UInt8(ascii: ","),
+                width + tagLength + 1
+            )
         }
     }
 
     private mutating func ppMap(
-        _ pairs: Rest, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
+        _ pairs: Rest,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) {
         guard !pairs.isEmpty else { return }
         let rest = dropFirst(pairs)
-        let pairWidth = ppPair(pairs.index, column, lineLength, tagIndent, indent, self.lastDepth(rest, lastDepth),
-            width)
+        let pairWidth = ppPair(
+            pairs.index,
+            column,
+            lineLength,
+            tagIndent,
+            indent,
+            self.lastDepth(rest, lastDepth),
+            width
+        )
         ppPairsTail(rest, column, column + pairWidth, lineLength, tagIndent, indent, lastDepth, pairWidth)
     }
 
     private mutating func ppPairsTail(
-        _ pairs: Rest, _ column0: Int, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int,
-        _ lastDepth: Int, _ width: Int
+        _ pairs: Rest,
+        _ column0: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) {
         var pairs = pairs
         var column = column
@@ -331,7 +429,12 @@ struct PrettyLayout {
     }
 
     private mutating func ppPair(
-        _ pair: Int, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
+        _ pair: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) -> Int {
         if fits(pair, column, lineLength, lastDepth, width) {
@@ -347,19 +450,48 @@ struct PrettyLayout {
     }
 
     private mutating func ppList(
-        _ elements: Rest, _ column0: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
-        _ separator: UInt8, _ width: Int
+        _ elements: Rest,
+        _ column0: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ separator: UInt8,
+        _ width: Int
     ) {
         let rest = dropFirst(elements)
-        let elementWidth = ppElement(elements.index, column0, lineLength, tagIndent, indent,
-            self.lastDepth(rest, lastDepth), width)
-        ppTail(rest, column0, column0 + elementWidth, lineLength, tagIndent, indent, lastDepth, separator,
-            width + elementWidth)
+        let elementWidth = ppElement(
+            elements.index,
+            column0,
+            lineLength,
+            tagIndent,
+            indent,
+            self.lastDepth(rest, lastDepth),
+            width
+        )
+        ppTail(
+            rest,
+            column0,
+            column0 + elementWidth,
+            lineLength,
+            tagIndent,
+            indent,
+            lastDepth,
+            separator,
+            width + elementWidth
+        )
     }
 
     private mutating func ppTail(
-        _ elements: Rest, _ column0: Int, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int,
-        _ lastDepth: Int, _ separator: UInt8, _ width: Int
+        _ elements: Rest,
+        _ column0: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ separator: UInt8,
+        _ width: Int
     ) {
         var elements = elements
         var column = column
@@ -397,7 +529,12 @@ struct PrettyLayout {
     }
 
     private mutating func ppElement(
-        _ element: Int, _ column: Int, _ lineLength: Int, _ tagIndent: Int, _ indent: Int, _ lastDepth: Int,
+        _ element: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ tagIndent: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) -> Int {
         if fits(element, column, lineLength, lastDepth, width) && isLeaf(element) {
@@ -410,7 +547,12 @@ struct PrettyLayout {
 
     /// `pp_binary`: the numbers of a binary, as many on a line as fit.
     private mutating func ppBinary(
-        _ node: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ node: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) {
         let limit = max(8, min(lineLength - column, maximum - 4 - width) - lastDepth)
         let range = nodes[node].text
@@ -445,7 +587,12 @@ struct PrettyLayout {
     /// `cind`: `indent` if the layout with this tag indentation stays within bounds, `nil`
     /// (Erlang's `throw(no_good)`) if a tagged tuple would start too far right.
     private func cind(
-        _ node: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ node: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         if fits(node, column, lineLength, lastDepth, width) { return indent }
         switch nodes[node].kind {
@@ -461,7 +608,12 @@ struct PrettyLayout {
     }
 
     private func cindTagTuple(
-        _ elements: Rest, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ elements: Rest,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         let tagLength = nodes[elements.index].length
         let tagColumnIndent = tagLength + 2
@@ -476,7 +628,12 @@ struct PrettyLayout {
     }
 
     private func cindMap(
-        _ pairs: Rest, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ pairs: Rest,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         guard !pairs.isEmpty else { return indent }
         let rest = dropFirst(pairs)
@@ -486,7 +643,12 @@ struct PrettyLayout {
     }
 
     private func cindPairsTail(
-        _ pairs: Rest, _ column0: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int,
+        _ pairs: Rest,
+        _ column0: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) -> Int? {
         var pairs = pairs
@@ -510,7 +672,12 @@ struct PrettyLayout {
     }
 
     private func cindPair(
-        _ pair: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ pair: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         if fits(pair, column, lineLength, lastDepth, width) {
             return isLeafPair(pair) ? nodes[pair].length : lineLength
@@ -524,18 +691,34 @@ struct PrettyLayout {
     }
 
     private func cindList(
-        _ elements: Rest, _ column0: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ elements: Rest,
+        _ column0: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         let rest = dropFirst(elements)
         guard
-            let elementWidth = cindElement(elements.index, column0, lineLength, indent,
-                self.lastDepth(rest, lastDepth), width)
+            let elementWidth = cindElement(
+                elements.index,
+                column0,
+                lineLength,
+                indent,
+                self.lastDepth(rest, lastDepth),
+                width
+            )
         else { return nil }
         return cindTail(rest, column0, column0 + elementWidth, lineLength, indent, lastDepth, width + elementWidth)
     }
 
     private func cindTail(
-        _ elements: Rest, _ column0: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int,
+        _ elements: Rest,
+        _ column0: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
         _ width: Int
     ) -> Int? {
         var elements = elements
@@ -569,7 +752,12 @@ struct PrettyLayout {
     }
 
     private func cindElement(
-        _ element: Int, _ column: Int, _ lineLength: Int, _ indent: Int, _ lastDepth: Int, _ width: Int
+        _ element: Int,
+        _ column: Int,
+        _ lineLength: Int,
+        _ indent: Int,
+        _ lastDepth: Int,
+        _ width: Int
     ) -> Int? {
         if fits(element, column, lineLength, lastDepth, width) && isLeaf(element) {
             return nodes[element].length

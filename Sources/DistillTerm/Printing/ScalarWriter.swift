@@ -115,8 +115,7 @@ struct ScalarWriter {
             default: return true
             }
         }
-        if name.utf8.count > 7 { return false }
-        return name == "maybe" || name == "else" || ReservedWords.words.contains { $0.elementsEqual(name.utf8) }
+        return ReservedWords.contains(name.utf8) || name == "maybe" || name == "else"
     }
 
     // MARK: - Strings (io_lib:write_string, string_char for unicode_as_unicode)
@@ -178,7 +177,10 @@ struct ScalarWriter {
     }
 
     /// The characters of a non-empty list that prints as a string, or `nil`.
-    static func printableText(_ elements: [Term], _ range: TermPrinter.Options.PrintableRange)
+    static func printableText(
+        _ elements: [Term],
+        _ range: TermPrinter.Options.PrintableRange
+    )
         -> [Unicode.Scalar]?
     {
         guard !elements.isEmpty else { return nil }
@@ -272,61 +274,85 @@ struct ScalarWriter {
     }
 }
 
-/// Erlang's shortest round-trip text of a float (`float_to_list(F, [short])`).
+/// Erlang's shortest round-trip text of a float (`float_to_list(F, [short])`, which
+/// `io_lib:write/1` uses since OTP 25): Ryu's shortest digits, laid out by the rules of
+/// `erts/emulator/ryu/to_chars.h`.
 enum ErlangFloat {
-    /// The shortest digits that read back as `value` (Swift's `description` finds them),
-    /// placed as Erlang places them: `0.1`, `100.0`, `123456.0`, `1.0e6`, `1.0e-5`,
-    /// `1.2345e-4`: plain decimal unless scientific notation is shorter.
+    /// `0.1`, `100.0`, `123456.0`, `1.0e3`, `1.0e-5`, `1.2345e-4`, `1.2345678901234568e17`.
     static func format(_ value: Double) -> String {
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
-        let (digits, place) = shortestDigits(value.magnitude)
-        return (value < 0 ? "-" : "") + insertDecimal(place, digits)
+        let (digits, exponent) = shortestDigits(value.magnitude)
+        return (value < 0 ? "-" : "") + layout(digits, exponent)
     }
 
-    /// The significant digits `S` and the place `P` such that the value is `0.S × 10^P`.
-    static func shortestDigits(_ value: Double) -> (digits: String, place: Int) {
-        let text = value.description
-        var mantissa = Substring(text)
+    /// The shortest digits that read back as `value`, without trailing zeros, and the
+    /// exponent `e` such that the value is `digits × 10^e` (Ryu's output). Swift's
+    /// `description` finds the same shortest, closest digits.
+    static func shortestDigits(_ value: Double) -> (digits: [UInt8], exponent: Int) {
+        var digits: [UInt8] = []
         var exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = text[..<e]
-            exponent = Int(text[text.index(after: e)...]) ?? 0
+        var fractionDigits = 0
+        var inFraction = false
+        var text = value.description.utf8[...]
+        if let e = text.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+            exponent = Int(String(decoding: text[text.index(after: e)...], as: UTF8.self)) ?? 0
+            text = text[..<e]
         }
-        var digits = ""
-        var pointPosition: Int?
-        for character in mantissa {
-            if character == "." {
-                pointPosition = digits.count
+        for byte in text {
+            if byte == UInt8(ascii: ".") {
+                inFraction = true
             } else {
-                digits.append(character)
+                if inFraction { fractionDigits += 1 }
+                digits.append(byte)
             }
         }
-        var place = (pointPosition ?? digits.count) + exponent
-        while digits.first == "0" {
-            digits.removeFirst()
-            place -= 1
+        exponent -= fractionDigits
+        while digits.first == UInt8(ascii: "0") { digits.removeFirst() }
+        while digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            exponent += 1
         }
-        while digits.last == "0" { digits.removeLast() }
-        return (digits, place)
+        return (digits, exponent)
     }
 
-    /// `io_lib_format:insert_decimal/2` of OTP's `fwrite_g/1`.
-    static func insertDecimal(_ place: Int, _ digits: String) -> String {
+    /// `to_chars`: fixed notation when the exponent is near zero, scientific otherwise.
+    static func layout(_ digits: [UInt8], _ exponent: Int) -> String {
         let length = digits.count
-        if place == 0 { return "0." + digits }
-        if place > 0 && place < length {
-            let split = digits.index(digits.startIndex, offsetBy: place)
-            return digits[..<split] + "." + digits[split...]
+        let scientificExponent = exponent + length - 1
+        let lower: Int
+        let upper: Int
+        if length == 1 {
+            (lower, upper) = (-4, 2)
+        } else if scientificExponent >= 10 {
+            (lower, upper) = (-(length + 2), 2)
+        } else {
+            (lower, upper) = (-(length + 2), 1)
         }
-        let exponent = String(place - 1)
-        let exponentCost = exponent.count + 1 + (length == 1 ? 2 : 1)
-        if place < 0 {
-            if 2 - place <= exponentCost { return "0." + String(repeating: "0", count: -place) + digits }
-        } else if place - length + 2 <= exponentCost {
-            return digits + String(repeating: "0", count: place - length) + ".0"
+        var fixed = lower <= exponent && exponent <= upper
+        if fixed {
+            var mantissa: UInt64 = 0
+            for digit in digits { mantissa = mantissa &* 10 &+ UInt64(digit - UInt8(ascii: "0")) }
+            if (mantissa >= 1 << 53 && exponent == 0) || (mantissa > (1 << 52) / 5 && exponent == 1)
+                || (mantissa > (1 << 51) / 25 && exponent == 2)
+            {
+                fixed = false
+            }
         }
-        let first = digits.prefix(1)
-        let rest = digits.dropFirst()
-        return first + "." + (rest.isEmpty ? "0" : rest) + "e" + exponent
+        var result: [UInt8] = []
+        if fixed {
+            let whole = length + exponent
+            if exponent >= 0 {
+                result = digits + [UInt8](repeating: UInt8(ascii: "0"), count: exponent) + Array(".0".utf8)
+            } else if whole > 0 {
+                result = Array(digits[..<whole]) + [UInt8(ascii: ".")] + Array(digits[whole...])
+            } else {
+                result = Array("0.".utf8) + [UInt8](repeating: UInt8(ascii: "0"), count: -whole) + digits
+            }
+        } else {
+            result = [digits[0], UInt8(ascii: ".")]
+            result += length > 1 ? Array(digits[1...]) : [UInt8(ascii: "0")]
+            result += Array("e\(scientificExponent)".utf8)
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 }

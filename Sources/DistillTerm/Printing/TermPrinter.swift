@@ -40,7 +40,8 @@ public enum TermPrinter {
 
         /// Which characters make a list print as a string.
         public var printableRange: PrintableRange
-        /// The line length of ``TermPrinter/print(_:options:)`` (`~tp` uses 80).
+        /// The line length of ``TermPrinter/print(_:options:)`` (`~tp` uses 80); 0 prints
+        /// on one line.
         public var lineLength: Int
 
         public init(printableRange: PrintableRange = .unicode, lineLength: Int = 80) {
@@ -96,11 +97,4 @@ public enum TermPrinter {
             swap(&writer.output, &output)
         }
     }
-}
-
-// MARK: - Terms as text
-
-extension Term: CustomStringConvertible {
-    /// The term on one line, as Erlang's `~0tp` prints it: `{kv,"0.1.0",[a,b]}`.
-    public var description: String { TermPrinter.printCompact(self) }
 }
