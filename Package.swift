@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "DistillArchive", dependencies: ["CZlib", "CDistillShims"]),
 
         // MARK: - Build side (Foundation allowed)
-        .target(name: "DistillBuild", dependencies: ["DistillArchive", "CArchive"]),
+        .target(name: "DistillBuild", dependencies: ["DistillArchive", "CArchive", "DistillPlan", "DistillRelease", "DistillTerm"]),
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -38,6 +38,7 @@ let package = Package(
                 "DistillTerm",
                 "DistillRelease",
                 "DistillPlan",
+                "DistillBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,8 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DistillPlanTests",
-            dependencies: ["DistillPlan", "DistillRelease", "DistillTerm", "DistillTestSupport", "swift-distill"],
-            exclude: ["OTPCases"]
+            dependencies: ["DistillPlan", "DistillRelease", "DistillTerm", "DistillBuild", "DistillTestSupport"]
         ),
         .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
         .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),

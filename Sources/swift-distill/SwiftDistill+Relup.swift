@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import ArgumentParser
+import DistillBuild
 import DistillPlan
 import DistillRelease
 import DistillTerm
@@ -79,8 +80,7 @@ extension SwiftDistill {
                 printError(error.description)
                 throw ExitCode(4)
             }
-            let text = TermPrinter.file([compilation.relup.term], header: "utf-8")
-            try RelupOutput.write(text, to: output)
+            try RelupFileWriter.write(compilation.relup, to: output)
             if json {
                 let report = RelupReport(compilation, path: output)
                 FileHandle.standardOutput.write(try report.encoded())
@@ -92,23 +92,6 @@ extension SwiftDistill {
 
         private func printError(_ text: String) {
             FileHandle.standardError.write(Data((text + "\n").utf8))
-        }
-    }
-}
-
-/// Writes the relup atomically: a temporary file beside it, then a rename.
-enum RelupOutput {
-    static func write(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        try Data(text.utf8).write(to: temporary)
-        if rename(temporary.path, url.path) != 0 {
-            let code = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [
-                NSLocalizedDescriptionKey: "cannot write '\(path)': \(String(cString: strerror(code)))",
-            ])
         }
     }
 }

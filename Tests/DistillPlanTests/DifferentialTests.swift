@@ -8,7 +8,7 @@ import DistillRelease
 import DistillTerm
 import DistillTestSupport
 import Foundation
-@testable import swift_distill
+import DistillBuild
 import Testing
 
 /// Random upgrades compiled by swift-distill and by OTP's `systools:make_relup`, which

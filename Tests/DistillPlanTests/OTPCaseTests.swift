@@ -8,17 +8,17 @@ import DistillRelease
 import DistillTerm
 import DistillTestSupport
 import Foundation
-@testable import swift_distill
+import DistillBuild
 import Testing
 
 /// The otp-cases: what OTP 25's `systools:make_relup` made of small upgrades.
 struct OTPCaseTests {
-    static let cases: [String] = (try? FileManager.default.contentsOfDirectory(atPath: Fixtures.otpCases.path))
+    static let cases: [String] = (try? FileManager.default.contentsOfDirectory(atPath: Repository.otpCases.path))
         .map { $0.filter { $0.first?.isNumber == true }.sorted() } ?? []
 
     /// Compiles a case the way its README says OTP did: `make_relup(new/demo, [old/demo], [old/demo], ...)`.
     static func compile(_ name: String) throws -> Result<RelupCompilation, PlanError> {
-        let directory = Fixtures.otpCases.appendingPathComponent(name).path
+        let directory = Repository.otpCases.appendingPathComponent(name).path
         let loader = RelupFileLoader(libraryDirectories: ["\(directory)/new/lib", "\(directory)/old/lib"])
         let new = try loader.load(release: "\(directory)/new/demo.rel", withAppups: true)
         let old = BaseRelease(try loader.load(release: "\(directory)/old/demo.rel", withAppups: false))
@@ -36,7 +36,7 @@ struct OTPCaseTests {
     }
 
     static func expectedTerms(_ name: String, _ file: String) throws -> [Term]? {
-        let path = Fixtures.otpCases.appendingPathComponent(name).appendingPathComponent(file).path
+        let path = Repository.otpCases.appendingPathComponent(name).appendingPathComponent(file).path
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         return try TermParser.parseAll(String(contentsOfFile: path, encoding: .utf8), file: path)
     }
@@ -61,7 +61,7 @@ struct OTPCaseTests {
     @Test(arguments: cases)
     func warningsEqualOTPs(_ name: String) throws {
         guard case .success(let compilation) = try Self.compile(name) else { return }
-        let path = Fixtures.otpCases.appendingPathComponent(name).appendingPathComponent("expected.warnings").path
+        let path = Repository.otpCases.appendingPathComponent(name).appendingPathComponent("expected.warnings").path
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         let expected = try text.split(separator: "\n").map { line in
             try TermParser.parseOne(String(line.dropFirst("%% warning: ".count)))
@@ -90,8 +90,8 @@ struct OTPCaseTests {
                 try Self.expectedTerms(name, "expected.relup") != nil
             else { continue }
             let ours = directory.url.appendingPathComponent("\(name).relup")
-            try TermPrinter.file([compilation.relup.term], header: "utf-8").write(to: ours, atomically: true, encoding: .utf8)
-            let expected = Fixtures.otpCases.appendingPathComponent(name).appendingPathComponent("expected.relup")
+            try RelupFileWriter.write(compilation.relup, to: ours.path)
+            let expected = Repository.otpCases.appendingPathComponent(name).appendingPathComponent("expected.relup")
             checks.append("{\"\(name)\", \"\(ours.path)\", \"\(expected.path)\"}")
         }
         #expect(!checks.isEmpty)

@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import DistillTerm
+import DistillTestSupport
 import Foundation
 
 /// One random upgrade for the differential test: the `.app` files of every application
@@ -85,8 +86,7 @@ struct RandomUpgrade {
     /// Writes the ``shared`` applications under `directory/lib`, sasl 4.2 with its appup.
     static func writeShared(to directory: URL) throws {
         var upgrade = RandomUpgrade()
-        var generator = UpgradeGenerator(seed: 0)
-        for application in generator.sharedApplications() {
+        for application in UpgradeGenerator.sharedApplications {
             upgrade.applications["\(application.name)-\(application.version)"] = application
         }
         upgrade.appups["sasl-4.2"] = UpgradeGenerator.saslAppup
@@ -287,9 +287,7 @@ struct UpgradeGenerator {
     ])
 
     /// kernel, stdlib, sasl 4.2 and sasl 2.1.
-    func sharedApplications() -> [RandomUpgrade.Application] {
-        Self.mandatory + [Self.oldSasl]
-    }
+    static var sharedApplications: [RandomUpgrade.Application] { mandatory + [oldSasl] }
 
     private static let oldSasl = RandomUpgrade.Application(
         name: "sasl", version: "2.1", modules: ["sasl_m"], uses: ["kernel", "stdlib"], included: [], registered: [])

@@ -6,15 +6,10 @@
 import DistillPlan
 import DistillRelease
 import DistillTerm
-import Foundation
 
 /// In-memory releases for the relup compiler's tests, written the way a person writes
 /// them: appups and expected scripts as Erlang text.
 enum Fixtures {
-    /// The otp-cases copied next to the tests (`OTPCases/NN-name`).
-    static let otpCases = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("OTPCases")
-
     /// An `.app` that uses kernel and stdlib.
     static func app(
         _ name: String, _ version: String, modules: [String], uses: [String] = ["kernel", "stdlib"],
