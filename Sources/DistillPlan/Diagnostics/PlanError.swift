@@ -106,6 +106,8 @@ public struct PlanError: Error, Hashable, Sendable, CustomStringConvertible {
         public static var codeChangedWithoutVersion: Self { Self("code_changed_without_version") }
         /// A server's state changed shape but its `vsn` did not.
         public static var stateChangedWithoutVsn: Self { Self("state_changed_without_vsn") }
+        /// A module is a server in one build and a library (or supervisor) in the other.
+        public static var moduleKindChanged: Self { Self("module_kind_changed") }
         /// Two snapshots of different applications, or a snapshot that contradicts itself.
         public static var invalidSnapshot: Self { Self("invalid_snapshot") }
         /// A hand-written appup names a module that is not in the version it should be in,
