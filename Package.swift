@@ -44,7 +44,8 @@ let package = Package(
         ),
 
         // MARK: - Benchmarks (make bench)
-        .executableTarget(name: "distill-bench", dependencies: ["DistillTerm", "DistillBuild", "DistillArchive"]),
+        .executableTarget(
+            name: "distill-bench", dependencies: ["DistillTerm", "DistillBuild", "DistillArchive", "DistillPlan", "DistillRelease"]),
 
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),

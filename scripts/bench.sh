@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product distill-bench
+swift build -c release --product swift-distill
 bench=.build/release/distill-bench
 runs=(--runs "${BENCH_RUNS:-7}")
 # Term text: TermParser/TermPrinter against erl's file:consult and ~tp on the same ~10 MB file.
@@ -12,3 +13,5 @@ runs=(--runs "${BENCH_RUNS:-7}")
 "$bench" etf "${runs[@]}"
 # Release tarballs: TarballWriter vs tar -czf, ReleaseArchive vs tar -xzf (~40 MB tree).
 "$bench" pack "${runs[@]}"
+# Relup compiler: RelupCompiler and swift-distill relup vs systools:make_relup (200 apps x 50 modules).
+"$bench" plan "${runs[@]}"

@@ -22,6 +22,9 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
         { try ETFBenchmark(arguments: $0).run() }),
     ("pack", "TarballWriter/ReleaseArchive vs tar -czf/-xzf on a ~40 MB release tree [--level 1-9]",
         { try PackBenchmark(arguments: $0).run() }),
+    ("plan", "RelupCompiler, swift-distill relup vs systools:make_relup, 200 apps × 50 modules [--apps --modules "
+        + "--otp-runs --systools no --cli no]",
+        { try PlanBenchmark(arguments: $0).run() }),
 ]
 
 /// Writes `message` to standard error.

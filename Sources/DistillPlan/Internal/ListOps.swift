@@ -26,16 +26,4 @@ enum ListOps {
         let excluded = Set(b)
         return a.filter { !excluded.contains($0) }
     }
-
-    /// `systools_rc:union/2` folded right over `lists` (`lists:foldr(fun union/2, [], Lists)`):
-    /// each list's elements (duplicates kept) that no later list has, in order.
-    static func unionRight<T: Hashable>(_ lists: [[T]]) -> [T] {
-        var later: Set<T> = []
-        var kept: [[T]] = []
-        for list in lists.reversed() {
-            kept.append(list.filter { !later.contains($0) })
-            later.formUnion(list)
-        }
-        return kept.reversed().flatMap { $0 }
-    }
 }

@@ -17,74 +17,98 @@
 /// `list_to_atom/1` calls in another order). swift-distill orders such components by
 /// their first written instruction, a choice OTP could also have made; any such
 /// order is a valid one, since neither component depends on the other.
+///
+/// The graph comes in compressed form: the targets of vertex `v` (its DepMods, as
+/// vertex numbers in written order) are `targets[start[v]..<start[v + 1]]`.
 struct DependencyOrder {
-    /// `dependencies[v]`: the vertices `v` depends on (its DepMods).
-    let dependencies: [[Int]]
-    /// The key that decides between components that do not depend on each other; the
-    /// smallest goes first. By default the position of the component's first instruction.
-    let key: (_ component: [Int]) -> (Int, Int)
+    let start: [Int]
+    let targets: [Int]
+    /// For tests: a rank per vertex that decides between components that do not depend
+    /// on each other (lowest first) before the written order does.
+    var ranks: [Int]?
 
-    /// The vertices `0..<dependencies.count` in dependency order.
+    var count: Int { start.count - 1 }
+
+    /// The vertices in dependency order.
     func order() -> [Int] {
-        let components = stronglyConnectedComponents()
-        var componentOf = [Int](repeating: 0, count: dependencies.count)
-        for (index, component) in components.enumerated() {
-            for vertex in component { componentOf[vertex] = index }
-        }
-        // Condensation: an edge from each component to each component it depends on.
-        var dependents = [Set<Int>](repeating: [], count: components.count)
-        var blockers = [Int](repeating: 0, count: components.count)
-        for (vertex, targets) in dependencies.enumerated() {
-            let from = componentOf[vertex]
-            for target in targets {
-                let to = componentOf[target]
-                if from != to, dependents[from].insert(to).inserted { blockers[to] += 1 }
+        let (componentOf, members) = stronglyConnectedComponents()
+        let componentCount = members.count
+        // Condensation: an edge from each component to each component it depends on, once.
+        var blockers = [Int](repeating: 0, count: componentCount)
+        var stamp = [Int](repeating: -1, count: componentCount)
+        var pairs: [(from: Int, to: Int)] = []
+        for component in 0..<componentCount {
+            for vertex in members[component] {
+                for edge in start[vertex]..<start[vertex + 1] {
+                    let to = componentOf[targets[edge]]
+                    if to != component, stamp[to] != component {
+                        stamp[to] = component
+                        pairs.append((component, to))
+                        blockers[to] += 1
+                    }
+                }
             }
         }
-        // Kahn's algorithm: a component once nothing depends on it any more.
-        var ready = MinHeap<(key: (Int, Int), component: Int)> { $0.key < $1.key }
-        for index in components.indices where blockers[index] == 0 {
-            ready.push((key(components[index]), index))
+        var dependentsStart = [Int](repeating: 0, count: componentCount + 1)
+        for pair in pairs { dependentsStart[pair.from + 1] += 1 }
+        for index in 0..<componentCount { dependentsStart[index + 1] += dependentsStart[index] }
+        var dependents = [Int](repeating: 0, count: pairs.count)
+        var fill = dependentsStart
+        for pair in pairs {
+            dependents[fill[pair.from]] = pair.to
+            fill[pair.from] += 1
         }
+        // Kahn's algorithm: a component once nothing depends on it any more; among those,
+        // the lowest rank, then the first written.
+        func key(_ component: Int) -> (Int, Int) {
+            let first = members[component][0]
+            guard let ranks else { return (0, first) }
+            return (members[component].map { ranks[$0] }.min() ?? Int.max, first)
+        }
+        var ready = KeyHeap()
+        for component in 0..<componentCount where blockers[component] == 0 { ready.push(key(component), component) }
         var result: [Int] = []
-        result.reserveCapacity(dependencies.count)
-        while let (_, index) = ready.pop() {
-            result += components[index].sorted()
-            for next in dependents[index] {
+        result.reserveCapacity(count)
+        while let component = ready.pop() {
+            result += members[component]
+            for edge in dependentsStart[component]..<dependentsStart[component + 1] {
+                let next = dependents[edge]
                 blockers[next] -= 1
-                if blockers[next] == 0 { ready.push((key(components[next]), next)) }
+                if blockers[next] == 0 { ready.push(key(next), next) }
             }
         }
         return result
     }
 
-    /// Tarjan's algorithm, without recursion (a chain of thousands of modules is fine).
-    private func stronglyConnectedComponents() -> [[Int]] {
-        let count = dependencies.count
+    /// Tarjan's algorithm, without recursion (a chain of thousands of modules is fine);
+    /// each component's vertices ascending.
+    private func stronglyConnectedComponents() -> (componentOf: [Int], members: [[Int]]) {
         var index = [Int](repeating: -1, count: count)
         var lowLink = [Int](repeating: 0, count: count)
         var onStack = [Bool](repeating: false, count: count)
+        var componentOf = [Int](repeating: 0, count: count)
         var stack: [Int] = []
-        var components: [[Int]] = []
+        var members: [[Int]] = []
         var nextIndex = 0
+        var frames: [(vertex: Int, edge: Int)] = []
         for root in 0..<count where index[root] < 0 {
-            var frames: [(vertex: Int, edge: Int)] = [(root, 0)]
+            frames.append((root, start[root]))
             index[root] = nextIndex
             lowLink[root] = nextIndex
             nextIndex += 1
             stack.append(root)
             onStack[root] = true
             while let (vertex, edge) = frames.last {
-                if edge < dependencies[vertex].count {
+                if edge < start[vertex + 1] {
                     frames[frames.count - 1].edge += 1
-                    let target = dependencies[vertex][edge]
+                    let target = targets[edge]
                     if index[target] < 0 {
                         index[target] = nextIndex
                         lowLink[target] = nextIndex
                         nextIndex += 1
                         stack.append(target)
                         onStack[target] = true
-                        frames.append((target, 0))
+                        frames.append((target, start[target]))
                     } else if onStack[target] {
                         lowLink[vertex] = min(lowLink[vertex], index[target])
                     }
@@ -96,38 +120,34 @@ struct DependencyOrder {
                     var component: [Int] = []
                     while let member = stack.popLast() {
                         onStack[member] = false
+                        componentOf[member] = members.count
                         component.append(member)
                         if member == vertex { break }
                     }
-                    components.append(component)
+                    members.append(component.count > 1 ? component.sorted() : component)
                 }
             }
         }
-        return components
+        return (componentOf, members)
     }
 }
 
-/// A binary min-heap ordered by `less`.
-struct MinHeap<Element> {
-    private var elements: [Element] = []
-    private let less: (Element, Element) -> Bool
+/// A binary min-heap of components keyed by `(rank, first written vertex)`.
+private struct KeyHeap {
+    private var elements: [(key: (Int, Int), component: Int)] = []
 
-    init(by less: @escaping (Element, Element) -> Bool) {
-        self.less = less
-    }
-
-    mutating func push(_ element: Element) {
-        elements.append(element)
+    mutating func push(_ key: (Int, Int), _ component: Int) {
+        elements.append((key, component))
         var child = elements.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard less(elements[child], elements[parent]) else { break }
+            guard elements[child].key < elements[parent].key else { break }
             elements.swapAt(child, parent)
             child = parent
         }
     }
 
-    mutating func pop() -> Element? {
+    mutating func pop() -> Int? {
         guard !elements.isEmpty else { return nil }
         elements.swapAt(0, elements.count - 1)
         let top = elements.removeLast()
@@ -136,12 +156,12 @@ struct MinHeap<Element> {
             let left = 2 * parent + 1
             let right = left + 1
             var smallest = parent
-            if left < elements.count, less(elements[left], elements[smallest]) { smallest = left }
-            if right < elements.count, less(elements[right], elements[smallest]) { smallest = right }
+            if left < elements.count, elements[left].key < elements[smallest].key { smallest = left }
+            if right < elements.count, elements[right].key < elements[smallest].key { smallest = right }
             if smallest == parent { break }
             elements.swapAt(parent, smallest)
             parent = smallest
         }
-        return top
+        return top.component
     }
 }

@@ -62,17 +62,25 @@ public struct RelupCompiler: Sendable {
         downTo: [BaseRelease]
     ) throws(PlanError) -> RelupCompilation {
         let top = try Self.resolve(release)
+        // The same release is often both upgraded from and downgraded to: check it once.
+        var resolvedBases: [(files: ReleaseFiles, release: ResolvedRelease)] = []
+        func resolve(_ files: ReleaseFiles) throws(PlanError) -> ResolvedRelease {
+            if let known = resolvedBases.first(where: { $0.files == files }) { return known.release }
+            let resolved = try Self.resolve(files)
+            resolvedBases.append((files, resolved))
+            return resolved
+        }
         var warnings: [PlanWarning] = []
         var upgrades: [Relup.Entry] = []
         for base in upFrom {
-            let resolved = try Self.resolve(base.files)
+            let resolved = try resolve(base.files)
             let instructions = try entry(.up, top: top, base: resolved, warnings: &warnings)
             upgrades.insert(Relup.Entry(version: resolved.spec.version, description: base.description,
                                         instructions: instructions), at: 0)
         }
         var downgrades: [Relup.Entry] = []
         for base in downTo {
-            let resolved = try Self.resolve(base.files)
+            let resolved = try resolve(base.files)
             let instructions = try entry(.down, top: top, base: resolved, warnings: &warnings)
             downgrades.insert(Relup.Entry(version: resolved.spec.version, description: base.description,
                                           instructions: instructions), at: 0)

@@ -311,13 +311,17 @@ private struct ReleaseChecker {
     /// The first key (in key order, as `duplicates(keysort(1, X))` finds them) listed
     /// more than once in `pairs`, with its owners in the order listed.
     private static func firstDuplicate(_ pairs: [(String, String)]) -> (String, [String])? {
-        var owners: [String: [String]] = [:]
-        for (key, owner) in pairs { owners[key, default: []].append(owner) }
-        let duplicated = owners.filter { $0.value.count > 1 }.keys
-        guard let first = duplicated.min(by: { Term.atom($0) < Term.atom($1) }), let list = owners[first] else {
-            return nil
+        var firstOwner: [String: String] = [:]
+        firstOwner.reserveCapacity(pairs.count)
+        var duplicated: [String: [String]] = [:]
+        for (key, owner) in pairs {
+            if let first = firstOwner.updateValue(owner, forKey: key) {
+                duplicated[key, default: [first]].append(owner)
+                firstOwner[key] = first
+            }
         }
-        return (first, list)
+        guard let first = duplicated.keys.min(by: { Term.atom($0) < Term.atom($1) }) else { return nil }
+        return duplicated[first].map { (first, $0) }
     }
 
     /// `both 'a' and 'b'`, `'a', 'b' and 'c' all`.

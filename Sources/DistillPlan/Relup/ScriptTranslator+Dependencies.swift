@@ -6,6 +6,22 @@
 import DistillRelease
 import DistillTerm
 
+/// One `load_object_code` before ``ScriptTranslator/mergeLoadObjectCode(_:)``: a written
+/// one, or the one `systools_rc` makes for each module it loads.
+struct ObjectCode {
+    var application: String
+    var version: String
+    /// The written modules, or the one module loaded.
+    var modules: [String]
+    var module: String?
+
+    /// Calls `body` with each module, in order.
+    func forEachModule(_ body: (String) -> Void) {
+        if let module { body(module) }
+        for module in modules { body(module) }
+    }
+}
+
 extension ScriptTranslator {
     /// `translate_dependent_instrs/4`: the `update`, `load_module` and `delete_module`
     /// instructions, one weakly connected component of the dependency graph at a time
@@ -13,77 +29,79 @@ extension ScriptTranslator {
     /// where they are. Returns the `load_object_code` instructions and the new script.
     func translateDependentInstructions(
         _ after: [Step]
-    ) throws(PlanError) -> (objectCode: [RelupInstruction], script: [RelupInstruction]) {
+    ) throws(PlanError) -> (objectCode: [ObjectCode], script: [RelupInstruction]) {
         // make_dependency_graph/1: one vertex per module, in written order.
-        var vertices: [(step: Int, module: String, dependencies: [String])] = []
+        var stepOf: [Int] = []
+        var modules: [String] = []
         var vertexOf: [String: Int] = [:]
+        vertexOf.reserveCapacity(after.count)
+        var vertexAtStep = [Int](repeating: -1, count: after.count)
         for (index, step) in after.enumerated() {
-            guard let (module, dependencies) = step.instruction.dependentModule else { continue }
+            guard let module = step.instruction.dependentModule?.module else { continue }
             if let first = vertexOf[module] {
                 throw error(
                     .muldefModule,
-                    "module '\(module)' has two instructions: \(describe(after[vertices[first].step])) "
-                        + "and \(describe(step))", at: step)
+                    "module '\(module)' has two instructions: \(describe(after[stepOf[first]])) and \(describe(step))",
+                    at: step)
             }
-            vertexOf[module] = vertices.count
-            vertices.append((index, module, dependencies))
+            vertexOf[module] = stepOf.count
+            vertexAtStep[index] = stepOf.count
+            stepOf.append(index)
+            modules.append(module)
         }
-        var edges: [[Int]] = []
-        edges.reserveCapacity(vertices.count)
-        for vertex in vertices {
-            var targets: [Int] = []
-            for dependency in vertex.dependencies {
+        var start = [0]
+        var targets: [Int] = []
+        start.reserveCapacity(stepOf.count + 1)
+        for stepIndex in stepOf {
+            for dependency in after[stepIndex].instruction.dependentModule?.dependencies ?? [] {
                 guard let target = vertexOf[dependency] else {
                     throw error(
                         .undefModule,
-                        "\(describe(after[vertex.step])) depends on module '\(dependency)', which has no "
-                            + "instruction in this upgrade", at: after[vertex.step])
+                        "\(describe(after[stepIndex])) depends on module '\(dependency)', which has no instruction "
+                            + "in this upgrade", at: after[stepIndex])
                 }
                 targets.append(target)
             }
-            edges.append(targets)
+            start.append(targets.count)
         }
-        let components = weakComponents(edges)
+        let (componentOf, members) = weakComponents(start: start, targets: targets)
         // translate_dep_loop/7.
-        var objectCode: [RelupInstruction] = []
+        var objectCode: [ObjectCode] = []
         var script: [RelupInstruction] = []
-        var translated = Set<Int>()
-        var vertexAtStep = [Int?](repeating: nil, count: after.count)
-        for (vertex, entry) in vertices.enumerated() { vertexAtStep[entry.step] = vertex }
+        var translated = [Bool](repeating: false, count: members.count)
+        var position = [Int](repeating: 0, count: stepOf.count)
         for (index, step) in after.enumerated() {
-            guard let vertex = vertexAtStep[index] else {
+            let vertex = vertexAtStep[index]
+            guard vertex >= 0 else {
                 if let instruction = step.lowLevel { script.append(instruction) }
                 continue
             }
-            let component = components.componentOf[vertex]
-            guard translated.insert(component).inserted else { continue }
-            let members = components.members[component]
-            let ordered = orderComponent(members, edges: edges, modules: vertices.map(\.module))
-            let (code, instructions) = try lowLevelInstructions(ordered.map { after[vertices[$0].step] })
-            objectCode += code
-            script += instructions
+            let component = componentOf[vertex]
+            guard !translated[component] else { continue }
+            translated[component] = true
+            // get_dependent_instructions/3 on the component's own graph.
+            let vertices = members[component]
+            for (local, global) in vertices.enumerated() { position[global] = local }
+            var localStart = [0]
+            var localTargets: [Int] = []
+            localStart.reserveCapacity(vertices.count + 1)
+            for global in vertices {
+                for edge in start[global]..<start[global + 1] { localTargets.append(position[targets[edge]]) }
+                localStart.append(localTargets.count)
+            }
+            var order = DependencyOrder(start: localStart, targets: localTargets)
+            if let ranks { order.ranks = vertices.map { ranks[modules[$0]] ?? Int.max } }
+            let ordered = order.order().map { stepOf[vertices[$0]] }
+            try lowLevelInstructions(ordered, of: after, objectCode: &objectCode, script: &script)
         }
         return (objectCode, script)
     }
 
-    /// `get_dependent_instructions/3`: the component's vertices in dependency order.
-    private func orderComponent(_ members: [Int], edges: [[Int]], modules: [String]) -> [Int] {
-        var local: [Int: Int] = [:]
-        for (position, vertex) in members.enumerated() { local[vertex] = position }
-        let dependencies = members.map { vertex in edges[vertex].compactMap { local[$0] } }
-        let ranks = ranks
-        let order = DependencyOrder(dependencies: dependencies) { component in
-            let first = component.min() ?? 0
-            guard let ranks else { return (first, 0) }
-            let rank = component.compactMap { ranks[modules[members[$0]]] }.min() ?? Int.max
-            return (rank, first)
-        }
-        return order.order().map { members[$0] }
-    }
-
-    /// The weakly connected components of the graph, each's vertices ascending.
-    private func weakComponents(_ edges: [[Int]]) -> (componentOf: [Int], members: [[Int]]) {
-        var parent = Array(edges.indices)
+    /// The weakly connected components of the graph: each vertex's component, and each
+    /// component's vertices ascending, components numbered by their first vertex.
+    private func weakComponents(start: [Int], targets: [Int]) -> (componentOf: [Int], members: [[Int]]) {
+        let count = start.count - 1
+        var parent = Array(0..<count)
         func root(_ vertex: Int) -> Int {
             var vertex = vertex
             while parent[vertex] != vertex {
@@ -92,33 +110,30 @@ extension ScriptTranslator {
             }
             return vertex
         }
-        for (vertex, targets) in edges.enumerated() {
-            for target in targets {
-                let (a, b) = (root(vertex), root(target))
+        for vertex in 0..<count {
+            for edge in start[vertex]..<start[vertex + 1] {
+                let (a, b) = (root(vertex), root(targets[edge]))
                 if a != b { parent[max(a, b)] = min(a, b) }
             }
         }
-        var componentOf = [Int](repeating: 0, count: edges.count)
+        var componentOf = [Int](repeating: 0, count: count)
+        var componentOfRoot = [Int](repeating: -1, count: count)
         var members: [[Int]] = []
-        var componentOfRoot: [Int: Int] = [:]
-        for vertex in edges.indices {
+        for vertex in 0..<count {
             let top = root(vertex)
-            let component: Int
-            if let known = componentOfRoot[top] {
-                component = known
-            } else {
-                component = members.count
-                componentOfRoot[top] = component
+            if componentOfRoot[top] < 0 {
+                componentOfRoot[top] = members.count
                 members.append([])
             }
-            componentOf[vertex] = component
-            members[component].append(vertex)
+            componentOf[vertex] = componentOfRoot[top]
+            members[componentOf[vertex]].append(vertex)
         }
         return (componentOf, members)
     }
 
-    /// `translate_dep_to_low/3`: the instructions of one component, in dependency order,
-    /// as `load_object_code` (one per loaded module) and the script
+    /// `translate_dep_to_low/3`: the instructions of one component, in dependency order
+    /// (`ordered`: indices into `after`), as `load_object_code` (one per loaded module,
+    /// appended to `objectCode`) and low-level instructions (appended to `script`):
     ///
     /// - up: `suspend` (dependency order), loads and removes in reverse dependency order,
     ///   `code_change up` for every advanced update, `resume` (reverse order);
@@ -126,56 +141,58 @@ extension ScriptTranslator {
     ///   converts its state before it is replaced), loads and removes in dependency
     ///   order, `code_change down` for static ones (supervisors), `resume`.
     private func lowLevelInstructions(
-        _ steps: [Step]
-    ) throws(PlanError) -> (objectCode: [RelupInstruction], script: [RelupInstruction]) {
+        _ ordered: [Int], of after: [Step], objectCode: inout [ObjectCode], script: inout [RelupInstruction]
+    ) throws(PlanError) {
         var suspended: [SuspendedModule] = []
-        var loadsAndRemoves: [[RelupInstruction]] = []
         var codeChanges: [ModuleCodeChange] = []
         var dynamicChanges: [ModuleCodeChange] = []
         var staticChanges: [ModuleCodeChange] = []
-        var objectCode: [RelupInstruction] = []
-        for step in steps {
-            switch step.instruction {
+        func readObjectCode(_ module: String, at step: Step) throws(PlanError) {
+            guard let owner = applications.owner(of: module) else {
+                throw error(
+                    .noSuchModule,
+                    "\(describe(step)) loads module '\(module)', which no application of release "
+                        + "\(Self.name(applications)) lists in its modules", at: step)
+            }
+            objectCode.append(ObjectCode(application: owner.name, version: owner.version, modules: [], module: module))
+        }
+        for index in ordered {
+            switch after[index].instruction {
             case .update(let update):
                 suspended.append(
                     SuspendedModule(module: update.module, timeout: update.timeout == .default ? nil : update.timeout))
-                loadsAndRemoves.append([.load(module: update.module, prePurge: update.prePurge, postPurge: update.postPurge)])
+                try readObjectCode(update.module, at: after[index])
                 if case .advanced(let extra) = update.change {
                     let change = ModuleCodeChange(module: update.module, extra: extra)
                     codeChanges.append(change)
                     if update.moduleType == .dynamic { dynamicChanges.append(change) } else { staticChanges.append(change) }
                 }
-            case .loadModule(let load):
-                loadsAndRemoves.append([.load(module: load.module, prePurge: load.prePurge, postPurge: load.postPurge)])
-            case .deleteModule(let module, _):
-                loadsAndRemoves.append([
-                    .remove(module: module, prePurge: .brutalPurge, postPurge: .brutalPurge), .purge(modules: [module]),
-                ])
-            default:
-                continue
-            }
-            if case .load(let module, _, _) = loadsAndRemoves.last?.first {
-                guard let owner = applications.owner(of: module) else {
-                    throw error(
-                        .noSuchModule,
-                        "\(describe(step)) loads module '\(module)', which no application of release "
-                            + "\(Self.name(applications)) lists in its modules", at: step)
-                }
-                objectCode.append(.loadObjectCode(application: owner.name, version: owner.version, modules: [module]))
+            case .loadModule(let load): try readObjectCode(load.module, at: after[index])
+            default: continue
             }
         }
-        var script: [RelupInstruction] = []
+        func loadOrRemove(_ index: Int) {
+            switch after[index].instruction {
+            case .update(let update):
+                script.append(.load(module: update.module, prePurge: update.prePurge, postPurge: update.postPurge))
+            case .loadModule(let load):
+                script.append(.load(module: load.module, prePurge: load.prePurge, postPurge: load.postPurge))
+            case .deleteModule(let module, _):
+                script.append(.remove(module: module, prePurge: .brutalPurge, postPurge: .brutalPurge))
+                script.append(.purge(modules: [module]))
+            default: return
+            }
+        }
         if !suspended.isEmpty { script.append(.suspend(suspended)) }
         switch direction {
         case .up:
-            script += loadsAndRemoves.reversed().flatMap { $0 }
+            for index in ordered.reversed() { loadOrRemove(index) }
             if !codeChanges.isEmpty { script.append(.codeChange(.up, codeChanges)) }
         case .down:
             if !dynamicChanges.isEmpty { script.append(.codeChange(.down, dynamicChanges)) }
-            script += loadsAndRemoves.flatMap { $0 }
+            for index in ordered { loadOrRemove(index) }
             if !staticChanges.isEmpty { script.append(.codeChange(.down, staticChanges)) }
         }
         if !suspended.isEmpty { script.append(.resume(modules: suspended.reversed().map(\.module))) }
-        return (objectCode, script)
     }
 }

@@ -44,8 +44,17 @@ struct ScriptTranslator {
         try checkStartStop(after)
         after = try expandApplicationInstructions(after)
         let (objectCode, translated) = try translateDependentInstructions(after)
-        let merged = try mergeLoadObjectCode(before.compactMap(\.lowLevel) + objectCode)
-        return sortEmulatorRestart(before: merged, after: translated)
+        var written: [ObjectCode] = []
+        var applies: [RelupInstruction] = []
+        for step in before {
+            if case .loadObjectCode(let application, let version, let modules) = step.lowLevel {
+                written.append(ObjectCode(application: application, version: version, modules: modules))
+            } else if let instruction = step.lowLevel {
+                applies.append(instruction)
+            }
+        }
+        let merged = try mergeLoadObjectCode(written + objectCode)
+        return sortEmulatorRestart(before: merged + applies, after: translated)
     }
 
     // MARK: - Messages
@@ -185,6 +194,13 @@ struct ScriptTranslator {
 
     /// `translate_application_instrs/3` and `translate_add_module_instrs/2`.
     private func expandApplicationInstructions(_ after: [Step]) throws(PlanError) -> [Step] {
+        let needed = after.contains { step in
+            switch step.instruction {
+            case .addApplication, .removeApplication, .restartApplication, .addModule: true
+            default: false
+            }
+        }
+        guard needed else { return after }
         var result: [Step] = []
         result.reserveCapacity(after.count)
         func add(_ instruction: ExpandedAppupInstruction, like step: Step) {
@@ -255,39 +271,40 @@ struct ScriptTranslator {
     // MARK: - Object code and emulator restarts
 
     /// `merge_load_object_code/1`: one `load_object_code` per application, where the
-    /// first one for it was; the modules of all in `systools_rc`'s union order. Other
-    /// instructions (`apply`) follow.
-    private func mergeLoadObjectCode(_ before: [RelupInstruction]) throws(PlanError) -> [RelupInstruction] {
-        var groups: [(application: String, versions: [String], modules: [[String]])] = []
+    /// first one for it was (the written ones come first, then those of the module
+    /// instructions); its modules in `systools_rc`'s union order, which keeps each
+    /// module where it last appears. The caller puts the `apply`s after them.
+    func mergeLoadObjectCode(_ entries: [ObjectCode]) throws(PlanError) -> [RelupInstruction] {
+        var groups: [[Int]] = []
         var groupIndex: [String: Int] = [:]
-        var rest: [RelupInstruction] = []
-        for instruction in before {
-            guard case .loadObjectCode(let application, let version, let modules) = instruction else {
-                rest.append(instruction)
-                continue
-            }
-            if let index = groupIndex[application] {
-                groups[index].versions.append(version)
-                groups[index].modules.append(modules)
+        for (index, entry) in entries.enumerated() {
+            if let group = groupIndex[entry.application] {
+                groups[group].append(index)
             } else {
-                groupIndex[application] = groups.count
-                groups.append((application, [version], [modules]))
+                groupIndex[entry.application] = groups.count
+                groups.append([index])
             }
         }
         var merged: [RelupInstruction] = []
+        merged.reserveCapacity(groups.count)
         for group in groups {
-            let version = group.versions[0]
+            let first = entries[group[0]]
             // systools checks the group from its end, so it reports the last other version.
-            if let other = group.versions.last(where: { $0 != version }) {
+            if let other = group.last(where: { entries[$0].version != first.version }) {
                 throw PlanError(
                     code: .conflictingVersions,
-                    message: "load_object_code reads two versions of '\(group.application)', \(version) and \(other)",
-                    application: group.application, version: other)
+                    message: "load_object_code reads two versions of '\(first.application)', \(first.version) and "
+                        + "\(entries[other].version)", application: first.application, version: entries[other].version)
             }
-            merged.append(.loadObjectCode(application: group.application, version: version,
-                                          modules: ListOps.unionRight(group.modules)))
+            var last: [String: Int] = [:]
+            last.reserveCapacity(group.count)
+            for index in group { entries[index].forEachModule { last[$0] = index } }
+            var modules: [String] = []
+            modules.reserveCapacity(last.count)
+            for index in group { entries[index].forEachModule { if last[$0] == index { modules.append($0) } } }
+            merged.append(.loadObjectCode(application: first.application, version: first.version, modules: modules))
         }
-        return merged + rest
+        return merged
     }
 
     /// `sort_emulator_restart/3`: `restart_new_emulator` goes first on the way up and
