@@ -19,6 +19,9 @@ let package = Package(
         // MARK: - Pure core (no I/O, no Foundation: the runtime links these)
         .target(name: "DistillTerm", dependencies: ["CZlib"]),
 
+        // MARK: - Build side (reads what `swift build` wrote; no Foundation)
+        .target(name: "DistillELF"),
+
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
@@ -40,6 +43,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "DistillELFTests", dependencies: ["DistillELF", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
