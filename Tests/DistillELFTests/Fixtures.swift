@@ -13,10 +13,11 @@ struct CompiledModule {
     let objectPaths: [String]
 
     /// Compiles `sources` (file name → text) as module `module` into one object per file
-    /// (or one per module with `wholeModule`), with `-g` unless `debugInfo` is false.
+    /// (or one per module with `wholeModule`), with `-g` unless `debugInfo` is false, and
+    /// any other `flags` for `swiftc`.
     init(
         _ sources: [String: String], module: String = "Demo", optimization: String = "-O",
-        wholeModule: Bool = false, debugInfo: Bool = true
+        wholeModule: Bool = false, debugInfo: Bool = true, flags: [String] = []
     ) throws {
         let directory = try TemporaryDirectory(prefix: "distill-elf")
         self.directory = directory
@@ -29,7 +30,7 @@ struct CompiledModule {
             try text.write(to: url, atomically: true, encoding: .utf8)
             sourcePaths.append("Sources/\(name)")
         }
-        var arguments = [optimization, "-parse-as-library", "-module-name", module, "-c"]
+        var arguments = [optimization, "-parse-as-library", "-module-name", module, "-c"] + flags
         if debugInfo { arguments.append("-g") }
         if wholeModule {
             arguments += ["-wmo", "-num-threads", "0", "-o", "\(module).o"]

@@ -102,6 +102,9 @@ struct DebugInlineTable: Sendable {
             return base &+ value
         }
 
+        /// Whether a relocation patches the field at `offset` of debug section `section`.
+        func isRelocated(section: Int, offset: UInt64) -> Bool { relocated[section]?[offset] != nil }
+
         /// Whether the string at `offset` in the string section `table` is `line`.
         func isLine(_ table: String, at offset: UInt64) -> Bool {
             guard let strings = file.section(named: table), strings.hasContents, offset &+ 5 <= strings.size else {
@@ -209,10 +212,13 @@ struct DebugInlineTable: Sendable {
                     isNamedLine = reader.position - start == 5 && file.storage.u32(start) == 0x656e_696c  // "line"
                     continue
                 }
-                let value =
+                var value =
                     attribute.form == 0x21
                     ? UInt64(bitPattern: attribute.implicit)
                     : try readForm(&reader, attribute.form, offsetSize: offsetSize, version: version)
+                if attribute.form == 0x17 {  // sec_offset: relocated in an object file
+                    value = context.offset(section: info.index, field: fieldOffset, value: value)
+                }
                 switch (attribute.name, attribute.form) {
                 case (0x11, 0x01): lowPC = .direct(section: info.index, offset: fieldOffset, value: value)
                 case (0x11, 0x1b), (0x11, 0x29...0x2c): lowPC = .indexed(value)
@@ -221,7 +227,8 @@ struct DebugInlineTable: Sendable {
                 case (0x55, 0x23): ranges = (value, true)
                 case (0x55, _): ranges = (value, false)
                 case (0x59, _): callLine = value
-                case (0x31, 0x10): origin = value  // DW_AT_abstract_origin, ref_addr
+                case (0x31, 0x10):  // DW_AT_abstract_origin, ref_addr: relocated in an object file
+                    origin = context.offset(section: info.index, field: fieldOffset, value: value)
                 case (0x31, _): origin = unitOffset &+ value  // unit-relative reference
                 case (0x03, 0x0e), (0x03, 0x1f):  // DW_AT_name, strp / line_strp
                     let table = attribute.form == 0x0e ? ".debug_str" : ".debug_line_str"
@@ -299,7 +306,9 @@ struct DebugInlineTable: Sendable {
                 let at = section.fileRange.lowerBound + Int(offset)
                 let begin = file.storage.u64(at)
                 let end = file.storage.u64(at + 8)
-                if begin == 0 && end == 0 { break }
+                // The end-of-list entry is (0, 0); in a relocatable object relocated
+                // entries read as zeros too, so only an unrelocated pair ends the list.
+                if begin == 0 && end == 0 && !context.isRelocated(section: section.index, offset: offset) { break }
                 if begin != .max,
                     let (start, startOffset) = context.place(section: section.index, offset: offset, value: begin),
                     let (_, endOffset) = context.place(section: section.index, offset: offset + 8, value: end),

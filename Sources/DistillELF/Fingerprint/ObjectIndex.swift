@@ -119,7 +119,11 @@ struct ObjectIndex {
         return best
     }
 
-    /// The byte range `[start, end)` of the anonymous piece of `section` that holds `offset`.
+    /// The byte range `[start, end)` of the anonymous piece of `section` that holds `offset`:
+    /// from the boundary at or before it to the next one. A piece that starts with
+    /// relocated fields (a jump table) ends with the last field of that run, since the
+    /// assembler resolves references within a section without relocations, so the next
+    /// piece's start may not be a boundary.
     func piece(in section: Int, at offset: UInt64) -> Range<UInt64> {
         let size = file.sections[section].size
         guard let list = boundaries[section] else { return 0..<size }
@@ -130,7 +134,13 @@ struct ObjectIndex {
             if list[middle] <= offset { low = middle + 1 } else { high = middle }
         }
         let start = low > 0 ? list[low - 1] : 0
-        let end = low < list.count ? min(list[low], size) : size
+        var end = low < list.count ? min(list[low], size) : size
+        var runEnd = start
+        for patch in patches(in: section, start..<max(end, start)) {
+            guard patch.relocation.offset == runEnd, let field = patch.relocation.type.patch else { break }
+            runEnd += UInt64(field.size)
+        }
+        if runEnd > start && runEnd > offset { end = min(end, runEnd) }
         return start..<max(end, start)
     }
 
