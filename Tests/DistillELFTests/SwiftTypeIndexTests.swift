@@ -96,4 +96,57 @@ struct SwiftTypeIndexTests {
         #expect(index.owners["$s4Demo2KVV6handleyS2iF"] == "Demo.KV")
         #expect(index.types["Demo.KV"]?.references.contains("Demo.KV.Nested") == true)
     }
+
+    static func index(_ source: String) throws -> SwiftTypeIndex {
+        try SwiftTypeIndex(objects: CompiledModule(["Server.swift": source]).objects())
+    }
+
+    static func changedTypes(_ before: SwiftTypeIndex, _ after: SwiftTypeIndex) -> [String] {
+        before.types.filter { after.types[$0.key]?.fingerprint != $0.value.fingerprint }.keys.sorted()
+    }
+
+    @Test func changingOneMethodBodyChangesOnlyItsType() throws {
+        let before = try Self.index(Self.server)
+        let after = try Self.index(Self.server.replacingOccurrences(of: "table[key] = value", with: "table[key] = value + 1"))
+        #expect(before.types.keys.sorted() == after.types.keys.sorted())
+        #expect(Self.changedTypes(before, after) == ["Demo.KV"])
+    }
+
+    @Test func commentsChangeNoType() throws {
+        let before = try Self.index(Self.server)
+        let after = try Self.index(
+            "// Servers.\n\n" + Self.server.replacingOccurrences(of: "public init() {}", with: "public init() {}\n\n    // Requests.\n"))
+        #expect(Self.changedTypes(before, after) == [])
+    }
+
+    @Test func addingACallToAnotherTypeAddsItToTheReferences() throws {
+        let before = try Self.index(Self.server)
+        #expect(before.types["Demo.KV"]?.references.contains("Demo.Store") == false)
+        let after = try Self.index(
+            Self.server.replacingOccurrences(
+                of: "table[key] = value", with: "table[key] = value + Store.shared.get(key).count"))
+        #expect(after.types["Demo.KV"]?.references.contains("Demo.Store") == true)
+        #expect(Self.changedTypes(before, after) == ["Demo.KV"])
+    }
+
+    /// The inlining caveat: a method small enough to be inlined into its caller is part of
+    /// the caller's code, so changing it changes both types.
+    @Test func changingCodeInlinedIntoAnotherTypeChangesBoth() throws {
+        let source = Self.server.replacingOccurrences(
+            of: "table[key] = value", with: "table[key] = value + Store.shared.weight")
+            .replacingOccurrences(of: "var items: [String] = []", with: "var items: [String] = []\n    public var weight: Int { items.count + 1 }")
+        let before = try Self.index(source)
+        let after = try Self.index(source.replacingOccurrences(of: "items.count + 1", with: "items.count + 2"))
+        #expect(Self.changedTypes(before, after) == ["Demo.KV", "Demo.Store"])
+    }
+
+    @Test func listsOtherModulesTypesWhenAsked() throws {
+        let objects = try CompiledModule(["Server.swift": Self.server]).objects()
+        let index = try SwiftTypeIndex(objects: objects, options: .init(includesExternalReferences: true))
+        let references = try #require(index.types["Demo.KV"]?.references)
+        // Through the specializations of dictionary code that `put` calls, and directly.
+        #expect(references.isSuperset(of: ["Swift._NativeDictionary", "Swift.String", "Demo.Server"]))
+        #expect(try SwiftTypeIndex(objects: objects).types["Demo.KV"]?.references == ["Demo.Server"])
+    }
 }
+

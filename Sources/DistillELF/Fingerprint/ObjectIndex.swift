@@ -133,7 +133,7 @@ struct ObjectIndex {
             let middle = (low + high) / 2
             if list[middle] <= offset { low = middle + 1 } else { high = middle }
         }
-        let start = low > 0 ? list[low - 1] : 0
+        let start = min(low > 0 ? list[low - 1] : 0, size)
         var end = low < list.count ? min(list[low], size) : size
         var runEnd = start
         for patch in patches(in: section, start..<max(end, start)) {

@@ -468,6 +468,9 @@ extension SymbolFingerprinter {
             if let symbol = index.symbol(in: sectionIndex, at: offset) {
                 return .symbol(symbol.name, delta: offset &- symbol.value)
             }
+            guard offset < target.size else {  // past the end: only its place can be told
+                return .anonymous(section: target.name, contents: nil, delta: offset, names: [])
+            }
             let piece = index.piece(in: sectionIndex, at: offset)
             guard depth == 0, target.hasContents else {
                 return .anonymous(section: target.name, contents: nil, delta: offset &- piece.lowerBound, names: [])

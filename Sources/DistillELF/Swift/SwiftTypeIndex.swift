@@ -143,7 +143,13 @@ public struct SwiftTypeIndex: Sendable {
                         if let other = owners[target] {
                             if other != owner { references.insert(other) }
                         } else if byName[target] != nil {
-                            if helpers.insert(target).inserted { queue.append(target) }
+                            guard helpers.insert(target).inserted else { continue }
+                            queue.append(target)
+                            if options.includesExternalReferences, let external = attribution.undefinedOwner(
+                                target, includingExternal: true), external != owner
+                            {
+                                references.insert(external)  // a specialization of `Swift.Array`, say
+                            }
                         } else if let external = attribution.undefinedOwner(
                             target, includingExternal: options.includesExternalReferences), external != owner
                         {
