@@ -42,7 +42,7 @@ struct SwiftTypeIndexTests {
             public func total() -> Int { reduce(0) { $0 + $1.handle(1) } }
         }
 
-        private final class Secret {
+        private final class Secret: @unchecked Sendable {
             var hits = 0
             @inline(never) func h() -> Int { hits += 1; return hits }
         }
