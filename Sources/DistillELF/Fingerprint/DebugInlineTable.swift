@@ -73,6 +73,8 @@ struct DebugInlineTable: Sendable {
         /// Per debug section index: field offset → (section, base).
         let relocated: [Int: [UInt64: (Int, UInt64)]]
         let allocated: [ELFSection]
+        /// The debug sections the entries point into, looked up once.
+        let debugSections: [String: ELFSection]
 
         init(file: ELFFile, symbols: [ELFSymbol], relocations: [ELFRelocationTable]) {
             self.file = file
@@ -93,6 +95,14 @@ struct DebugInlineTable: Sendable {
             }
             self.relocated = relocated
             allocated = file.sections.filter { $0.flags.contains(.alloc) && $0.size > 0 }
+            let wanted: Set<String> = [
+                ".debug_str", ".debug_line_str", ".debug_str_offsets", ".debug_addr", ".debug_ranges", ".debug_rnglists",
+            ]
+            var debugSections: [String: ELFSection] = [:]
+            for section in file.sections where wanted.contains(section.name) && debugSections[section.name] == nil {
+                debugSections[section.name] = section
+            }
+            self.debugSections = debugSections
         }
 
         /// The offset into another debug section that a 4- or 8-byte offset field holds: in a
@@ -107,7 +117,7 @@ struct DebugInlineTable: Sendable {
 
         /// Whether the string at `offset` in the string section `table` is `line`.
         func isLine(_ table: String, at offset: UInt64) -> Bool {
-            guard let strings = file.section(named: table), strings.hasContents, offset &+ 5 <= strings.size else {
+            guard let strings = debugSections[table], strings.hasContents, offset &+ 5 <= strings.size else {
                 return false
             }
             let at = strings.fileRange.lowerBound + Int(offset)
@@ -234,7 +244,7 @@ struct DebugInlineTable: Sendable {
                     let table = attribute.form == 0x0e ? ".debug_str" : ".debug_line_str"
                     isNamedLine = context.isLine(table, at: context.offset(section: info.index, field: fieldOffset, value: value))
                 case (0x03, 0x1a), (0x03, 0x25...0x28):  // DW_AT_name, strx
-                    if let base = stringOffsetsBase, let offsets = file.section(named: ".debug_str_offsets") {
+                    if let base = stringOffsetsBase, let offsets = context.debugSections[".debug_str_offsets"] {
                         let field = base &+ value &* UInt64(offsetSize)
                         if field &+ UInt64(offsetSize) <= offsets.size {
                             let at = offsets.fileRange.lowerBound + Int(field)
@@ -262,7 +272,7 @@ struct DebugInlineTable: Sendable {
                     case .direct(let section, let offset, let value):
                         return context.place(section: section, offset: offset, value: value)
                     case .indexed(let index):
-                        guard let base = addressBase, let addresses = file.section(named: ".debug_addr") else {
+                        guard let base = addressBase, let addresses = context.debugSections[".debug_addr"] else {
                             return nil
                         }
                         let offset = base &+ index &* 8
@@ -300,7 +310,7 @@ struct DebugInlineTable: Sendable {
         let file = context.file
         var result: [(Int, Swift.Range<UInt64>)] = []
         if version < 5 {
-            guard let section = file.section(named: ".debug_ranges"), section.hasContents else { return [] }
+            guard let section = context.debugSections[".debug_ranges"], section.hasContents else { return [] }
             var offset = ranges.value
             while offset &+ 16 <= section.size {
                 let at = section.fileRange.lowerBound + Int(offset)
@@ -320,7 +330,7 @@ struct DebugInlineTable: Sendable {
             }
             return result
         }
-        guard let section = file.section(named: ".debug_rnglists"), section.hasContents else { return [] }
+        guard let section = context.debugSections[".debug_rnglists"], section.hasContents else { return [] }
         var offset = ranges.value
         if ranges.isIndex {
             guard let base else { return [] }

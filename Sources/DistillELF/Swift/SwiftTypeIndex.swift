@@ -124,55 +124,85 @@ public struct SwiftTypeIndex: Sendable {
             kinds[owner] = (module, kind)
         }
 
-        func fingerprint(_ name: String) -> Fingerprint {
-            let distinct = Set(byName[name, default: []].map(\.fingerprint))
-            return distinct.count == 1 ? distinct.first! : Fingerprint.combining(distinct)
+        // Names as integers: the walks below visit the shared helpers once per owner.
+        var ids: [String: Int] = [:]
+        var names: [String] = []
+        func id(_ name: String) -> Int {
+            if let id = ids[name] { return id }
+            ids[name] = names.count
+            names.append(name)
+            return names.count - 1
+        }
+        var definedFingerprints: [(Int, Fingerprint, [Int])] = []
+        for (name, definitions) in byName {
+            let node = id(name)
+            let distinct = Set(definitions.map(\.fingerprint))
+            let fingerprint = distinct.count == 1 ? distinct.first! : Fingerprint.combining(distinct)
+            definedFingerprints.append((node, fingerprint, Array(Set(definitions.flatMap(\.references))).map(id)))
+        }
+        var fingerprints = [Fingerprint?](repeating: nil, count: names.count)  // defined symbols only
+        var edges = [[Int]](repeating: [], count: names.count)
+        for (node, fingerprint, targets) in definedFingerprints {
+            fingerprints[node] = fingerprint
+            edges[node] = targets
+        }
+        var ownerOf = [String?](repeating: nil, count: names.count)
+        for (symbol, owner) in owners { ownerOf[ids[symbol]!] = owner }
+        var externals = [String??](repeating: nil, count: names.count)  // memo for undefined symbols and helpers
+        func external(_ node: Int, includingExternal: Bool) -> String? {
+            if let known = externals[node] { return known }
+            let owner = attribution.undefinedOwner(names[node], includingExternal: includingExternal)
+            externals[node] = .some(owner)
+            return owner
         }
 
         // Each owner's symbols, the helpers they reach, and the owners they refer to.
-        var owned: [String: [String]] = [:]
-        for (symbol, owner) in owners { owned[owner, default: []].append(symbol) }
+        var owned: [String: [Int]] = [:]
+        for (symbol, owner) in owners { owned[owner, default: []].append(ids[symbol]!) }
+        var visited = [Int](repeating: -1, count: names.count)
         var types: [String: TypeCode] = [:]
-        for (owner, names) in owned {
-            var helpers = Set<String>()
+        for (walk, (owner, roots)) in owned.enumerated() {
+            var helpers: [Int] = []
             var references = Set<String>()
-            var queue = names
-            while let name = queue.popLast() {
-                for definition in byName[name, default: []] {
-                    for target in definition.references {
-                        if let other = owners[target] {
-                            if other != owner { references.insert(other) }
-                        } else if byName[target] != nil {
-                            guard helpers.insert(target).inserted else { continue }
-                            queue.append(target)
-                            if options.includesExternalReferences, let external = attribution.undefinedOwner(
-                                target, includingExternal: true), external != owner
-                            {
-                                references.insert(external)  // a specialization of `Swift.Array`, say
-                            }
-                        } else if let external = attribution.undefinedOwner(
-                            target, includingExternal: options.includesExternalReferences), external != owner
+            var queue = roots
+            for root in roots { visited[root] = walk }
+            while let node = queue.popLast() {
+                for target in edges[node] {
+                    if let other = ownerOf[target] {
+                        if other != owner { references.insert(other) }
+                    } else if fingerprints[target] != nil {
+                        guard visited[target] != walk else { continue }
+                        visited[target] = walk
+                        helpers.append(target)
+                        queue.append(target)
+                        // A specialization of `Swift.Array`, say, is a use of `Swift.Array`.
+                        if options.includesExternalReferences, let other = external(target, includingExternal: true),
+                            other != owner
                         {
-                            references.insert(external)
+                            references.insert(other)
                         }
+                    } else if let other = external(target, includingExternal: options.includesExternalReferences),
+                        other != owner
+                    {
+                        references.insert(other)
                     }
                 }
             }
             var hasher = StableHasher()
-            let sortedNames = names.sorted()
-            hasher.combine(sortedNames.count)
-            for name in sortedNames {
+            let symbolNames = roots.map { names[$0] }.sorted()
+            hasher.combine(symbolNames.count)
+            for name in symbolNames {
                 hasher.combine(name)
-                hasher.combine(fingerprint(name))
+                hasher.combine(fingerprints[ids[name]!]!)
             }
             hasher.combine(helpers.count)
-            for name in helpers.sorted() {
+            for name in helpers.map({ names[$0] }).sorted() {
                 hasher.combine(name)
-                hasher.combine(fingerprint(name))
+                hasher.combine(fingerprints[ids[name]!]!)
             }
             let (module, kind) = kinds[owner]!
             types[owner] = TypeCode(
-                module: module, name: owner, kind: kind, fingerprint: hasher.finalize(), symbols: sortedNames,
+                module: module, name: owner, kind: kind, fingerprint: hasher.finalize(), symbols: symbolNames,
                 references: references)
         }
         self.types = types
