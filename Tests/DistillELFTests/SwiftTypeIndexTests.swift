@@ -89,6 +89,17 @@ struct SwiftTypeIndexTests {
         #expect(index.types["Demo"]?.references.isSuperset(of: ["Demo.KV", "Demo.Box"]) == true)
     }
 
+    /// Caches and outlined operations for `Box<KV>` are emitted where that type is used
+    /// (here in `useBox()`), so they are not `Box`'s code and do not make `Box` use `KV`.
+    @Test(arguments: ["-O", "-Onone"])
+    func instantiationsOfGenericTypesBelongToTheirUsers(optimization: String) throws {
+        let index = try SwiftTypeIndex(
+            objects: CompiledModule(["Server.swift": Self.server], optimization: optimization).objects())
+        #expect(index.types["Demo.Box"]?.references.contains("Demo.KV") == false)
+        #expect(index.types["Demo"]?.references.contains("Demo.KV") == true)
+        #expect(!index.owners.keys.contains { $0.hasSuffix("MD") && index.owners[$0] == "Demo.Box" })
+    }
+
     @Test func nestedUnitsKeepTheirOwnCode() throws {
         let options = SwiftTypeIndex.Options(units: ["Demo.KV.Nested"])
         let index = try SwiftTypeIndex(objects: CompiledModule(["Server.swift": Self.server]).objects(), options: options)

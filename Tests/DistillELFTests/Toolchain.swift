@@ -10,6 +10,10 @@ import Foundation
 enum Toolchain {
     /// `swiftc` next to the `swift` that runs the tests, or on `PATH`.
     static let swiftc: String = findExecutable("swiftc") ?? "/opt/swift/usr/bin/swiftc"
+    /// The toolchain's `clang`, which can emit objects for other machines (AArch64).
+    static var clang: String {
+        URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("clang").path
+    }
     /// `readelf` from binutils, if installed.
     static let readelf: String? = findExecutable("readelf")
     /// `objdump` from binutils, if installed.

@@ -246,6 +246,13 @@ extension SwiftTypeIndex {
             }
             if modules.contains(context.module) {
                 guard !context.types.isEmpty else { return .owned(context.module, module: context.module, kind: .moduleScope) }
+                // Caches and outlined value operations for a type made from ours (`Box<KV>`,
+                // `KV?`, `(KV, Int)`) are emitted where that type is used: shared helpers.
+                if Self.isUseSiteHelper(name), let type = context.qualifiedTypeName,
+                    !Self.mentionsAlone(type, in: demangled)
+                {
+                    return .helper
+                }
                 return ownerType(context)
             }
             // Another module's type: extended, or conforming to one of our protocols, here.
@@ -288,6 +295,32 @@ extension SwiftTypeIndex {
                 case .protocol: .protocol
                 }
             return .owned(context.qualifiedName(depth: depth), module: context.module, kind: kind)
+        }
+
+        /// Whether a symbol is a cache or an outlined operation for a type, emitted where the
+        /// type is used: demangling and lazy metadata caches (`MD`, `ML`), outlined copies,
+        /// consumes and destroys (`WO…`), lazy witness table accessors and caches (`Wl`, `WL`).
+        static func isUseSiteHelper(_ name: String) -> Bool {
+            var name = Substring(name)
+            if let dot = name.firstIndex(of: ".") { name = name[..<dot] }  // `.resume.0` and the like
+            if name.hasSuffix("MD") || name.hasSuffix("ML") || name.hasSuffix("Wl") || name.hasSuffix("WL") {
+                return true
+            }
+            return name.dropLast().hasSuffix("WO")
+        }
+
+        /// Whether `text` names `type` by itself: followed by the end or a space, not by
+        /// generic arguments, `?` or a member.
+        static func mentionsAlone(_ type: String, in text: String) -> Bool {
+            let text = Array(text.utf8)
+            let type = Array(type.utf8)
+            guard !type.isEmpty, text.count >= type.count else { return false }
+            let space = UInt8(ascii: " ")
+            for start in 0...(text.count - type.count) where text[start..<start + type.count].elementsEqual(type) {
+                let end = start + type.count
+                if (end == text.count || text[end] == space) && (start == 0 || text[start - 1] == space) { return true }
+            }
+            return false
         }
 
         /// `M` from a demangled `(extension in M):…` or `static (extension in M):…`.
