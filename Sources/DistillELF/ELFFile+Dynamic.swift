@@ -40,7 +40,9 @@ extension ELFFile {
         var at = range.lowerBound
         while at + 16 <= range.upperBound {
             let entry = DynamicEntry(
-                tag: DynamicTag(rawValue: Int64(bitPattern: storage.u64(at))), value: storage.u64(at + 8))
+                tag: DynamicTag(rawValue: Int64(bitPattern: storage.u64(at))),
+                value: storage.u64(at + 8)
+            )
             if entry.tag == .null { break }
             entries.append(entry)
             at += 16
@@ -58,16 +60,20 @@ extension ELFFile {
             guard entry.value < strings.count else {
                 throw error(
                     .malformed,
-                    "\(entry.tag) string offset \(entry.value) is outside the \(strings.count)-byte dynamic string table",
-                    at: UInt64(strings.lowerBound))
+                    "\(entry.tag) string offset \(entry.value) is outside the "
+                        + "\(strings.count)-byte dynamic string table",
+                    at: UInt64(strings.lowerBound)
+                )
             }
             let start = strings.lowerBound + Int(entry.value)
             var end = start
             while end < strings.upperBound, storage.u8(end) != 0 { end += 1 }
             guard end < strings.upperBound else {
                 throw error(
-                    .truncated, "\(entry.tag) string runs past the end of the dynamic string table",
-                    at: UInt64(start))
+                    .truncated,
+                    "\(entry.tag) string runs past the end of the dynamic string table",
+                    at: UInt64(start)
+                )
             }
             return String(decoding: storage.buffer(start..<end), as: UTF8.self)
         }
@@ -76,8 +82,10 @@ extension ELFFile {
             switch entry.tag {
             case .needed: info.needed.append(try text(entry))
             case .sharedObjectName: info.soname = try text(entry)
-            case .runpath: info.runpath += try text(entry).split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            case .rpath: info.rpath += try text(entry).split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            case .runpath:
+                info.runpath += try text(entry).split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            case .rpath:
+                info.rpath += try text(entry).split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             default: break
             }
         }
@@ -102,8 +110,10 @@ extension ELFFile {
             let strings = try self.section(at: Int(section.link), for: "dynamic section string table link")
             guard strings.type == .stringTable else {
                 throw error(
-                    .malformed, "dynamic section links to '\(strings.name)', which is not a string table",
-                    at: section.headerOffset + 40)
+                    .malformed,
+                    "dynamic section links to '\(strings.name)', which is not a string table",
+                    at: section.headerOffset + 40
+                )
             }
             return strings.fileRange
         }

@@ -26,7 +26,12 @@ extension ELFFile {
         } else {
             for segment in segments where segment.type == .note {
                 let range = try Self.checkedRange(
-                    storage, name, offset: segment.offset, size: segment.fileSize, "note segment \(segment.index)")
+                    storage,
+                    name,
+                    offset: segment.offset,
+                    size: segment.fileSize,
+                    "note segment \(segment.index)"
+                )
                 notes += try readNotes(range, alignment: segment.alignment, in: "note segment \(segment.index)")
             }
         }
@@ -56,15 +61,20 @@ extension ELFFile {
             let next = descriptorStart + padded(descriptorSize)
             guard nameSize <= range.count, descriptorSize <= range.count, next <= range.upperBound else {
                 throw error(
-                    .truncated, "note of \(nameSize)-byte name and \(descriptorSize)-byte descriptor runs past the end of \(what)",
-                    at: UInt64(at))
+                    .truncated,
+                    "note of \(nameSize)-byte name and \(descriptorSize)-byte descriptor runs past the end of \(what)",
+                    at: UInt64(at)
+                )
             }
             var nameBytes = Array(storage.buffer(nameStart..<nameStart + nameSize))
             if nameBytes.last == 0 { nameBytes.removeLast() }
             notes.append(
                 ELFNote(
-                    name: String(decoding: nameBytes, as: UTF8.self), type: type,
-                    descriptor: Array(storage.buffer(descriptorStart..<descriptorStart + descriptorSize))))
+                    name: String(decoding: nameBytes, as: UTF8.self),
+                    type: type,
+                    descriptor: Array(storage.buffer(descriptorStart..<descriptorStart + descriptorSize))
+                )
+            )
             at = next
         }
         return notes

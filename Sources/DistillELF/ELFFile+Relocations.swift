@@ -47,24 +47,32 @@ extension ELFFile {
         let hasAddends = section.type == .relocationsWithAddends
         guard hasAddends || section.type == .relocations else {
             throw error(
-                .malformed, "section '\(section.name)' is \(section.type), not a relocation table", at: section.offset)
+                .malformed,
+                "section '\(section.name)' is \(section.type), not a relocation table",
+                at: section.offset
+            )
         }
         let entrySize = hasAddends ? 24 : 16
         let count = try entries(of: section, entrySize: entrySize, "relocation table").count
         var target: Int?
         if section.info != 0 {
             let targetSection = try self.section(
-                at: Int(section.info), for: "relocation table '\(section.name)' target (sh_info)")
+                at: Int(section.info),
+                for: "relocation table '\(section.name)' target (sh_info)"
+            )
             target = targetSection.index
         }
         if section.link != 0 {
             let symbols = try self.section(
-                at: Int(section.link), for: "relocation table '\(section.name)' symbol table (sh_link)")
+                at: Int(section.link),
+                for: "relocation table '\(section.name)' symbol table (sh_link)"
+            )
             guard symbols.type == .symbolTable || symbols.type == .dynamicSymbols else {
                 throw error(
                     .malformed,
                     "relocation table '\(section.name)' links to '\(symbols.name)', which is not a symbol table",
-                    at: section.headerOffset + 40)
+                    at: section.headerOffset + 40
+                )
             }
         }
         let machine = header.machine
@@ -76,11 +84,19 @@ extension ELFFile {
             let info = s.u64(at + 8)
             entries.append(
                 ELFRelocation(
-                    offset: s.u64(at), type: RelocationType(machine: machine, rawValue: UInt32(truncatingIfNeeded: info)),
-                    symbolIndex: Int(info >> 32), addend: hasAddends ? Int64(bitPattern: s.u64(at + 16)) : 0))
+                    offset: s.u64(at),
+                    type: RelocationType(machine: machine, rawValue: UInt32(truncatingIfNeeded: info)),
+                    symbolIndex: Int(info >> 32),
+                    addend: hasAddends ? Int64(bitPattern: s.u64(at + 16)) : 0
+                )
+            )
         }
         return ELFRelocationTable(
-            section: section, targetSectionIndex: target, symbolTableIndex: Int(section.link),
-            hasAddends: hasAddends, entries: entries)
+            section: section,
+            targetSectionIndex: target,
+            symbolTableIndex: Int(section.link),
+            hasAddends: hasAddends,
+            entries: entries
+        )
     }
 }

@@ -72,14 +72,18 @@ extension ELFFile {
         let names = try section(at: Int(table.link), for: "symbol table '\(table.name)' string table link")
         guard names.type == .stringTable else {
             throw error(
-                .malformed, "symbol table '\(table.name)' links to '\(names.name)', which is not a string table",
-                at: table.headerOffset + 40)
+                .malformed,
+                "symbol table '\(table.name)' links to '\(names.name)', which is not a string table",
+                at: table.headerOffset + 40
+            )
         }
         let extended = sections.first { $0.type == .symbolTableSectionIndices && Int($0.link) == table.index }
         if let extended, extended.size < UInt64(count) * 4 {
             throw error(
-                .truncated, "extended section index table '\(extended.name)' has fewer than \(count) entries",
-                at: extended.offset)
+                .truncated,
+                "extended section index table '\(extended.name)' has fewer than \(count) entries",
+                at: extended.offset
+            )
         }
         let s = storage
         var symbols: [ELFSymbol] = []
@@ -95,10 +99,16 @@ extension ELFFile {
             let name = nameOffset == 0 ? "" : try string(in: names, at: nameOffset, "name of symbol \(index)")
             symbols.append(
                 ELFSymbol(
-                    index: index, name: name, value: s.u64(at + 8), size: s.u64(at + 16),
-                    binding: SymbolBinding(rawValue: info >> 4), type: SymbolType(rawValue: info & 0xf),
+                    index: index,
+                    name: name,
+                    value: s.u64(at + 8),
+                    size: s.u64(at + 16),
+                    binding: SymbolBinding(rawValue: info >> 4),
+                    type: SymbolType(rawValue: info & 0xf),
                     visibility: SymbolVisibility(rawValue: s.u8(at + 5) & 0x3),
-                    section: SectionIndex(rawValue: sectionIndex)))
+                    section: SectionIndex(rawValue: sectionIndex)
+                )
+            )
         }
         return symbols
     }

@@ -74,7 +74,8 @@ public struct ELFFile: Sendable {
 
     /// Calls `body` with a section's bytes without copying them.
     public func withContents<R, E: Error>(
-        of section: ELFSection, _ body: (UnsafeRawBufferPointer) throws(E) -> R
+        of section: ELFSection,
+        _ body: (UnsafeRawBufferPointer) throws(E) -> R
     ) throws(E) -> R {
         guard section.hasContents else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         return try body(storage.buffer(section.fileRange))
@@ -99,66 +100,110 @@ extension ELFFile {
         }
         guard s.count >= 64 else {
             throw ELFError(
-                code: .truncated, file: name,
-                message: "file header needs 64 bytes, but the file has \(s.count)", offset: 0)
+                code: .truncated,
+                file: name,
+                message: "file header needs 64 bytes, but the file has \(s.count)",
+                offset: 0
+            )
         }
         guard s.u8(4) == 2 else {
             throw ELFError(
-                code: .unsupported, file: name, message: "ELF class \(s.u8(4)) is not ELFCLASS64 (2)", offset: 4)
+                code: .unsupported,
+                file: name,
+                message: "ELF class \(s.u8(4)) is not ELFCLASS64 (2)",
+                offset: 4
+            )
         }
         guard s.u8(5) == 1 else {
             throw ELFError(
-                code: .unsupported, file: name,
-                message: "data encoding \(s.u8(5)) is not little-endian ELFDATA2LSB (1)", offset: 5)
+                code: .unsupported,
+                file: name,
+                message: "data encoding \(s.u8(5)) is not little-endian ELFDATA2LSB (1)",
+                offset: 5
+            )
         }
         guard s.u8(6) == 1 else {
             throw ELFError(code: .unsupported, file: name, message: "ELF version \(s.u8(6)) is not 1", offset: 6)
         }
         return ELFHeader(
-            osABI: OSABI(rawValue: s.u8(7)), abiVersion: s.u8(8), type: FileType(rawValue: s.u16(16)),
-            machine: Machine(rawValue: s.u16(18)), entry: s.u64(24), programHeaderOffset: s.u64(32),
-            sectionHeaderOffset: s.u64(40), flags: s.u32(48), programHeaderEntrySize: s.u16(54),
-            programHeaderCount: s.u16(56), sectionHeaderEntrySize: s.u16(58), sectionHeaderCount: s.u16(60),
-            sectionNameTableIndex: s.u16(62))
+            osABI: OSABI(rawValue: s.u8(7)),
+            abiVersion: s.u8(8),
+            type: FileType(rawValue: s.u16(16)),
+            machine: Machine(rawValue: s.u16(18)),
+            entry: s.u64(24),
+            programHeaderOffset: s.u64(32),
+            sectionHeaderOffset: s.u64(40),
+            flags: s.u32(48),
+            programHeaderEntrySize: s.u16(54),
+            programHeaderCount: s.u16(56),
+            sectionHeaderEntrySize: s.u16(58),
+            sectionHeaderCount: s.u16(60),
+            sectionNameTableIndex: s.u16(62)
+        )
     }
 
     private static func readSegments(
-        _ s: ELFStorage, _ name: String, _ header: ELFHeader
+        _ s: ELFStorage,
+        _ name: String,
+        _ header: ELFHeader
     ) throws(ELFError) -> [ELFSegment] {
         let count = Int(header.programHeaderCount)
         guard count > 0 else { return [] }
         guard header.programHeaderEntrySize == 56 else {
             throw ELFError(
-                code: .malformed, file: name,
-                message: "program header entry size is \(header.programHeaderEntrySize), expected 56", offset: 54)
+                code: .malformed,
+                file: name,
+                message: "program header entry size is \(header.programHeaderEntrySize), expected 56",
+                offset: 54
+            )
         }
         let table = try checkedRange(
-            s, name, offset: header.programHeaderOffset, size: UInt64(count) * 56,
-            "program header table (\(count) entries of 56 bytes)")
+            s,
+            name,
+            offset: header.programHeaderOffset,
+            size: UInt64(count) * 56,
+            "program header table (\(count) entries of 56 bytes)"
+        )
         var segments: [ELFSegment] = []
         segments.reserveCapacity(count)
         for index in 0..<count {
             let at = table.lowerBound + index * 56
             let segment = ELFSegment(
-                index: index, type: SegmentType(rawValue: s.u32(at)), flags: SegmentFlags(rawValue: s.u32(at + 4)),
-                offset: s.u64(at + 8), virtualAddress: s.u64(at + 16), physicalAddress: s.u64(at + 24),
-                fileSize: s.u64(at + 32), memorySize: s.u64(at + 40), alignment: s.u64(at + 48))
+                index: index,
+                type: SegmentType(rawValue: s.u32(at)),
+                flags: SegmentFlags(rawValue: s.u32(at + 4)),
+                offset: s.u64(at + 8),
+                virtualAddress: s.u64(at + 16),
+                physicalAddress: s.u64(at + 24),
+                fileSize: s.u64(at + 32),
+                memorySize: s.u64(at + 40),
+                alignment: s.u64(at + 48)
+            )
             _ = try checkedRange(
-                s, name, offset: segment.offset, size: segment.fileSize,
-                "segment \(index) (\(segment.type), 0x\(String(segment.fileSize, radix: 16)) bytes)")
+                s,
+                name,
+                offset: segment.offset,
+                size: segment.fileSize,
+                "segment \(index) (\(segment.type), 0x\(String(segment.fileSize, radix: 16)) bytes)"
+            )
             segments.append(segment)
         }
         return segments
     }
 
     private static func readSections(
-        _ s: ELFStorage, _ name: String, _ header: ELFHeader
+        _ s: ELFStorage,
+        _ name: String,
+        _ header: ELFHeader
     ) throws(ELFError) -> [ELFSection] {
         guard header.sectionHeaderOffset != 0 else { return [] }
         guard header.sectionHeaderEntrySize == 64 else {
             throw ELFError(
-                code: .malformed, file: name,
-                message: "section header entry size is \(header.sectionHeaderEntrySize), expected 64", offset: 58)
+                code: .malformed,
+                file: name,
+                message: "section header entry size is \(header.sectionHeaderEntrySize), expected 64",
+                offset: 58
+            )
         }
         // Section 0 holds the real count and name table index when they do not fit 16 bits.
         let first = try checkedRange(s, name, offset: header.sectionHeaderOffset, size: 64, "section header 0")
@@ -169,13 +214,19 @@ extension ELFFile {
         guard count > 0 else { return [] }
         guard count <= UInt64(s.count) / 64 else {
             throw ELFError(
-                code: .truncated, file: name,
+                code: .truncated,
+                file: name,
                 message: "section header table claims \(count) entries, more than the file can hold",
-                offset: header.sectionHeaderOffset)
+                offset: header.sectionHeaderOffset
+            )
         }
         let table = try checkedRange(
-            s, name, offset: header.sectionHeaderOffset, size: count * 64,
-            "section header table (\(count) entries of 64 bytes)")
+            s,
+            name,
+            offset: header.sectionHeaderOffset,
+            size: count * 64,
+            "section header table (\(count) entries of 64 bytes)"
+        )
         var sections: [ELFSection] = []
         sections.reserveCapacity(Int(count))
         var nameOffsets: [UInt32] = []
@@ -183,14 +234,27 @@ extension ELFFile {
         for index in 0..<Int(count) {
             let at = table.lowerBound + index * 64
             var section = ELFSection(
-                index: index, name: "", type: SectionType(rawValue: s.u32(at + 4)),
-                flags: SectionFlags(rawValue: s.u64(at + 8)), address: s.u64(at + 16), offset: s.u64(at + 24),
-                size: s.u64(at + 32), link: s.u32(at + 40), info: s.u32(at + 44), alignment: s.u64(at + 48),
-                entrySize: s.u64(at + 56), headerOffset: UInt64(at))
+                index: index,
+                name: "",
+                type: SectionType(rawValue: s.u32(at + 4)),
+                flags: SectionFlags(rawValue: s.u64(at + 8)),
+                address: s.u64(at + 16),
+                offset: s.u64(at + 24),
+                size: s.u64(at + 32),
+                link: s.u32(at + 40),
+                info: s.u32(at + 44),
+                alignment: s.u64(at + 48),
+                entrySize: s.u64(at + 56),
+                headerOffset: UInt64(at)
+            )
             if section.hasContents {
                 let range = try checkedRange(
-                    s, name, offset: section.offset, size: section.size,
-                    "section \(index) (\(section.type), 0x\(String(section.size, radix: 16)) bytes)")
+                    s,
+                    name,
+                    offset: section.offset,
+                    size: section.size,
+                    "section \(index) (\(section.type), 0x\(String(section.size, radix: 16)) bytes)"
+                )
                 section.fileRange = range
             }
             sections.append(section)
@@ -199,13 +263,21 @@ extension ELFFile {
         guard nameTableIndex != 0 else { return sections }
         guard nameTableIndex < count, sections[Int(nameTableIndex)].type == .stringTable else {
             throw ELFError(
-                code: .malformed, file: name,
-                message: "section name table index \(nameTableIndex) is not a string table section", offset: 62)
+                code: .malformed,
+                file: name,
+                message: "section name table index \(nameTableIndex) is not a string table section",
+                offset: 62
+            )
         }
         let names = sections[Int(nameTableIndex)]
         for index in sections.indices {
             sections[index].name = try string(
-                s, name, in: names, at: nameOffsets[index], "name of section \(index)")
+                s,
+                name,
+                in: names,
+                at: nameOffsets[index],
+                "name of section \(index)"
+            )
         }
         return sections
     }
@@ -219,34 +291,50 @@ extension ELFFile {
     }
 
     static func checkedRange(
-        _ s: ELFStorage, _ name: String, offset: UInt64, size: UInt64, _ what: @autoclosure () -> String
+        _ s: ELFStorage,
+        _ name: String,
+        offset: UInt64,
+        size: UInt64,
+        _ what: @autoclosure () -> String
     ) throws(ELFError) -> Range<Int> {
         let (end, overflow) = offset.addingReportingOverflow(size)
         guard !overflow, end <= UInt64(s.count) else {
             throw ELFError(
-                code: .truncated, file: name,
-                message: "\(what()) runs past the end of the file (\(s.count) bytes)", offset: offset)
+                code: .truncated,
+                file: name,
+                message: "\(what()) runs past the end of the file (\(s.count) bytes)",
+                offset: offset
+            )
         }
         return Int(offset)..<Int(end)
     }
 
     /// The NUL-terminated string at `offset` in the string table `table`.
     static func string(
-        _ s: ELFStorage, _ name: String, in table: ELFSection, at offset: UInt32, _ what: @autoclosure () -> String
+        _ s: ELFStorage,
+        _ name: String,
+        in table: ELFSection,
+        at offset: UInt32,
+        _ what: @autoclosure () -> String
     ) throws(ELFError) -> String {
         guard table.hasContents, UInt64(offset) < table.size else {
             throw ELFError(
-                code: .malformed, file: name,
-                message: "\(what()) is at offset \(offset), outside the \(table.size)-byte string table '\(table.name)'",
-                offset: table.offset)
+                code: .malformed,
+                file: name,
+                message:
+                    "\(what()) is at offset \(offset), outside the \(table.size)-byte string table '\(table.name)'",
+                offset: table.offset
+            )
         }
         let start = table.fileRange.lowerBound + Int(offset)
         let length = table.fileRange.upperBound - start
         guard let nul = memchr(s.base + start, 0, length) else {
             throw ELFError(
-                code: .truncated, file: name,
+                code: .truncated,
+                file: name,
                 message: "\(what()) runs past the end of string table '\(table.name)' without a NUL",
-                offset: UInt64(start))
+                offset: UInt64(start)
+            )
         }
         let count = UnsafeRawPointer(nul) - (s.base + start)
         return String(decoding: UnsafeRawBufferPointer(start: s.base + start, count: count), as: UTF8.self)
@@ -260,13 +348,17 @@ extension ELFFile {
     func entries(of section: ELFSection, entrySize: Int, _ what: String) throws(ELFError) -> Range<Int> {
         guard section.entrySize == UInt64(entrySize) else {
             throw error(
-                .malformed, "\(what) '\(section.name)' has entry size \(section.entrySize), expected \(entrySize)",
-                at: section.headerOffset + 56)
+                .malformed,
+                "\(what) '\(section.name)' has entry size \(section.entrySize), expected \(entrySize)",
+                at: section.headerOffset + 56
+            )
         }
         guard section.size % UInt64(entrySize) == 0 else {
             throw error(
-                .malformed, "\(what) '\(section.name)' is \(section.size) bytes, not a multiple of \(entrySize)",
-                at: section.headerOffset + 32)
+                .malformed,
+                "\(what) '\(section.name)' is \(section.size) bytes, not a multiple of \(entrySize)",
+                at: section.headerOffset + 32
+            )
         }
         return 0..<Int(section.size) / entrySize
     }

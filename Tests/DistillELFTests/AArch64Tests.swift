@@ -16,14 +16,20 @@ struct AArch64Tests {
         __attribute__((noinline)) int twice(int x) { return helper(x) + helper(x + 1); }
         const char *greeting(void) { return "hello"; }
         int table(int i) {
-            switch (i) { case 0: return 5; case 1: return 7; case 2: return 11; case 3: return 13; default: return twice(i); }
+            switch (i) {
+            case 0: return 5; case 1: return 7; case 2: return 11; case 3: return 13; default: return twice(i);
+            }
         }
         """
 
     static func compile(_ source: String) throws -> (TemporaryDirectory, ELFFile) {
         let directory = try TemporaryDirectory(prefix: "distill-aarch64")
         try source.write(to: directory.url.appendingPathComponent("a.c"), atomically: true, encoding: .utf8)
-        try runProcess(Toolchain.clang, ["-target", "aarch64-linux-gnu", "-O1", "-c", "a.c", "-o", "a.o"], currentDirectory: directory.url)
+        try runProcess(
+            Toolchain.clang,
+            ["-target", "aarch64-linux-gnu", "-O1", "-c", "a.c", "-o", "a.o"],
+            currentDirectory: directory.url
+        )
         return (directory, try ELFFile(path: directory.path + "/a.o"))
     }
 

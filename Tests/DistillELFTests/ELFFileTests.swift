@@ -56,7 +56,9 @@ struct ELFFileTests {
         }
         #expect(sectionLines.count == file.sections.count)
         for (line, section) in zip(sectionLines, file.sections) where section.index > 0 {
-            #expect(line.split(separator: "]", maxSplits: 1)[1].split(separator: " ").first.map(String.init) == section.name)
+            #expect(
+                line.split(separator: "]", maxSplits: 1)[1].split(separator: " ").first.map(String.init) == section.name
+            )
         }
         let symbols = try file.dynamicSymbols()
         let symbolLines = try Self.readelf(["--dyn-syms", path]).split(separator: "\n").filter {
@@ -90,7 +92,8 @@ struct ELFFileTests {
             for entry in table.entries {
                 let symbol = symbols[entry.symbolIndex]
                 let name = symbol.type == .section ? file.sections[Int(symbol.section.rawValue)].name : symbol.name
-                let addend = entry.addend < 0 ? "- \(String(-entry.addend, radix: 16))" : "+ \(String(entry.addend, radix: 16))"
+                let addend =
+                    entry.addend < 0 ? "- \(String(-entry.addend, radix: 16))" : "+ \(String(entry.addend, radix: 16))"
                 ours.append("\(table.section.name) \(String(entry.offset, radix: 16)) \(entry.type) \(name) \(addend)")
             }
         }
@@ -104,7 +107,10 @@ struct ELFFileTests {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 7, let offset = UInt64(fields[0], radix: 16) else { continue }
             let name = fields[4...].dropLast(2).joined(separator: " ")
-            theirs.append("\(section) \(String(offset, radix: 16)) \(fields[2]) \(name) \(fields[fields.count - 2]) \(fields.last!)")
+            theirs.append(
+                "\(section) \(String(offset, radix: 16)) \(fields[2]) \(name) "
+                    + "\(fields[fields.count - 2]) \(fields.last!)"
+            )
         }
         #expect(ours.count > 50)
         #expect(ours == theirs)
@@ -120,7 +126,13 @@ struct ELFFileTests {
     @Test func opensFilesInAScope() throws {
         let machine = try ELFFile.withFile(at: Toolchain.runtimeLibrary("libswiftCore.so")) { $0.header.machine }
         #expect(machine == .x86_64)
-        #expect(throws: ELFError(code: .io, file: "/nonexistent/libX.so", message: "cannot open the file: No such file or directory")) {
+        #expect(
+            throws: ELFError(
+                code: .io,
+                file: "/nonexistent/libX.so",
+                message: "cannot open the file: No such file or directory"
+            )
+        ) {
             try ELFFile(path: "/nonexistent/libX.so")
         }
     }
@@ -132,7 +144,10 @@ struct ELFFileTests {
         #expect(SectionFlags(rawValue: 0x2 | 0x1000).description == "SHF_ALLOC|0x1000")
         #expect(RelocationType.X86_64.plt32.description == "R_X86_64_PLT32")
         #expect(RelocationType.AArch64.call26.description == "R_AARCH64_CALL26")
-        #expect(RelocationType(machine: .riscv, rawValue: 19).description == "RelocationType(machine: EM_RISCV, rawValue: 0x13)")
+        #expect(
+            RelocationType(machine: .riscv, rawValue: 19).description
+                == "RelocationType(machine: EM_RISCV, rawValue: 0x13)"
+        )
         #expect(DynamicTag.runpath.description == "DT_RUNPATH")
         #expect(SymbolBinding.weak.description == "STB_WEAK")
     }
@@ -145,36 +160,78 @@ struct ELFFileTests {
     }
 
     @Test func rejectsFilesThatAreNotELF() {
-        #expect(throws: ELFError(code: .notELF, file: "<memory>", message: "not an ELF file (no \\x7fELF magic number)", offset: 0)) {
+        #expect(
+            throws: ELFError(
+                code: .notELF,
+                file: "<memory>",
+                message: "not an ELF file (no \\x7fELF magic number)",
+                offset: 0
+            )
+        ) {
             try ELFFile(bytes: [])
         }
-        #expect(throws: ELFError(code: .notELF, file: "a.txt", message: "not an ELF file (no \\x7fELF magic number)", offset: 0)) {
+        #expect(
+            throws: ELFError(
+                code: .notELF,
+                file: "a.txt",
+                message: "not an ELF file (no \\x7fELF magic number)",
+                offset: 0
+            )
+        ) {
             try ELFFile(bytes: Array("hello, world".utf8), name: "a.txt")
         }
     }
 
     @Test func reportsWhereAFileIsTruncated() throws {
         let bytes = try Self.smallObject()
-        #expect(throws: ELFError(code: .truncated, file: "Server.o", message: "file header needs 64 bytes, but the file has 20", offset: 0)) {
+        #expect(
+            throws: ELFError(
+                code: .truncated,
+                file: "Server.o",
+                message: "file header needs 64 bytes, but the file has 20",
+                offset: 0
+            )
+        ) {
             try ELFFile(bytes: Array(bytes.prefix(20)), name: "Server.o")
         }
         let header = try ELFFile(bytes: bytes).header
         let cut = Int(header.sectionHeaderOffset) + 100
-        let error = try #require(throws: ELFError.self) { try ELFFile(bytes: Array(bytes.prefix(cut)), name: "Server.o") }
+        let error = try #require(throws: ELFError.self) {
+            try ELFFile(bytes: Array(bytes.prefix(cut)), name: "Server.o")
+        }
         #expect(error.code == .truncated)
         #expect(error.offset == header.sectionHeaderOffset)
-        #expect(error.description == "Server.o: error: section header table (\(header.sectionHeaderCount) entries of 64 bytes) runs past the end of the file (\(cut) bytes) (at offset 0x\(String(header.sectionHeaderOffset, radix: 16)))")
+        #expect(
+            error.description
+                == "Server.o: error: section header table (\(header.sectionHeaderCount) entries of 64 bytes) "
+                + "runs past the end of the file (\(cut) bytes) "
+                + "(at offset 0x\(String(header.sectionHeaderOffset, radix: 16)))"
+        )
     }
 
     @Test func reportsUnsupportedClassesAndEncodings() throws {
         var bytes = try Self.smallObject()
         bytes[4] = 1  // ELFCLASS32
-        #expect(throws: ELFError(code: .unsupported, file: "<memory>", message: "ELF class 1 is not ELFCLASS64 (2)", offset: 4)) {
+        #expect(
+            throws: ELFError(
+                code: .unsupported,
+                file: "<memory>",
+                message: "ELF class 1 is not ELFCLASS64 (2)",
+                offset: 4
+            )
+        ) {
             try ELFFile(bytes: bytes)
         }
         bytes[4] = 2
         bytes[5] = 2  // big-endian
-        #expect(throws: ELFError(code: .unsupported, file: "<memory>", message: "data encoding 2 is not little-endian ELFDATA2LSB (1)", offset: 5)) {
+        #expect(
+            throws: ELFError(
+                code: .unsupported,
+                file: "<memory>",
+                message: "data encoding 2 is not little-endian ELFDATA2LSB (1)",
+                offset: 5
+            )
+        ) {
             try ELFFile(bytes: bytes)
         }
     }
@@ -182,7 +239,14 @@ struct ELFFileTests {
     @Test func reportsBadFieldsWithTheirPlace() throws {
         var bytes = try Self.smallObject()
         bytes[58] = 40  // e_shentsize
-        #expect(throws: ELFError(code: .malformed, file: "<memory>", message: "section header entry size is 40, expected 64", offset: 58)) {
+        #expect(
+            throws: ELFError(
+                code: .malformed,
+                file: "<memory>",
+                message: "section header entry size is 40, expected 64",
+                offset: 58
+            )
+        ) {
             try ELFFile(bytes: bytes)
         }
         bytes = try Self.smallObject()
@@ -193,10 +257,16 @@ struct ELFFileTests {
         let nameField = Int(symtab.offset) + 24
         let bad = UInt32(strtab.size + 10)
         for i in 0..<4 { bytes[nameField + i] = UInt8(truncatingIfNeeded: bad >> (8 * UInt32(i))) }
-        #expect(throws: ELFError(
-            code: .malformed, file: "<memory>",
-            message: "name of symbol 1 is at offset \(bad), outside the \(strtab.size)-byte string table '\(strtab.name)'",
-            offset: strtab.offset)) {
+        #expect(
+            throws: ELFError(
+                code: .malformed,
+                file: "<memory>",
+                message:
+                    "name of symbol 1 is at offset \(bad), "
+                    + "outside the \(strtab.size)-byte string table '\(strtab.name)'",
+                offset: strtab.offset
+            )
+        ) {
             try ELFFile(bytes: bytes).symbols()
         }
     }
@@ -209,7 +279,9 @@ struct ELFFileTests {
         // DISTILL_FUZZ_ROUNDS and DISTILL_FUZZ_SEED run a longer search by hand.
         let environment = ProcessInfo.processInfo.environment
         var generator = SplitMix64(seed: environment["DISTILL_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5EED)
-        var variants: [[UInt8]] = stride(from: 0, to: bytes.count, by: max(1, bytes.count / 60)).map { Array(bytes.prefix($0)) }
+        var variants: [[UInt8]] = stride(from: 0, to: bytes.count, by: max(1, bytes.count / 60)).map {
+            Array(bytes.prefix($0))
+        }
         for _ in 0..<(environment["DISTILL_FUZZ_ROUNDS"].flatMap { Int($0) } ?? 200) {
             var copy = bytes
             for _ in 0..<8 {

@@ -16,8 +16,12 @@ struct CompiledModule {
     /// (or one per module with `wholeModule`), with `-g` unless `debugInfo` is false, and
     /// any other `flags` for `swiftc`.
     init(
-        _ sources: [String: String], module: String = "Demo", optimization: String = "-O",
-        wholeModule: Bool = false, debugInfo: Bool = true, flags: [String] = []
+        _ sources: [String: String],
+        module: String = "Demo",
+        optimization: String = "-O",
+        wholeModule: Bool = false,
+        debugInfo: Bool = true,
+        flags: [String] = []
     ) throws {
         let directory = try TemporaryDirectory(prefix: "distill-elf")
         self.directory = directory

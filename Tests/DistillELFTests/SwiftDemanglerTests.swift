@@ -22,8 +22,10 @@ struct SwiftDemanglerTests {
         ("$s4Demo5StoreC6shared_WZ", "Demo", ["Store"], nil),  // one-time initialiser of a static
         ("$s4Demo3BoxV3getxyFAA2KVV_Tg5", "Demo", ["Box"], nil),  // generic specialization
         ("$s4Demo6secretSiyF", "Demo", [], nil),  // module-scope function
-        ("$s4Demo6Secret33_0123456789ABCDEF0123456789ABCDEFLLV1hSiyF", "Demo",
-         ["(Secret in _0123456789ABCDEF0123456789ABCDEF)"], nil),  // file-private type
+        (
+            "$s4Demo6Secret33_0123456789ABCDEF0123456789ABCDEFLLV1hSiyF", "Demo",
+            ["(Secret in _0123456789ABCDEF0123456789ABCDEF)"], nil
+        ),  // file-private type
         ("$sSa4DemoE5totalSiyF", "Swift", ["Array"], "Demo"),  // extension of Array in Demo
         ("$s7KVStore0A6ServerV3runyyF", "KVStore", ["KVStoreServer"], nil),  // word substitution
         ("$ss17_NativeDictionaryV4copyyyFSS_SiTg5", "Swift", ["_NativeDictionary"], nil),

@@ -47,17 +47,23 @@ struct PluginPackage {
             "Package.swift": Self.manifest,
             "Sources/Plug/Server.swift": SwiftTypeIndexTests.server.replacingOccurrences(
                 of: "@_cdecl(\"distill_application\") public func distillApplication() -> Int { KV().handle(0) }",
-                with: ""),
+                with: ""
+            ),
             "Sources/Plug/Entry.swift": "import PlugSupport\n" + Self.entry
-                + "\npublic struct Ticker { public init() {}; @inline(never) public func tick() -> Int { Counter.shared.bump() } }\n",
+                + "\npublic struct Ticker {\n    public init() {}\n"
+                + "    @inline(never) public func tick() -> Int { Counter.shared.bump() }\n}\n",
             "Sources/PlugSupport/Counter.swift": Self.support,
         ]
         for (path, text) in files {
             let url = directory.url.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
-        let swift = URL(fileURLWithPath: Toolchain.swiftc).deletingLastPathComponent().appendingPathComponent("swift").path
+        let swift = URL(fileURLWithPath: Toolchain.swiftc).deletingLastPathComponent().appendingPathComponent("swift")
+            .path
         try runProcess(swift, ["build", "-c", "release", "--package-path", directory.path])
     }
 
@@ -74,8 +80,14 @@ struct SwiftPMProductTests {
     /// one object per source file, in `.build/release/<Target>.build/`.
     @Test func releaseBuildLeavesOneObjectPerSourceFile() throws {
         let package = try PluginPackage.built.get()
-        #expect(try package.objects(of: "Plug").map { ($0 as NSString).lastPathComponent } == ["Entry.swift.o", "Server.swift.o"])
-        #expect(try package.objects(of: "PlugSupport").map { ($0 as NSString).lastPathComponent } == ["Counter.swift.o"])
+        #expect(
+            try package.objects(of: "Plug").map { ($0 as NSString).lastPathComponent } == [
+                "Entry.swift.o", "Server.swift.o",
+            ]
+        )
+        #expect(
+            try package.objects(of: "PlugSupport").map { ($0 as NSString).lastPathComponent } == ["Counter.swift.o"]
+        )
         #expect(FileManager.default.fileExists(atPath: package.library))
     }
 
@@ -102,10 +114,16 @@ struct SwiftPMProductTests {
 
     @Test func indexesTheApplicationsTargets() throws {
         let package = try PluginPackage.built.get()
-        let objects = try (package.objects(of: "Plug") + package.objects(of: "PlugSupport")).map { try ELFFile(path: $0) }
+        let objects = try (package.objects(of: "Plug") + package.objects(of: "PlugSupport")).map {
+            try ELFFile(path: $0)
+        }
         let index = try SwiftTypeIndex(objects: objects)
         #expect(index.modules == ["Plug", "PlugSupport"])
-        #expect(Set(index.types.keys).isSuperset(of: ["Plug.KV", "Plug.Store", "Plug.Ticker", "Plug", "PlugSupport.Counter"]))
+        #expect(
+            Set(index.types.keys).isSuperset(of: [
+                "Plug.KV", "Plug.Store", "Plug.Ticker", "Plug", "PlugSupport.Counter",
+            ])
+        )
         #expect(index.owners["distill_application"] == "Plug")
         #expect(index.types["Plug.Ticker"]?.references.contains("PlugSupport.Counter") == true)
         #expect(index.types["Plug.KV"]?.references.contains("PlugSupport.Counter") == false)

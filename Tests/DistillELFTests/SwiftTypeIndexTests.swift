@@ -94,7 +94,8 @@ struct SwiftTypeIndexTests {
     @Test(arguments: ["-O", "-Onone"])
     func instantiationsOfGenericTypesBelongToTheirUsers(optimization: String) throws {
         let index = try SwiftTypeIndex(
-            objects: CompiledModule(["Server.swift": Self.server], optimization: optimization).objects())
+            objects: CompiledModule(["Server.swift": Self.server], optimization: optimization).objects()
+        )
         #expect(index.types["Demo.Box"]?.references.contains("Demo.KV") == false)
         #expect(index.types["Demo"]?.references.contains("Demo.KV") == true)
         #expect(!index.owners.keys.contains { $0.hasSuffix("MD") && index.owners[$0] == "Demo.Box" })
@@ -102,7 +103,10 @@ struct SwiftTypeIndexTests {
 
     @Test func nestedUnitsKeepTheirOwnCode() throws {
         let options = SwiftTypeIndex.Options(units: ["Demo.KV.Nested"])
-        let index = try SwiftTypeIndex(objects: CompiledModule(["Server.swift": Self.server]).objects(), options: options)
+        let index = try SwiftTypeIndex(
+            objects: CompiledModule(["Server.swift": Self.server]).objects(),
+            options: options
+        )
         #expect(index.owners["$s4Demo2KVV6NestedVMn"] == "Demo.KV.Nested")
         #expect(index.owners["$s4Demo2KVV6handleyS2iF"] == "Demo.KV")
         #expect(index.types["Demo.KV"]?.references.contains("Demo.KV.Nested") == true)
@@ -118,7 +122,9 @@ struct SwiftTypeIndexTests {
 
     @Test func changingOneMethodBodyChangesOnlyItsType() throws {
         let before = try Self.index(Self.server)
-        let after = try Self.index(Self.server.replacingOccurrences(of: "table[key] = value", with: "table[key] = value + 1"))
+        let after = try Self.index(
+            Self.server.replacingOccurrences(of: "table[key] = value", with: "table[key] = value + 1")
+        )
         #expect(before.types.keys.sorted() == after.types.keys.sorted())
         #expect(Self.changedTypes(before, after) == ["Demo.KV"])
     }
@@ -126,7 +132,12 @@ struct SwiftTypeIndexTests {
     @Test func commentsChangeNoType() throws {
         let before = try Self.index(Self.server)
         let after = try Self.index(
-            "// Servers.\n\n" + Self.server.replacingOccurrences(of: "public init() {}", with: "public init() {}\n\n    // Requests.\n"))
+            "// Servers.\n\n"
+                + Self.server.replacingOccurrences(
+                    of: "public init() {}",
+                    with: "public init() {}\n\n    // Requests.\n"
+                )
+        )
         #expect(Self.changedTypes(before, after) == [])
     }
 
@@ -135,7 +146,10 @@ struct SwiftTypeIndexTests {
         #expect(before.types["Demo.KV"]?.references.contains("Demo.Store") == false)
         let after = try Self.index(
             Self.server.replacingOccurrences(
-                of: "table[key] = value", with: "table[key] = value + Store.shared.get(key).count"))
+                of: "table[key] = value",
+                with: "table[key] = value + Store.shared.get(key).count"
+            )
+        )
         #expect(after.types["Demo.KV"]?.references.contains("Demo.Store") == true)
         #expect(Self.changedTypes(before, after) == ["Demo.KV"])
     }
@@ -144,8 +158,13 @@ struct SwiftTypeIndexTests {
     /// the caller's code, so changing it changes both types.
     @Test func changingCodeInlinedIntoAnotherTypeChangesBoth() throws {
         let source = Self.server.replacingOccurrences(
-            of: "table[key] = value", with: "table[key] = value + Store.shared.weight")
-            .replacingOccurrences(of: "var items: [String] = []", with: "var items: [String] = []\n    public var weight: Int { items.count + 1 }")
+            of: "table[key] = value",
+            with: "table[key] = value + Store.shared.weight"
+        )
+        .replacingOccurrences(
+            of: "var items: [String] = []",
+            with: "var items: [String] = []\n    public var weight: Int { items.count + 1 }"
+        )
         let before = try Self.index(source)
         let after = try Self.index(source.replacingOccurrences(of: "items.count + 1", with: "items.count + 2"))
         #expect(Self.changedTypes(before, after) == ["Demo.KV", "Demo.Store"])
@@ -160,4 +179,3 @@ struct SwiftTypeIndexTests {
         #expect(try SwiftTypeIndex(objects: objects).types["Demo.KV"]?.references == ["Demo.Server"])
     }
 }
-

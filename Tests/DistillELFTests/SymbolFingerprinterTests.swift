@@ -78,11 +78,17 @@ struct SymbolFingerprinterTests {
     /// The same sources with comments and blank lines added above and inside the code.
     static var commentedSources: [String: String] {
         [
-            "KV.swift": "// The key-value server.\n\n\n" + kv.replacingOccurrences(
-                of: "public init() {}", with: "public init() {}\n\n    // Handles a request.\n"),
+            "KV.swift": "// The key-value server.\n\n\n"
+                + kv.replacingOccurrences(
+                    of: "public init() {}",
+                    with: "public init() {}\n\n    // Handles a request.\n"
+                ),
             "Store.swift": "\n\n/* The store,\n   shared. */\n" + store,
-            "Log.swift": "\n\n/* Logging. */\n" + logging.replacingOccurrences(
-                of: "if n > 10 {", with: "// Big ones are logged.\n        if n > 10 {\n\n"),
+            "Log.swift": "\n\n/* Logging. */\n"
+                + logging.replacingOccurrences(
+                    of: "if n > 10 {",
+                    with: "// Big ones are logged.\n        if n > 10 {\n\n"
+                ),
         ]
     }
 
@@ -129,9 +135,11 @@ struct SymbolFingerprinterTests {
         let fingerprinter = SymbolFingerprinter(options: .init(normalizesLineNumbers: false))
         let before = try fingerprinter.fingerprintsByName(of: CompiledModule(Self.sources).objects())
         let after = try fingerprinter.fingerprintsByName(of: CompiledModule(Self.commentedSources).objects())
-        #expect(Self.changed(before, after) == [
-            "$s4Demo2KVV3putyySS_SitF", "$s4Demo5StoreC3getyS2SF", "$s4Demo7HandlerV3runyS2iF",
-        ])
+        #expect(
+            Self.changed(before, after) == [
+                "$s4Demo2KVV3putyySS_SitF", "$s4Demo5StoreC3getyS2SF", "$s4Demo7HandlerV3runyS2iF",
+            ]
+        )
     }
 
     /// A known limit: in optimized code, a call to a function with a `line: UInt = #line`
@@ -175,7 +183,9 @@ struct SymbolFingerprinterTests {
     @Test func changingOneFunctionChangesOnlyItsSymbols() throws {
         let before = try CompiledModule(Self.sources).fingerprints()
         let after = try CompiledModule(
-            Self.sources.merging(["KV.swift": Self.kv.replacingOccurrences(of: "case 2: return 17", with: "case 2: return 18")]) { $1 }
+            Self.sources.merging([
+                "KV.swift": Self.kv.replacingOccurrences(of: "case 2: return 17", with: "case 2: return 18")
+            ]) { $1 }
         ).fingerprints()
         #expect(Self.changed(before, after) == ["$s4Demo2KVV6handleyS2iF"])
     }
@@ -201,7 +211,9 @@ struct SymbolFingerprinterTests {
 
     @Test func explainsWhatAFingerprintIsMadeOf() throws {
         let module = try CompiledModule(Self.sources)
-        let text = try #require(try SymbolFingerprinter().explanation(of: "$s4Demo2KVV3putyySS_SitF", in: module.objects()))
+        let text = try #require(
+            try SymbolFingerprinter().explanation(of: "$s4Demo2KVV3putyySS_SitF", in: module.objects())
+        )
         #expect(text.hasPrefix("$s4Demo2KVV3putyySS_SitF in "))
         #expect(text.contains("lineNumber"))
         #expect(text.contains("relocation 4 named(\"$ss17_assertionFailure"))

@@ -12,7 +12,9 @@ enum Toolchain {
     static let swiftc: String = findExecutable("swiftc") ?? "/opt/swift/usr/bin/swiftc"
     /// The toolchain's `clang`, which can emit objects for other machines (AArch64).
     static var clang: String {
-        URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("clang").path
+        URL(fileURLWithPath: swiftc).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(
+            "clang"
+        ).path
     }
     /// `readelf` from binutils, if installed.
     static let readelf: String? = findExecutable("readelf")

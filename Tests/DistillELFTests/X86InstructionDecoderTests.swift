@@ -3,30 +3,33 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-@testable import DistillELF
 import DistillTestSupport
 import Foundation
 import Testing
+
+@testable import DistillELF
 
 struct X86InstructionDecoderTests {
     static func decode(_ bytes: [UInt8]) -> X86Instruction? {
         bytes.withUnsafeBytes { X86InstructionDecoder.decode($0, at: 0, end: bytes.count) }
     }
 
-    @Test(arguments: [
-        ([0xc3], 1),  // ret
-        ([0x48, 0x8d, 0x05, 0, 0, 0, 0], 7),  // lea rax, [rip+0]
-        ([0x48, 0xb9, 0x12, 0, 0, 0, 0, 0, 0, 0xd0], 10),  // movabs rcx, imm64
-        ([0x66, 0x0f, 0x1f, 0x44, 0, 0], 6),  // nopw [rax+rax]
-        ([0x0f, 0x0b], 2),  // ud2
-        ([0x6a, 0x05], 2),  // push 5
-        ([0xf6, 0x47, 0x10, 0x01], 4),  // test byte [rdi+16], 1
-        ([0xf7, 0xd8], 2),  // neg eax (group 3 without immediate)
-        ([0xc5, 0xf8, 0x77], 3),  // vzeroupper
-        ([0xc4, 0xe3, 0x79, 0x0f, 0xc1, 0x08], 6),  // vpalignr xmm0, xmm0, xmm1, 8
-        ([0x48, 0xc7, 0x44, 0x24, 0x10, 0x04, 0, 0, 0], 9),  // mov qword [rsp+16], 4
-        ([0x0f, 0x84, 0, 0, 0, 0], 6),  // je rel32
-    ] as [([UInt8], Int)])
+    @Test(
+        arguments: [
+            ([0xc3], 1),  // ret
+            ([0x48, 0x8d, 0x05, 0, 0, 0, 0], 7),  // lea rax, [rip+0]
+            ([0x48, 0xb9, 0x12, 0, 0, 0, 0, 0, 0, 0xd0], 10),  // movabs rcx, imm64
+            ([0x66, 0x0f, 0x1f, 0x44, 0, 0], 6),  // nopw [rax+rax]
+            ([0x0f, 0x0b], 2),  // ud2
+            ([0x6a, 0x05], 2),  // push 5
+            ([0xf6, 0x47, 0x10, 0x01], 4),  // test byte [rdi+16], 1
+            ([0xf7, 0xd8], 2),  // neg eax (group 3 without immediate)
+            ([0xc5, 0xf8, 0x77], 3),  // vzeroupper
+            ([0xc4, 0xe3, 0x79, 0x0f, 0xc1, 0x08], 6),  // vpalignr xmm0, xmm0, xmm1, 8
+            ([0x48, 0xc7, 0x44, 0x24, 0x10, 0x04, 0, 0, 0], 9),  // mov qword [rsp+16], 4
+            ([0x0f, 0x84, 0, 0, 0, 0], 6),  // je rel32
+        ] as [([UInt8], Int)]
+    )
     func decodesLength(bytes: [UInt8], length: Int) {
         #expect(Self.decode(bytes)?.length == length)
     }
@@ -77,7 +80,10 @@ struct X86InstructionDecoderTests {
                 }
             }
         }
-        let listing = try runProcess(try #require(Toolchain.objdump), ["-d", "--no-show-raw-insn", "-j", ".text", path])
+        let listing = try runProcess(
+            try #require(Toolchain.objdump),
+            ["-d", "--no-show-raw-insn", "-j", ".text", path]
+        )
         let ranges = Set(functions.map { $0.value..<$0.value + $0.size }).sorted { $0.lowerBound < $1.lowerBound }
         func inFunction(_ address: UInt64) -> Bool {
             var low = 0

@@ -91,7 +91,8 @@ public struct DynamicTag: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     public var description: String {
         constantDescription(
-            "DynamicTag", rawValue,
+            "DynamicTag",
+            rawValue,
             [
                 0: "DT_NULL", 1: "DT_NEEDED", 2: "DT_PLTRELSZ", 3: "DT_PLTGOT", 4: "DT_HASH", 5: "DT_STRTAB",
                 6: "DT_SYMTAB", 7: "DT_RELA", 8: "DT_RELASZ", 9: "DT_RELAENT", 10: "DT_STRSZ", 11: "DT_SYMENT",
@@ -102,7 +103,8 @@ public struct DynamicTag: RawRepresentable, Hashable, Sendable, CustomStringConv
                 0x6fff_fef5: "DT_GNU_HASH", 0x6fff_fff0: "DT_VERSYM", 0x6fff_fff9: "DT_RELACOUNT",
                 0x6fff_fffa: "DT_RELCOUNT", 0x6fff_fffb: "DT_FLAGS_1", 0x6fff_fffc: "DT_VERDEF",
                 0x6fff_fffd: "DT_VERDEFNUM", 0x6fff_fffe: "DT_VERNEED", 0x6fff_ffff: "DT_VERNEEDNUM",
-            ])
+            ]
+        )
     }
 }
 
@@ -120,6 +122,9 @@ public struct NoteType: RawRepresentable, Hashable, Sendable, CustomStringConver
 
     public var description: String {
         constantDescription(
-            "NoteType", rawValue, [1: "NT_GNU_ABI_TAG", 3: "NT_GNU_BUILD_ID", 5: "NT_GNU_PROPERTY_TYPE_0"])
+            "NoteType",
+            rawValue,
+            [1: "NT_GNU_ABI_TAG", 3: "NT_GNU_BUILD_ID", 5: "NT_GNU_PROPERTY_TYPE_0"]
+        )
     }
 }

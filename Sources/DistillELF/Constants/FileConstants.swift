@@ -23,7 +23,10 @@ public struct FileType: RawRepresentable, Hashable, Sendable, CustomStringConver
 
     public var description: String {
         constantDescription(
-            "FileType", rawValue, [0: "ET_NONE", 1: "ET_REL", 2: "ET_EXEC", 3: "ET_DYN", 4: "ET_CORE"])
+            "FileType",
+            rawValue,
+            [0: "ET_NONE", 1: "ET_REL", 2: "ET_EXEC", 3: "ET_DYN", 4: "ET_CORE"]
+        )
     }
 }
 
@@ -49,8 +52,10 @@ public struct Machine: RawRepresentable, Hashable, Sendable, CustomStringConvert
 
     public var description: String {
         constantDescription(
-            "Machine", rawValue,
-            [0: "EM_NONE", 3: "EM_386", 40: "EM_ARM", 62: "EM_X86_64", 183: "EM_AARCH64", 243: "EM_RISCV"])
+            "Machine",
+            rawValue,
+            [0: "EM_NONE", 3: "EM_386", 40: "EM_ARM", 62: "EM_X86_64", 183: "EM_AARCH64", 243: "EM_RISCV"]
+        )
     }
 }
 

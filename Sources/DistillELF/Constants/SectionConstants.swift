@@ -61,7 +61,8 @@ public struct SectionType: RawRepresentable, Hashable, Sendable, CustomStringCon
 
     public var description: String {
         constantDescription(
-            "SectionType", rawValue,
+            "SectionType",
+            rawValue,
             [
                 0: "SHT_NULL", 1: "SHT_PROGBITS", 2: "SHT_SYMTAB", 3: "SHT_STRTAB", 4: "SHT_RELA", 5: "SHT_HASH",
                 6: "SHT_DYNAMIC", 7: "SHT_NOTE", 8: "SHT_NOBITS", 9: "SHT_REL", 11: "SHT_DYNSYM",
@@ -69,7 +70,8 @@ public struct SectionType: RawRepresentable, Hashable, Sendable, CustomStringCon
                 18: "SHT_SYMTAB_SHNDX", 19: "SHT_RELR", 0x6fff_4c03: "SHT_LLVM_ADDRSIG",
                 0x6fff_fff5: "SHT_GNU_ATTRIBUTES", 0x6fff_fff6: "SHT_GNU_HASH", 0x6fff_fffd: "SHT_GNU_verdef",
                 0x6fff_fffe: "SHT_GNU_verneed", 0x6fff_ffff: "SHT_GNU_versym", 0x7000_0001: "SHT_X86_64_UNWIND",
-            ])
+            ]
+        )
     }
 }
 
@@ -86,7 +88,8 @@ public struct SectionFlags: OptionSet, Hashable, Sendable, CustomStringConvertib
     public static var alloc: Self { Self(rawValue: 0x2) }
     /// Holds machine code. The corresponding C constant is `SHF_EXECINSTR`.
     public static var executable: Self { Self(rawValue: 0x4) }
-    /// Elements may be merged with equal ones (`sh_entsize` gives their size). The corresponding C constant is `SHF_MERGE`.
+    /// Elements may be merged with equal ones (`sh_entsize` gives their size).
+    /// The corresponding C constant is `SHF_MERGE`.
     public static var merge: Self { Self(rawValue: 0x10) }
     /// Elements are NUL-terminated strings. The corresponding C constant is `SHF_STRINGS`.
     public static var strings: Self { Self(rawValue: 0x20) }
@@ -115,7 +118,8 @@ public struct SectionFlags: OptionSet, Hashable, Sendable, CustomStringConvertib
                 (0x20, "SHF_STRINGS"), (0x40, "SHF_INFO_LINK"), (0x80, "SHF_LINK_ORDER"),
                 (0x100, "SHF_OS_NONCONFORMING"), (0x200, "SHF_GROUP"), (0x400, "SHF_TLS"),
                 (0x800, "SHF_COMPRESSED"), (0x20_0000, "SHF_GNU_RETAIN"), (0x8000_0000, "SHF_EXCLUDE"),
-            ])
+            ]
+        )
     }
 }
 
@@ -143,7 +147,9 @@ public struct SectionIndex: RawRepresentable, Hashable, Sendable, CustomStringCo
 
     public var description: String {
         constantDescription(
-            "SectionIndex", rawValue,
-            [0: "SHN_UNDEF", 0xfff1: "SHN_ABS", 0xfff2: "SHN_COMMON", 0xffff: "SHN_XINDEX"])
+            "SectionIndex",
+            rawValue,
+            [0: "SHN_UNDEF", 0xfff1: "SHN_ABS", 0xfff2: "SHN_COMMON", 0xffff: "SHN_XINDEX"]
+        )
     }
 }

@@ -35,12 +35,14 @@ public struct SegmentType: RawRepresentable, Hashable, Sendable, CustomStringCon
 
     public var description: String {
         constantDescription(
-            "SegmentType", rawValue,
+            "SegmentType",
+            rawValue,
             [
                 0: "PT_NULL", 1: "PT_LOAD", 2: "PT_DYNAMIC", 3: "PT_INTERP", 4: "PT_NOTE", 6: "PT_PHDR",
                 7: "PT_TLS", 0x6474_e550: "PT_GNU_EH_FRAME", 0x6474_e551: "PT_GNU_STACK",
                 0x6474_e552: "PT_GNU_RELRO", 0x6474_e553: "PT_GNU_PROPERTY",
-            ])
+            ]
+        )
     }
 }
 

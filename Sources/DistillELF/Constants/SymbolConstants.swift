@@ -21,7 +21,10 @@ public struct SymbolBinding: RawRepresentable, Hashable, Sendable, CustomStringC
 
     public var description: String {
         constantDescription(
-            "SymbolBinding", rawValue, [0: "STB_LOCAL", 1: "STB_GLOBAL", 2: "STB_WEAK", 10: "STB_GNU_UNIQUE"])
+            "SymbolBinding",
+            rawValue,
+            [0: "STB_LOCAL", 1: "STB_GLOBAL", 2: "STB_WEAK", 10: "STB_GNU_UNIQUE"]
+        )
     }
 }
 
@@ -51,11 +54,13 @@ public struct SymbolType: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     public var description: String {
         constantDescription(
-            "SymbolType", rawValue,
+            "SymbolType",
+            rawValue,
             [
                 0: "STT_NOTYPE", 1: "STT_OBJECT", 2: "STT_FUNC", 3: "STT_SECTION", 4: "STT_FILE", 5: "STT_COMMON",
                 6: "STT_TLS", 10: "STT_GNU_IFUNC",
-            ])
+            ]
+        )
     }
 }
 
@@ -77,6 +82,9 @@ public struct SymbolVisibility: RawRepresentable, Hashable, Sendable, CustomStri
 
     public var description: String {
         constantDescription(
-            "SymbolVisibility", rawValue, [0: "STV_DEFAULT", 1: "STV_INTERNAL", 2: "STV_HIDDEN", 3: "STV_PROTECTED"])
+            "SymbolVisibility",
+            rawValue,
+            [0: "STV_DEFAULT", 1: "STV_INTERNAL", 2: "STV_HIDDEN", 3: "STV_PROTECTED"]
+        )
     }
 }

@@ -88,7 +88,9 @@ struct DebugInlineTable: Sendable {
                     for entry in table.entries where entry.symbolIndex > 0 && entry.symbolIndex < symbols.count {
                         let symbol = symbols[entry.symbolIndex]
                         guard symbol.section.isSection else { continue }
-                        map[entry.offset] = (Int(symbol.section.rawValue), symbol.value &+ UInt64(bitPattern: entry.addend))
+                        map[entry.offset] = (
+                            Int(symbol.section.rawValue), symbol.value &+ UInt64(bitPattern: entry.addend)
+                        )
                     }
                     relocated[target] = map
                 }
@@ -96,7 +98,8 @@ struct DebugInlineTable: Sendable {
             self.relocated = relocated
             allocated = file.sections.filter { $0.flags.contains(.alloc) && $0.size > 0 }
             let wanted: Set<String> = [
-                ".debug_str", ".debug_line_str", ".debug_str_offsets", ".debug_addr", ".debug_ranges", ".debug_rnglists",
+                ".debug_str", ".debug_line_str", ".debug_str_offsets", ".debug_addr", ".debug_ranges",
+                ".debug_rnglists",
             ]
             var debugSections: [String: ELFSection] = [:]
             for section in file.sections where wanted.contains(section.name) && debugSections[section.name] == nil {
@@ -157,7 +160,10 @@ struct DebugInlineTable: Sendable {
     }
 
     private static func readUnit(
-        _ reader: inout DebugLineTable.Reader, info: ELFSection, abbreviations: ELFSection, context: Context,
+        _ reader: inout DebugLineTable.Reader,
+        info: ELFSection,
+        abbreviations: ELFSection,
+        context: Context,
         found: inout Found
     ) throws(ELFError) {
         let file = context.file
@@ -205,8 +211,10 @@ struct DebugInlineTable: Sendable {
             }
             guard let abbreviation = table[code] else {
                 throw file.error(
-                    .malformed, "DWARF entry uses abbreviation \(code), which .debug_abbrev does not define",
-                    at: UInt64(reader.position))
+                    .malformed,
+                    "DWARF entry uses abbreviation \(code), which .debug_abbrev does not define",
+                    at: UInt64(reader.position)
+                )
             }
             var lowPC: AddressValue?
             var highPC: UInt64?
@@ -242,7 +250,10 @@ struct DebugInlineTable: Sendable {
                 case (0x31, _): origin = unitOffset &+ value  // unit-relative reference
                 case (0x03, 0x0e), (0x03, 0x1f):  // DW_AT_name, strp / line_strp
                     let table = attribute.form == 0x0e ? ".debug_str" : ".debug_line_str"
-                    isNamedLine = context.isLine(table, at: context.offset(section: info.index, field: fieldOffset, value: value))
+                    isNamedLine = context.isLine(
+                        table,
+                        at: context.offset(section: info.index, field: fieldOffset, value: value)
+                    )
                 case (0x03, 0x1a), (0x03, 0x25...0x28):  // DW_AT_name, strx
                     if let base = stringOffsetsBase, let offsets = context.debugSections[".debug_str_offsets"] {
                         let field = base &+ value &* UInt64(offsetSize)
@@ -250,7 +261,9 @@ struct DebugInlineTable: Sendable {
                             let at = offsets.fileRange.lowerBound + Int(field)
                             let raw = offsetSize == 8 ? file.storage.u64(at) : UInt64(file.storage.u32(at))
                             isNamedLine = context.isLine(
-                                ".debug_str", at: context.offset(section: offsets.index, field: field, value: raw))
+                                ".debug_str",
+                                at: context.offset(section: offsets.index, field: field, value: raw)
+                            )
                         }
                     }
                 case (0x72, _): if isUnitEntry { stringOffsetsBase = value }  // DW_AT_str_offsets_base
@@ -283,14 +296,22 @@ struct DebugInlineTable: Sendable {
                 }
                 if let lowPC, let highPC, let (section, start) = resolve(lowPC) {
                     found.inlined.append(
-                        (origin, section, Range(start: start, end: start &+ highPC, callLine: line, depth: entryDepth)))
+                        (origin, section, Range(start: start, end: start &+ highPC, callLine: line, depth: entryDepth))
+                    )
                 } else if let ranges {
                     for (section, range) in try rangeList(
-                        ranges, version: version, base: rangeListsBase, resolve: resolve, context: context)
-                    {
+                        ranges,
+                        version: version,
+                        base: rangeListsBase,
+                        resolve: resolve,
+                        context: context
+                    ) {
                         found.inlined.append(
-                            (origin, section,
-                             Range(start: range.lowerBound, end: range.upperBound, callLine: line, depth: entryDepth)))
+                            (
+                                origin, section,
+                                Range(start: range.lowerBound, end: range.upperBound, callLine: line, depth: entryDepth)
+                            )
+                        )
                     }
                 }
             }
@@ -304,8 +325,11 @@ struct DebugInlineTable: Sendable {
     /// The address ranges of a `DW_AT_ranges` list (`.debug_ranges` in version 4,
     /// `.debug_rnglists` in version 5).
     private static func rangeList(
-        _ ranges: (value: UInt64, isIndex: Bool), version: UInt16, base: UInt64?,
-        resolve: (AddressValue) -> (Int, UInt64)?, context: Context
+        _ ranges: (value: UInt64, isIndex: Bool),
+        version: UInt16,
+        base: UInt64?,
+        resolve: (AddressValue) -> (Int, UInt64)?,
+        context: Context
     ) throws(ELFError) -> [(Int, Swift.Range<UInt64>)] {
         let file = context.file
         var result: [(Int, Swift.Range<UInt64>)] = []
@@ -381,11 +405,15 @@ struct DebugInlineTable: Sendable {
     }
 
     private static func readAbbreviations(
-        _ file: ELFFile, _ section: ELFSection, at offset: UInt64
+        _ file: ELFFile,
+        _ section: ELFSection,
+        at offset: UInt64
     ) throws(ELFError) -> [UInt64: Abbreviation] {
         guard offset < section.size else {
             throw file.error(
-                .malformed, "compile unit's abbreviations at 0x\(String(offset, radix: 16)) are outside .debug_abbrev")
+                .malformed,
+                "compile unit's abbreviations at 0x\(String(offset, radix: 16)) are outside .debug_abbrev"
+            )
         }
         var reader = DebugLineTable.Reader(file: file, range: section.fileRange)
         reader.position = section.fileRange.lowerBound + Int(offset)
@@ -410,7 +438,10 @@ struct DebugInlineTable: Sendable {
     /// Reads one attribute value; returns it for the constant, address, reference and
     /// offset forms, and 0 for the forms it only skips (strings, blocks, expressions).
     private static func readForm(
-        _ reader: inout DebugLineTable.Reader, _ form: UInt64, offsetSize: Int, version: UInt16
+        _ reader: inout DebugLineTable.Reader,
+        _ form: UInt64,
+        offsetSize: Int,
+        version: UInt16
     ) throws(ELFError) -> UInt64 {
         func skip(_ count: UInt64) throws(ELFError) { reader.position = try reader.limit(count, "DWARF attribute") }
         func offset() throws(ELFError) -> UInt64 { offsetSize == 8 ? try reader.u64() : UInt64(try reader.u32()) }
@@ -429,7 +460,8 @@ struct DebugInlineTable: Sendable {
         case 0x0c: return UInt64(try reader.u8())  // flag
         case 0x0d: return UInt64(bitPattern: try reader.sleb())  // sdata
         case 0x0e, 0x17, 0x1d, 0x1f, 0x1f21: return try offset()  // strp, sec_offset, strp_sup, line_strp, GNU_strp_alt
-        case 0x0f, 0x15, 0x1a, 0x1b, 0x22, 0x23, 0x1f01, 0x1f02: return try reader.uleb()  // udata, ref_udata, strx, addrx, loclistx, rnglistx, GNU indices
+        case 0x0f, 0x15, 0x1a, 0x1b, 0x22, 0x23, 0x1f01, 0x1f02:
+            return try reader.uleb()  // udata, ref_udata, strx, addrx, loclistx, rnglistx, GNU indices
         case 0x10, 0x1f20: return version <= 2 ? try reader.u64() : try offset()  // ref_addr, GNU_ref_alt
         case 0x12: return UInt64(try reader.u16())  // ref2
         case 0x13, 0x1c: return UInt64(try reader.u32())  // ref4, ref_sup4
@@ -447,7 +479,10 @@ struct DebugInlineTable: Sendable {
         case 0x28, 0x2c: return UInt64(try reader.u32())  // strx4, addrx4
         default:
             throw reader.file.error(
-                .malformed, "DWARF attribute uses unknown form 0x\(String(form, radix: 16))", at: UInt64(reader.position))
+                .malformed,
+                "DWARF attribute uses unknown form 0x\(String(form, radix: 16))",
+                at: UInt64(reader.position)
+            )
         }
         return 0
     }

@@ -64,7 +64,9 @@ struct DebugLineTable: Sendable {
             try Self.readUnit(&reader, file: file) { start, end, line, operandOffset in
                 var sectionIndex: Int
                 var base: UInt64
-                if let relocated = operandOffset.flatMap({ addressRelocations[$0 - UInt64(section.fileRange.lowerBound)] }) {
+                if let relocated = operandOffset.flatMap({
+                    addressRelocations[$0 - UInt64(section.fileRange.lowerBound)]
+                }) {
                     (sectionIndex, base) = relocated
                     base = base &- start.sequenceStart
                 } else if let owner = sectionsByAddress.first(where: {
@@ -76,7 +78,8 @@ struct DebugLineTable: Sendable {
                     return
                 }
                 collected[sectionIndex, default: []].append(
-                    Range(start: start.address &+ base, end: end &+ base, line: line))
+                    Range(start: start.address &+ base, end: end &+ base, line: line)
+                )
             }
         }
         for (index, list) in collected {
@@ -93,7 +96,9 @@ struct DebugLineTable: Sendable {
     /// Reads one line table unit and reports each row's address range and line.
     /// `operandOffset` is the file offset of the sequence's `DW_LNE_set_address` operand.
     private static func readUnit(
-        _ reader: inout Reader, file: ELFFile, row: (RowStart, UInt64, UInt32, UInt64?) -> Void
+        _ reader: inout Reader,
+        file: ELFFile,
+        row: (RowStart, UInt64, UInt32, UInt64?) -> Void
     ) throws(ELFError) {
         let unitStart = reader.position
         var length = UInt64(try reader.u32())

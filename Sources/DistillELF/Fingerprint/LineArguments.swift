@@ -34,7 +34,9 @@ enum LineArgument: Hashable {
     /// the argument setup is not one of the simple forms (push, store to the stack,
     /// `mov r9, imm`) or something else moves the stack pointer.
     static func writer(
-        of argument: LineArgument, before call: Int, in instructions: [(at: Int, instruction: X86Instruction)],
+        of argument: LineArgument,
+        before call: Int,
+        in instructions: [(at: Int, instruction: X86Instruction)],
         code: UnsafeRawBufferPointer
     ) -> Int? {
         var pushes = 0  // stack slots pushed between the instruction and the call
@@ -44,8 +46,12 @@ enum LineArgument: Hashable {
             if instruction.kind != .other { return nil }  // another call or jump: the setup is over
             let bytes = Array(UnsafeRawBufferPointer(rebasing: code[at..<at + instruction.length]))
             func immediate32(_ offset: Int) -> Int {
-                Int(Int32(bitPattern: UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
-                    | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24))
+                Int(
+                    Int32(
+                        bitPattern: UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
+                            | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+                    )
+                )
             }
             switch bytes.count {
             case 2 where bytes[0] == 0x6a, 5 where bytes[0] == 0x68:  // push imm8, push imm32

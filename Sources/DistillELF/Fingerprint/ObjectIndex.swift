@@ -40,7 +40,8 @@ struct ObjectIndex {
                         .malformed,
                         "relocation in '\(table.section.name)' refers to symbol \(entry.symbolIndex), "
                             + "but the symbol table has \(symbols.count)",
-                        at: table.section.offset)
+                        at: table.section.offset
+                    )
                 }
                 list.append(Patch(relocation: entry, hasAddend: table.hasAddends))
                 let symbol = symbols[entry.symbolIndex]
@@ -63,7 +64,8 @@ struct ObjectIndex {
                 throw file.error(
                     .malformed,
                     "symbol '\(symbol.name)' is in section \(symbol.section.rawValue), "
-                        + "but the file has \(file.sections.count) sections")
+                        + "but the file has \(file.sections.count) sections"
+                )
             }
             bySection[Int(symbol.section.rawValue), default: []].append(symbol)
             boundaries[Int(symbol.section.rawValue), default: []].insert(symbol.value)

@@ -99,9 +99,14 @@ public struct SymbolFingerprinter: Sendable {
             let extent = worker.index.extent(of: symbol)
             guard section.type != .noBits else { return "\(name): \(extent.count) bytes of zeros (\(section.name))" }
             let (bytes, marks, decoded) = worker.normalise(
-                extent, in: section, isCode: section.flags.contains(.executable))
-            var lines = ["\(name) in \(file.name) \(section.name) +0x\(String(extent.lowerBound, radix: 16))"
-                + (decoded ? "" : " (not fully decoded)")]
+                extent,
+                in: section,
+                isCode: section.flags.contains(.executable)
+            )
+            var lines = [
+                "\(name) in \(file.name) \(section.name) +0x\(String(extent.lowerBound, radix: 16))"
+                    + (decoded ? "" : " (not fully decoded)")
+            ]
             for row in stride(from: 0, to: bytes.count, by: 16) {
                 let chunk = bytes[row..<min(row + 16, bytes.count)]
                 let hex = chunk.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: " ")
@@ -109,7 +114,9 @@ public struct SymbolFingerprinter: Sendable {
             }
             for mark in marks {
                 lines.append(
-                    "  +0x\(String(mark.offset - extent.lowerBound, radix: 16)) \(mark.kind) \(mark.type) \(mark.identity)")
+                    "  +0x\(String(mark.offset - extent.lowerBound, radix: 16)) "
+                        + "\(mark.kind) \(mark.type) \(mark.identity)"
+                )
             }
             return lines.joined(separator: "\n")
         }
@@ -144,18 +151,27 @@ extension SymbolFingerprinter {
         func hash(into hasher: inout StableHasher) {
             switch self {
             case .named(let name, let addend):
-                hasher.combine(UInt8(1)); hasher.combine(name); hasher.combine(addend)
+                hasher.combine(UInt8(1))
+                hasher.combine(name)
+                hasher.combine(addend)
             case .symbol(let name, let delta):
-                hasher.combine(UInt8(2)); hasher.combine(name); hasher.combine(delta)
+                hasher.combine(UInt8(2))
+                hasher.combine(name)
+                hasher.combine(delta)
             case .string(let bytes):
-                hasher.combine(UInt8(3)); hasher.combine(bytes: bytes)
+                hasher.combine(UInt8(3))
+                hasher.combine(bytes: bytes)
             case .constant(let bytes):
-                hasher.combine(UInt8(4)); hasher.combine(bytes: bytes)
+                hasher.combine(UInt8(4))
+                hasher.combine(bytes: bytes)
             case .anonymous(let section, let contents, let delta, _):
-                hasher.combine(UInt8(5)); hasher.combine(section)
-                hasher.combine(contents ?? Fingerprint(high: 0, low: 0)); hasher.combine(delta)
+                hasher.combine(UInt8(5))
+                hasher.combine(section)
+                hasher.combine(contents ?? Fingerprint(high: 0, low: 0))
+                hasher.combine(delta)
             case .absolute(let value):
-                hasher.combine(UInt8(6)); hasher.combine(value)
+                hasher.combine(UInt8(6))
+                hasher.combine(value)
             case .none:
                 hasher.combine(UInt8(7))
             }
@@ -173,7 +189,11 @@ extension SymbolFingerprinter {
 
     /// One thing hashed besides the bytes, at an offset in the symbol.
     struct Mark {
-        enum Kind: UInt8 { case relocation = 1, resolvedBranch = 2, lineNumber = 3 }
+        enum Kind: UInt8 {
+            case relocation = 1
+            case resolvedBranch = 2
+            case lineNumber = 3
+        }
         var offset: UInt64
         var kind: Kind
         var type: UInt32 = 0
@@ -190,9 +210,16 @@ extension SymbolFingerprinter {
             self.index = index
             self.options = options
             if options.normalizesLineNumbers {
-                lines = try DebugLineTable(file: index.file, symbols: index.symbols, relocations: index.relocationTables)
+                lines = try DebugLineTable(
+                    file: index.file,
+                    symbols: index.symbols,
+                    relocations: index.relocationTables
+                )
                 inlining = try DebugInlineTable(
-                    file: index.file, symbols: index.symbols, relocations: index.relocationTables)
+                    file: index.file,
+                    symbols: index.symbols,
+                    relocations: index.relocationTables
+                )
             }
         }
 
@@ -210,9 +237,15 @@ extension SymbolFingerprinter {
                 let (fingerprint, references, decoded) = fingerprint(symbol, in: section)
                 result.append(
                     FingerprintedSymbol(
-                        name: symbol.name, objectIndex: objectIndex, symbol: symbol, fingerprint: fingerprint,
-                        references: references, isCode: section.flags.contains(.executable),
-                        isFullyDecoded: decoded))
+                        name: symbol.name,
+                        objectIndex: objectIndex,
+                        symbol: symbol,
+                        fingerprint: fingerprint,
+                        references: references,
+                        isCode: section.flags.contains(.executable),
+                        isFullyDecoded: decoded
+                    )
+                )
             }
             return result
         }
@@ -243,7 +276,9 @@ extension SymbolFingerprinter {
         /// The bytes of `extent` with relocated and resolved fields zeroed, and what stands
         /// in their place, in offset order.
         mutating func normalise(
-            _ extent: Range<UInt64>, in section: ELFSection, isCode: Bool
+            _ extent: Range<UInt64>,
+            in section: ELFSection,
+            isCode: Bool
         ) -> ([UInt8], [Mark], Bool) {
             let sectionIndex = section.index
             let start = section.fileRange.lowerBound
@@ -261,12 +296,24 @@ extension SymbolFingerprinter {
 
             if isCode && machine == .x86_64 {
                 decoded = file.withContents(of: section) { code in
-                    decodeX86(code, extent, section: sectionIndex, patched: patchedFields, bytes: &bytes,
-                        marks: &marks, instructionEnds: &instructionEnds)
+                    decodeX86(
+                        code,
+                        extent,
+                        section: sectionIndex,
+                        patched: patchedFields,
+                        bytes: &bytes,
+                        marks: &marks,
+                        instructionEnds: &instructionEnds
+                    )
                 }
             } else if isCode && machine == .aarch64 {
                 normaliseAArch64(
-                    extent, section: sectionIndex, patched: Set(patchedFields.keys), bytes: &bytes, marks: &marks)
+                    extent,
+                    section: sectionIndex,
+                    patched: Set(patchedFields.keys),
+                    bytes: &bytes,
+                    marks: &marks
+                )
             }
 
             for patch in patches {
@@ -288,13 +335,21 @@ extension SymbolFingerprinter {
                     var target = symbol.value &+ UInt64(bitPattern: addend)
                     if isCode, machine == .x86_64, relocation.type.patch?.isPCRelative == true {
                         let size = UInt64(relocation.type.patch?.size ?? 4)
-                        target &+= (instructionEnds[relocation.offset] ?? relocation.offset &+ size) &- relocation.offset
+                        target &+=
+                            (instructionEnds[relocation.offset] ?? relocation.offset &+ size) &- relocation.offset
                     }
                     identity = location(symbol.section, target, depth: 0)
                 } else {
                     identity = .named(symbol.name, addend: addend)
                 }
-                marks.append(Mark(offset: relocation.offset, kind: .relocation, type: relocation.type.rawValue, identity: identity))
+                marks.append(
+                    Mark(
+                        offset: relocation.offset,
+                        kind: .relocation,
+                        type: relocation.type.rawValue,
+                        identity: identity
+                    )
+                )
             }
             marks.sort { ($0.offset, $0.kind.rawValue) < ($1.offset, $1.kind.rawValue) }
             return (bytes, marks, decoded)
@@ -304,8 +359,13 @@ extension SymbolFingerprinter {
         /// that leave the symbol, and marks line-number immediates. Returns whether every
         /// instruction decoded.
         func decodeX86(
-            _ code: UnsafeRawBufferPointer, _ extent: Range<UInt64>, section: Int, patched: [UInt64: String],
-            bytes: inout [UInt8], marks: inout [Mark], instructionEnds: inout [UInt64: UInt64]
+            _ code: UnsafeRawBufferPointer,
+            _ extent: Range<UInt64>,
+            section: Int,
+            patched: [UInt64: String],
+            bytes: inout [UInt8],
+            marks: inout [Mark],
+            instructionEnds: inout [UInt64: UInt64]
         ) -> Bool {
             var instructions: [(at: Int, instruction: X86Instruction)] = []
             var at = Int(extent.lowerBound)
@@ -359,8 +419,12 @@ extension SymbolFingerprinter {
                     for i in 0..<field.size { bytes[field.offset - Int(extent.lowerBound) + i] = 0 }
                     marks.append(
                         Mark(
-                            offset: UInt64(field.offset), kind: .resolvedBranch, type: UInt32(field.size),
-                            identity: location(SectionIndex(rawValue: UInt32(section)), target, depth: 0)))
+                            offset: UInt64(field.offset),
+                            kind: .resolvedBranch,
+                            type: UInt32(field.size),
+                            identity: location(SectionIndex(rawValue: UInt32(section)), target, depth: 0)
+                        )
+                    )
                 }
                 if options.normalizesLineNumbers, let immediate = instruction.immediate, immediate.size <= 4,
                     patched[UInt64(at + immediate.offset)] == nil
@@ -379,7 +443,9 @@ extension SymbolFingerprinter {
                         let which = candidates.firstIndex(of: UInt32(truncatingIfNeeded: value))
                     {
                         for i in 0..<immediate.size { bytes[at + immediate.offset - Int(extent.lowerBound) + i] = 0 }
-                        marks.append(Mark(offset: UInt64(at + immediate.offset), kind: .lineNumber, type: UInt32(which)))
+                        marks.append(
+                            Mark(offset: UInt64(at + immediate.offset), kind: .lineNumber, type: UInt32(which))
+                        )
                     }
                 }
             }
@@ -393,7 +459,8 @@ extension SymbolFingerprinter {
             let utf8 = Array(name.utf8)
             var index = 0
             while index + 5 <= utf8.count {
-                if utf8[index] == UInt8(ascii: "4"), utf8[index + 1] == UInt8(ascii: "l"), utf8[index + 2] == UInt8(ascii: "i"),
+                if utf8[index] == UInt8(ascii: "4"), utf8[index + 1] == UInt8(ascii: "l"),
+                    utf8[index + 2] == UInt8(ascii: "i"),
                     utf8[index + 3] == UInt8(ascii: "n"), utf8[index + 4] == UInt8(ascii: "e"),
                     index == 0 || !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(utf8[index - 1])
                 {
@@ -407,14 +474,19 @@ extension SymbolFingerprinter {
         /// Resolves AArch64 branches (B, BL, B.cond, CBZ, CBNZ, TBZ, TBNZ), ADR and LDR
         /// (literal) that leave the symbol without a relocation.
         mutating func normaliseAArch64(
-            _ extent: Range<UInt64>, section: Int, patched: Set<UInt64>, bytes: inout [UInt8], marks: inout [Mark]
+            _ extent: Range<UInt64>,
+            section: Int,
+            patched: Set<UInt64>,
+            bytes: inout [UInt8],
+            marks: inout [Mark]
         ) {
             var at = 0
             while at + 4 <= bytes.count {
                 defer { at += 4 }
                 let place = extent.lowerBound + UInt64(at)
                 guard !patched.contains(place) else { continue }
-                let word = UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16
+                let word =
+                    UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16
                     | UInt32(bytes[at + 3]) << 24
                 var mask: UInt32 = 0
                 var displacement: Int64 = 0
@@ -444,8 +516,12 @@ extension SymbolFingerprinter {
                 for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: cleared >> UInt32(8 * i)) }
                 marks.append(
                     Mark(
-                        offset: place, kind: .resolvedBranch, type: 4,
-                        identity: location(SectionIndex(rawValue: UInt32(section)), target, depth: 0)))
+                        offset: place,
+                        kind: .resolvedBranch,
+                        type: 4,
+                        identity: location(SectionIndex(rawValue: UInt32(section)), target, depth: 0)
+                    )
+                )
             }
         }
 
@@ -491,7 +567,9 @@ extension SymbolFingerprinter {
                 let relocation = patch.relocation
                 let at = Int(relocation.offset - piece.lowerBound)
                 if let layout = relocation.type.patch, at + layout.size <= bytes.count {
-                    for i in 0..<layout.size { bytes[at + i] &= ~UInt8(truncatingIfNeeded: layout.mask >> UInt64(8 * i)) }
+                    for i in 0..<layout.size {
+                        bytes[at + i] &= ~UInt8(truncatingIfNeeded: layout.mask >> UInt64(8 * i))
+                    }
                 }
                 let symbol = index.symbols[relocation.symbolIndex]
                 let identity: Identity =

@@ -15,8 +15,11 @@ import Musl
 /// and integers, which the Swift and C calling conventions pass alike on x86-64 and AArch64.
 @_silgen_name("swift_demangle")
 private func runtimeDemangle(
-    _ mangledName: UnsafePointer<CChar>?, _ mangledNameLength: Int, _ outputBuffer: UnsafeMutablePointer<CChar>?,
-    _ outputBufferSize: UnsafeMutablePointer<Int>?, _ flags: UInt32
+    _ mangledName: UnsafePointer<CChar>?,
+    _ mangledNameLength: Int,
+    _ outputBuffer: UnsafeMutablePointer<CChar>?,
+    _ outputBufferSize: UnsafeMutablePointer<Int>?,
+    _ flags: UInt32
 ) -> UnsafeMutablePointer<CChar>?
 
 /// Swift symbol names: the Swift runtime's demangler for display and classification, and
@@ -198,7 +201,8 @@ struct MangledNameScanner {
         UInt8(ascii: "T"): ("Sequence", .protocol), UInt8(ascii: "t"): ("IteratorProtocol", .protocol),
         UInt8(ascii: "U"): ("UnsignedInteger", .protocol), UInt8(ascii: "u"): ("UInt", .struct),
         UInt8(ascii: "V"): ("UnsafeRawPointer", .struct), UInt8(ascii: "v"): ("UnsafeMutableRawPointer", .struct),
-        UInt8(ascii: "W"): ("UnsafeRawBufferPointer", .struct), UInt8(ascii: "w"): ("UnsafeMutableRawBufferPointer", .struct),
+        UInt8(ascii: "W"): ("UnsafeRawBufferPointer", .struct),
+        UInt8(ascii: "w"): ("UnsafeMutableRawBufferPointer", .struct),
         UInt8(ascii: "X"): ("RangeExpression", .protocol), UInt8(ascii: "x"): ("Strideable", .protocol),
         UInt8(ascii: "Y"): ("RawRepresentable", .protocol), UInt8(ascii: "y"): ("StringProtocol", .protocol),
         UInt8(ascii: "Z"): ("SignedInteger", .protocol), UInt8(ascii: "z"): ("BinaryInteger", .protocol),
@@ -298,7 +302,8 @@ struct MangledNameScanner {
             case UInt8(ascii: "C")?: kind = .class
             case UInt8(ascii: "O")?: kind = .enum
             case UInt8(ascii: "P")?: kind = .protocol
-            case UInt8(ascii: "E")? where discriminator == nil && !context.types.isEmpty && context.extensionModule == nil:
+            case UInt8(ascii: "E")?
+            where discriminator == nil && !context.types.isEmpty && context.extensionModule == nil:
                 position += 1
                 context.extensionModule = name
                 continue
@@ -309,7 +314,9 @@ struct MangledNameScanner {
                 if rest.starts(with: Array("_p".utf8))
                     || (rest.count == 2 && ["Mp", "TL", "MS", "WS", "Hr"].contains { rest.elementsEqual($0.utf8) })
                 {
-                    context.types.append(SwiftNominalName(name: name, kind: .protocol, privateDiscriminator: discriminator))
+                    context.types.append(
+                        SwiftNominalName(name: name, kind: .protocol, privateDiscriminator: discriminator)
+                    )
                     return context
                 }
                 position = start  // an entity's name, not a type: the context ends here

@@ -74,7 +74,9 @@ public struct SwiftTypeIndex: Sendable {
         public var fingerprinting: SymbolFingerprinter.Options
 
         public init(
-            units: Set<String> = [], includesExternalReferences: Bool = false, modules: Set<String>? = nil,
+            units: Set<String> = [],
+            includesExternalReferences: Bool = false,
+            modules: Set<String>? = nil,
             fingerprinting: SymbolFingerprinter.Options = .init()
         ) {
             self.units = units
@@ -117,8 +119,12 @@ public struct SwiftTypeIndex: Sendable {
         var owners: [String: String] = [:]
         var kinds: [String: (module: String, kind: TypeCode.Kind)] = [:]
         for (name, definitions) in byName {
-            guard case .owned(let owner, let module, let kind) = attribution.owner(
-                of: name, definedAs: definitions[0], objectModule: objectModules[definitions[0].objectIndex])
+            guard
+                case .owned(let owner, let module, let kind) = attribution.owner(
+                    of: name,
+                    definedAs: definitions[0],
+                    objectModule: objectModules[definitions[0].objectIndex]
+                )
             else { continue }
             owners[name] = owner
             kinds[owner] = (module, kind)
@@ -202,8 +208,13 @@ public struct SwiftTypeIndex: Sendable {
             }
             let (module, kind) = kinds[owner]!
             types[owner] = TypeCode(
-                module: module, name: owner, kind: kind, fingerprint: hasher.finalize(), symbols: symbolNames,
-                references: references)
+                module: module,
+                name: owner,
+                kind: kind,
+                fingerprint: hasher.finalize(),
+                symbols: symbolNames,
+                references: references
+            )
         }
         self.types = types
         self.modules = modules
@@ -245,7 +256,9 @@ extension SwiftTypeIndex {
                 return .helper
             }
             if modules.contains(context.module) {
-                guard !context.types.isEmpty else { return .owned(context.module, module: context.module, kind: .moduleScope) }
+                guard !context.types.isEmpty else {
+                    return .owned(context.module, module: context.module, kind: .moduleScope)
+                }
                 // Caches and outlined value operations for a type made from ours (`Box<KV>`,
                 // `KV?`, `(KV, Int)`) are emitted where that type is used: shared helpers.
                 if Self.isUseSiteHelper(name), let type = context.qualifiedTypeName,
