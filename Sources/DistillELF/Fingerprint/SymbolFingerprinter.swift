@@ -44,11 +44,21 @@ public struct FingerprintedSymbol: Hashable, Sendable {
 ///   share `.text` call each other): the field is zeroed and the target's identity is
 ///   hashed instead. x86-64 code is decoded instruction by instruction
 ///   (``X86InstructionDecoder``); AArch64 branches and `ADR` are recognised by encoding.
-/// - source line numbers that appear as immediate operands (the `line:` argument of
-///   `fatalError`, `#line` default arguments such as swift-log's): an immediate equal to
-///   the line that the DWARF line table gives for its own instruction is zeroed and
-///   marked, so adding a comment above a function does not change it. Needs `-g` (SwiftPM
-///   always passes it); without debug information, line numbers stay in the hash.
+/// - source line numbers that the compiler put into the code as immediate operands, found
+///   three ways: the `line:` argument of the standard library's failure functions
+///   (`fatalError`, `precondition`, `assert`, `preconditionFailure`), by its place in the
+///   calling convention; an immediate equal to the line that the DWARF line table gives
+///   for its own instruction, when the next call takes a `line:` argument (calls that are
+///   not inlined, as in debug builds); an immediate equal to the call line of an enclosing
+///   inlined function that has a `line` parameter (swift-log's `logger.info(…)` in
+///   optimized builds). The immediate is zeroed and marked with the way it was found, so
+///   adding a comment above the code does not change it. The last two need `-g`, which
+///   SwiftPM always passes. Known gap: in optimized code, a call to a function with a
+///   `line: UInt = #line` parameter that is *not* inlined passes its line as a constant
+///   the line table attributes to no line; the caller's fingerprint then changes when
+///   lines above it move. A constant that equals the line of its own statement is taken
+///   for a line number: that can make an unchanged symbol look changed after lines move,
+///   and would hide a change only if the constant changed in step with its line.
 ///
 /// Debug information itself (`.debug_*`) and other non-allocated sections are not hashed.
 public struct SymbolFingerprinter: Sendable {
@@ -91,7 +101,7 @@ public struct SymbolFingerprinter: Sendable {
     /// offset and what stands in its place. For finding out why two builds differ.
     public func explanation(of name: String, in objects: [ELFFile]) throws(ELFError) -> String? {
         for file in objects {
-            var worker = try Worker(index: ObjectIndex(file: file), options: options)
+            let worker = try Worker(index: ObjectIndex(file: file), options: options)
             guard let symbol = worker.index.symbols.first(where: { $0.name == name && $0.section.isSection }),
                 Int(symbol.section.rawValue) < file.sections.count
             else { continue }
@@ -128,7 +138,7 @@ public struct SymbolFingerprinter: Sendable {
     public func fingerprintSymbols(in objects: [ELFFile]) throws(ELFError) -> [FingerprintedSymbol] {
         var result: [FingerprintedSymbol] = []
         for (index, file) in objects.enumerated() {
-            var worker = try Worker(index: ObjectIndex(file: file), options: options)
+            let worker = try Worker(index: ObjectIndex(file: file), options: options)
             result += try worker.fingerprintAll(objectIndex: index)
         }
         return result
@@ -226,7 +236,7 @@ extension SymbolFingerprinter {
         var file: ELFFile { index.file }
         var machine: Machine { index.file.header.machine }
 
-        mutating func fingerprintAll(objectIndex: Int) throws(ELFError) -> [FingerprintedSymbol] {
+        func fingerprintAll(objectIndex: Int) throws(ELFError) -> [FingerprintedSymbol] {
             var result: [FingerprintedSymbol] = []
             for symbol in index.symbols where symbol.section.isSection && !symbol.name.isEmpty {
                 guard symbol.type != .section, symbol.type != .file else { continue }
@@ -250,7 +260,7 @@ extension SymbolFingerprinter {
             return result
         }
 
-        mutating func fingerprint(_ symbol: ELFSymbol, in section: ELFSection) -> (Fingerprint, [String], Bool) {
+        func fingerprint(_ symbol: ELFSymbol, in section: ELFSection) -> (Fingerprint, [String], Bool) {
             var hasher = StableHasher()
             let isCode = section.flags.contains(.executable)
             hasher.combine(UInt8(isCode ? 1 : 0) | (section.flags.contains(.write) ? 2 : 0))
@@ -275,7 +285,7 @@ extension SymbolFingerprinter {
 
         /// The bytes of `extent` with relocated and resolved fields zeroed, and what stands
         /// in their place, in offset order.
-        mutating func normalise(
+        func normalise(
             _ extent: Range<UInt64>,
             in section: ELFSection,
             isCode: Bool
@@ -473,7 +483,7 @@ extension SymbolFingerprinter {
 
         /// Resolves AArch64 branches (B, BL, B.cond, CBZ, CBNZ, TBZ, TBNZ), ADR and LDR
         /// (literal) that leave the symbol without a relocation.
-        mutating func normaliseAArch64(
+        func normaliseAArch64(
             _ extent: Range<UInt64>,
             section: Int,
             patched: Set<UInt64>,
