@@ -20,7 +20,9 @@ import Musl
 ///
 /// The bytes are memory-mapped (``init(path:)``, ``withFile(at:_:)``) or copied
 /// (``init(bytes:name:)``), and live as long as any copy of the value. `ELFFile` is
-/// immutable and `Sendable`.
+/// immutable and `Sendable`. As with any memory mapping, a file truncated by another
+/// process while it is mapped makes reads past the new end fault (`SIGBUS`): read build
+/// outputs after the build, not during it.
 public struct ELFFile: Sendable {
     /// The file's path, or the name given to ``init(bytes:name:)``; errors quote it.
     public let name: String

@@ -272,9 +272,11 @@ struct ELFFileTests {
     }
 
     /// Truncated and corrupted copies of a real object never trap: reading, listing and
-    /// fingerprinting either work or throw an ``ELFError``.
-    @Test func neverTrapsOnDamagedFiles() throws {
-        let module = try CompiledModule(["Server.swift": SwiftTypeIndexTests.server])
+    /// fingerprinting either work or throw an ``ELFError``. Both DWARF versions, whose
+    /// debug information the fingerprinter reads, are damaged too.
+    @Test(arguments: ["-dwarf-version=4", "-dwarf-version=5"])
+    func neverTrapsOnDamagedFiles(dwarf: String) throws {
+        let module = try CompiledModule(["Server.swift": SwiftTypeIndexTests.server], flags: [dwarf])
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: module.objectPaths[0])))
         // DISTILL_FUZZ_ROUNDS and DISTILL_FUZZ_SEED run a longer search by hand.
         let environment = ProcessInfo.processInfo.environment
