@@ -128,4 +128,13 @@ struct SwiftPMProductTests {
         #expect(index.types["Plug.Ticker"]?.references.contains("PlugSupport.Counter") == true)
         #expect(index.types["Plug.KV"]?.references.contains("PlugSupport.Counter") == false)
     }
+
+    /// In the linked library, calls between functions are resolved by the linker; the
+    /// fingerprinter still names their targets.
+    @Test func fingerprintsOfTheLinkedLibraryNameTheirCallees() throws {
+        let library = try ELFFile(path: try PluginPackage.built.get().library)
+        let explanation = try #require(try SymbolFingerprinter().explanation(of: "distill_application", in: [library]))
+        #expect(explanation.contains("resolvedBranch 4 symbol(\"$s4Plug2KVV6handleyS2iF\", delta: 0)"))
+        #expect(try SymbolFingerprinter.fingerprints(of: [library])["$s4Plug2KVV6handleyS2iF"] != nil)
+    }
 }

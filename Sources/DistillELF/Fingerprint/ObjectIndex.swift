@@ -5,6 +5,10 @@
 
 /// One object file's symbols and relocations, arranged for lookups by place: which
 /// relocations patch a byte range, which symbol covers an offset.
+///
+/// Places are offsets in sections. In a linked file (shared object, executable) symbol
+/// values are addresses: they are rebased to section offsets here, and the dynamic
+/// relocations, which patch the image rather than a symbol's code, are left out.
 struct ObjectIndex {
     struct Patch {
         var relocation: ELFRelocation
@@ -12,7 +16,10 @@ struct ObjectIndex {
     }
 
     let file: ELFFile
+    /// The symbol table, values as section offsets (`.symtab`, else `.dynsym`).
     let symbols: [ELFSymbol]
+    /// The symbol table as the file has it.
+    let originalSymbols: [ELFSymbol]
     /// Relocations by the section they patch, sorted by offset.
     let patches: [Int: [Patch]]
     /// Named symbols (not section or file symbols) by section, sorted by value then name.
@@ -24,9 +31,19 @@ struct ObjectIndex {
 
     init(file: ELFFile) throws(ELFError) {
         self.file = file
-        let symbols = try file.symbols()
+        var symbols = try file.symbols()
+        if symbols.isEmpty { symbols = try file.dynamicSymbols() }
+        originalSymbols = symbols
+        let isLinked = file.header.type != .relocatable
+        if isLinked {
+            for index in symbols.indices where symbols[index].section.isSection {
+                let section = Int(symbols[index].section.rawValue)
+                guard section < file.sections.count else { continue }  // reported below
+                symbols[index].value &-= file.sections[section].address
+            }
+        }
         self.symbols = symbols
-        let tables = try file.relocationTables()
+        let tables = isLinked ? [] : try file.relocationTables()
         relocationTables = tables
         var patches: [Int: [Patch]] = [:]
         var boundaries: [Int: Set<UInt64>] = [:]

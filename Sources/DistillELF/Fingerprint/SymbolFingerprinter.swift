@@ -30,6 +30,11 @@ public struct FingerprintedSymbol: Hashable, Sendable {
 /// fingerprint changes when the symbol's code or data changes and stays the same when
 /// only other code moves around it.
 ///
+/// Linked files (a `.so`) can be fingerprinted too, from their `.symtab` (or `.dynsym`):
+/// calls and jumps resolve to the symbols they reach, but the linker has turned the other
+/// references into addresses and dynamic relocations, so those fingerprints change when
+/// the layout does. Use the objects.
+///
 /// For each defined function or data symbol in an allocated section it hashes:
 /// - the symbol's bytes, with every relocated field zeroed (only the field's bits, so an
 ///   AArch64 instruction keeps its opcode);
@@ -249,7 +254,7 @@ extension SymbolFingerprinter {
                     FingerprintedSymbol(
                         name: symbol.name,
                         objectIndex: objectIndex,
-                        symbol: symbol,
+                        symbol: index.originalSymbols[symbol.index],
                         fingerprint: fingerprint,
                         references: references,
                         isCode: section.flags.contains(.executable),
@@ -432,7 +437,7 @@ extension SymbolFingerprinter {
                             offset: UInt64(field.offset),
                             kind: .resolvedBranch,
                             type: UInt32(field.size),
-                            identity: location(SectionIndex(rawValue: UInt32(section)), target, depth: 0)
+                            identity: resolvedTarget(section: section, offset: target)
                         )
                     )
                 }
@@ -529,10 +534,27 @@ extension SymbolFingerprinter {
                         offset: place,
                         kind: .resolvedBranch,
                         type: 4,
-                        identity: location(SectionIndex(rawValue: UInt32(section)), target, depth: 0)
+                        identity: resolvedTarget(section: section, offset: target)
                     )
                 )
             }
+        }
+
+        /// The identity of a PC-relative target the assembler or linker resolved, given as an
+        /// offset from the start of the referring section. In a relocatable object the
+        /// target is in that section; in a linked file it may be in any section, found by
+        /// its virtual address.
+        func resolvedTarget(section: Int, offset: UInt64) -> Identity {
+            guard file.header.type != .relocatable else {
+                return location(SectionIndex(rawValue: UInt32(section)), offset, depth: 0)
+            }
+            let address = file.sections[section].address &+ offset
+            guard
+                let owner = file.sections.first(where: {
+                    $0.flags.contains(.alloc) && $0.address <= address && address < $0.address &+ $0.size
+                })
+            else { return .absolute(address) }
+            return location(SectionIndex(rawValue: UInt32(owner.index)), address - owner.address, depth: 0)
         }
 
         /// What lies at `offset` in `section`, as an identity that does not depend on where
