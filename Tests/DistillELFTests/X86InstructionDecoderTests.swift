@@ -108,3 +108,41 @@ struct X86InstructionDecoderTests {
         #expect(decoded.symmetricDifference(expected).sorted().prefix(10) == [])
     }
 }
+
+/// The assembler picks a short or a long jump by distance; fingerprints must not care.
+struct BranchRelaxationTests {
+    static let source = """
+        __attribute__((noinline)) static int helper(int x) { return x * 7 + 3; }
+        int g(int x) { return helper(x) + 1; }
+        BIG
+        int f(int x) { if (x > 5) return helper(x + 1); return helper(x - 1) * 2; }
+        """
+
+    static func compile(_ source: String) throws -> (TemporaryDirectory, ELFFile) {
+        let directory = try TemporaryDirectory(prefix: "distill-relax")
+        try source.write(to: directory.url.appendingPathComponent("a.c"), atomically: true, encoding: .utf8)
+        try runProcess(Toolchain.clang, ["-O2", "-c", "a.c", "-o", "a.o"], currentDirectory: directory.url)
+        return (directory, try ELFFile(path: directory.path + "/a.o"))
+    }
+
+    /// `f` tail-calls `helper` (a local symbol in the same section, so the assembler
+    /// resolves the jump): a short `jmp` when they are close, a long one once `big` sits
+    /// between them. The conditional jump inside `f` changes displacement with it.
+    @Test func shortAndLongJumpsToTheSameTargetFingerprintTheSame() throws {
+        var big = "int big(int *a) {\n  int s = 0;\n"
+        for i in 0..<60 { big += "  s += a[\(i)] * \(i + 3);\n" }
+        big += "  return s;\n}\n"
+        let (_, near) = try Self.compile(Self.source.replacingOccurrences(of: "BIG", with: ""))
+        let (_, far) = try Self.compile(Self.source.replacingOccurrences(of: "BIG", with: big))
+        let text = try #require(near.section(named: ".text"))
+        let f = try #require(try near.symbols().first { $0.name == "f" })
+        let firstJump = near.withContents(of: text) { code in
+            (Int(f.value)..<Int(f.value + f.size)).first { code[$0] == 0xeb }  // a short jmp in f
+        }
+        #expect(firstJump != nil)
+        let old = try SymbolFingerprinter.fingerprints(of: [near])
+        let new = try SymbolFingerprinter.fingerprints(of: [far])
+        #expect(old["f"] != nil && old["f"] == new["f"])
+        #expect(old["g"] == new["g"])
+    }
+}

@@ -309,8 +309,9 @@ extension SymbolFingerprinter {
                 patchedFields[patch.relocation.offset] = symbol.type == .section ? "" : symbol.name
             }
 
+            var instructions: [(at: Int, instruction: X86Instruction)] = []
             if isCode && machine == .x86_64 {
-                decoded = file.withContents(of: section) { code in
+                (decoded, instructions) = file.withContents(of: section) { code in
                     decodeX86(
                         code,
                         extent,
@@ -367,12 +368,89 @@ extension SymbolFingerprinter {
                 )
             }
             marks.sort { ($0.offset, $0.kind.rawValue) < ($1.offset, $1.kind.rawValue) }
+            if decoded && !instructions.isEmpty {
+                return Self.canonicalBranches(bytes, marks, instructions, extent)
+            }
             return (bytes, marks, decoded)
+        }
+
+        /// Rewrites every jump and conditional jump in the long form, with the distance to
+        /// its target counted in instructions instead of bytes (0 for a target outside the
+        /// symbol, whose identity is in a mark), and moves the marks to the rewritten
+        /// places. The assembler picks the short or long form of a branch by the distance
+        /// in bytes, which changes when code between a caller and the function it jumps to
+        /// grows; the rewritten form does not.
+        static func canonicalBranches(
+            _ bytes: [UInt8],
+            _ marks: [Mark],
+            _ instructions: [(at: Int, instruction: X86Instruction)],
+            _ extent: Range<UInt64>
+        ) -> ([UInt8], [Mark], Bool) {
+            let base = Int(extent.lowerBound)
+            let markedFields = Set(marks.map { Int($0.offset) })  // relocated or resolved: identity in the mark
+            var indexOf: [Int: Int] = [:]
+            for (index, entry) in instructions.enumerated() { indexOf[entry.at] = index }
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count + 16)
+            var starts: [(original: Int, canonical: Int, opcodeShift: Int, rewritten: Bool)] = []
+            for (index, (at, instruction)) in instructions.enumerated() {
+                let relative = at - base
+                // Jumps and conditional jumps; not loop and jrcxz (E0–E3), which have no long form.
+                guard instruction.kind == .jump || instruction.kind == .conditionalJump,
+                    let branch = instruction.branch, bytes[relative + branch.offset - 1] & 0xfc != 0xe0
+                else {
+                    starts.append((relative, output.count, 0, false))
+                    output += bytes[relative..<relative + instruction.length]
+                    continue
+                }
+                // The opcode: jmp → E9, jcc → 0F 8x (from 7x or 0F 8x); prefixes dropped.
+                let opcodeByte = bytes[relative + branch.offset - 1]
+                let opcode: [UInt8]
+                if instruction.kind == .jump {
+                    opcode = [0xe9]
+                } else {
+                    opcode = [0x0f, 0x80 | (opcodeByte & 0x0f)]
+                }
+                starts.append((relative, output.count, opcode.count - branch.offset, true))
+                // The target: an instruction of this symbol, counted in instructions.
+                var displacement: Int64 = 0
+                for i in 0..<branch.size { displacement |= Int64(bytes[relative + branch.offset + i]) << Int64(8 * i) }
+                let shift = Int64(64 - 8 * branch.size)
+                displacement = (displacement << shift) >> shift
+                let target = at + instruction.length + Int(displacement)
+                var token: Int32 = 0
+                if markedFields.contains(at + branch.offset) {
+                    token = 0
+                } else if let targetIndex = indexOf[target] {
+                    token = Int32(targetIndex - index)
+                } else if extent.contains(UInt64(target)) {
+                    token = Int32(truncatingIfNeeded: displacement) | Int32(bitPattern: 0x8000_0000)  // mid-instruction
+                }
+                output += opcode
+                withUnsafeBytes(of: token.littleEndian) { output += $0 }
+            }
+            // Marks keep their distance from their instruction's start (plus the opcode change).
+            let moved = marks.map { mark -> Mark in
+                let offset = Int(mark.offset) - base
+                var low = 0
+                var high = starts.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if starts[middle].original <= offset { low = middle + 1 } else { high = middle }
+                }
+                guard low > 0 else { return mark }
+                let start = starts[low - 1]
+                var copy = mark
+                copy.offset = extent.lowerBound + UInt64(start.canonical + offset - start.original + start.opcodeShift)
+                if start.rewritten && mark.kind == .resolvedBranch { copy.type = 4 }  // rewritten long form
+                return copy
+            }
+            return (output, moved, true)
         }
 
         /// Decodes x86-64 code in `extent`; resolves assembler-resolved PC-relative fields
         /// that leave the symbol, and marks line-number immediates. Returns whether every
-        /// instruction decoded.
+        /// instruction decoded, and the instructions.
         func decodeX86(
             _ code: UnsafeRawBufferPointer,
             _ extent: Range<UInt64>,
@@ -381,7 +459,7 @@ extension SymbolFingerprinter {
             bytes: inout [UInt8],
             marks: inout [Mark],
             instructionEnds: inout [UInt64: UInt64]
-        ) -> Bool {
+        ) -> (complete: Bool, instructions: [(at: Int, instruction: X86Instruction)]) {
             var instructions: [(at: Int, instruction: X86Instruction)] = []
             var at = Int(extent.lowerBound)
             let end = Int(extent.upperBound)
@@ -464,7 +542,7 @@ extension SymbolFingerprinter {
                     }
                 }
             }
-            return complete
+            return (complete, instructions)
         }
 
         /// Whether a mangled Swift function name has an argument labelled `line` (the label
