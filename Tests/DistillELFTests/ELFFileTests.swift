@@ -116,6 +116,21 @@ struct ELFFileTests {
         #expect(ours == theirs)
     }
 
+    /// Without section headers (a stripped or packed file), the dynamic section, its
+    /// strings and the notes are found through the program headers.
+    @Test func readsDynamicInfoThroughSegmentsWithoutSectionHeaders() throws {
+        let path = Toolchain.runtimeLibrary("libswiftDispatch.so")
+        let original = try ELFFile(path: path)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        for offset in 40..<48 { bytes[offset] = 0 }  // e_shoff
+        for offset in 60..<64 { bytes[offset] = 0 }  // e_shnum, e_shstrndx
+        let stripped = try ELFFile(bytes: bytes)
+        #expect(stripped.sections.isEmpty)
+        #expect(try stripped.dynamicInfo() == original.dynamicInfo())
+        #expect(try stripped.buildID() == original.buildID())
+        #expect(try stripped.buildID() != nil)
+    }
+
     @Test func listsExportedSymbols() throws {
         let file = try ELFFile(path: Toolchain.runtimeLibrary("libswiftCore.so"))
         #expect(try file.exportsSymbol(named: "swift_demangle"))

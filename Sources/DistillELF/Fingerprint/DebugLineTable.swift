@@ -34,8 +34,6 @@ struct DebugLineTable: Sendable {
         return ranges[low - 1].line
     }
 
-    var isEmpty: Bool { ranges.isEmpty }
-
     init() {}
 
     /// Reads the line tables of `file`; `symbols` and `relocations` resolve the addresses of

@@ -47,8 +47,10 @@ public struct FingerprintedSymbol: Hashable, Sendable {
 /// - PC-relative calls, jumps and address computations the assembler resolved without a
 ///   relocation (to another function in the same section, which is how functions that
 ///   share `.text` call each other): the field is zeroed and the target's identity is
-///   hashed instead. x86-64 code is decoded instruction by instruction
-///   (``X86InstructionDecoder``); AArch64 branches and `ADR` are recognised by encoding.
+///   hashed instead. x86-64 code is decoded instruction by instruction; jumps are hashed in
+///   their long form with distances counted in instructions, because the assembler picks
+///   the short or long form by the distance in bytes to the target. AArch64 branches and
+///   `ADR` are recognised by their encoding.
 /// - source line numbers that the compiler put into the code as immediate operands, found
 ///   three ways: the `line:` argument of the standard library's failure functions
 ///   (`fatalError`, `precondition`, `assert`, `preconditionFailure`), by its place in the

@@ -5,7 +5,7 @@
 
 /// What fingerprinting needs to know about one x86-64 instruction: its length, and where
 /// its PC-relative fields and its immediate are.
-struct X86Instruction: Hashable, Sendable {
+struct X86Instruction: Sendable {
     enum Kind: Hashable, Sendable { case call, jump, conditionalJump, other }
 
     /// The number of bytes the instruction occupies (1 to 15).
@@ -17,19 +17,6 @@ struct X86Instruction: Hashable, Sendable {
     var ripDisplacement: Int?
     /// The immediate operand: offset from the instruction's start, and size.
     var immediate: (offset: Int, size: Int)?
-
-    static func == (a: Self, b: Self) -> Bool {
-        a.length == b.length && a.kind == b.kind && a.branch?.offset == b.branch?.offset
-            && a.branch?.size == b.branch?.size && a.ripDisplacement == b.ripDisplacement
-            && a.immediate?.offset == b.immediate?.offset && a.immediate?.size == b.immediate?.size
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(length)
-        hasher.combine(branch?.offset)
-        hasher.combine(ripDisplacement)
-        hasher.combine(immediate?.offset)
-    }
 }
 
 /// A length decoder for 64-bit mode x86 code (legacy prefixes, REX, the one-, two- and
