@@ -22,8 +22,10 @@ let package = Package(
         // Release tarball reader: Glibc + zlib only, so the runtime can link it.
         .target(name: "DistillArchive", dependencies: ["CZlib", "CDistillShims"]),
 
-        // MARK: - Build side (Foundation allowed)
+        // MARK: - Build side
         .target(name: "DistillBuild", dependencies: ["DistillArchive", "CArchive"]),
+        // Reads what `swift build` wrote: ELF, fingerprints, Swift types (no Foundation).
+        .target(name: "DistillELF"),
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -60,6 +62,7 @@ let package = Package(
         ),
         .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
         .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),
+        .testTarget(name: "DistillELFTests", dependencies: ["DistillELF", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
