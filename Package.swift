@@ -23,8 +23,13 @@ let package = Package(
         // Release tarball reader: Glibc + zlib only, so the runtime can link it.
         .target(name: "DistillArchive", dependencies: ["CZlib", "CDistillShims"]),
 
-        // MARK: - Build side (Foundation allowed)
-        .target(name: "DistillBuild", dependencies: ["DistillArchive", "CArchive", "DistillPlan", "DistillRelease", "DistillTerm"]),
+        // MARK: - Build side
+        .target(
+            name: "DistillBuild",
+            dependencies: ["DistillArchive", "CArchive", "DistillPlan", "DistillRelease", "DistillTerm"]
+        ),
+        // Reads what `swift build` wrote: ELF, fingerprints, Swift types (no Foundation).
+        .target(name: "DistillELF"),
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -45,7 +50,9 @@ let package = Package(
 
         // MARK: - Benchmarks (make bench)
         .executableTarget(
-            name: "distill-bench", dependencies: ["DistillTerm", "DistillBuild", "DistillArchive", "DistillPlan", "DistillRelease"]),
+            name: "distill-bench",
+            dependencies: ["DistillTerm", "DistillBuild", "DistillArchive", "DistillPlan", "DistillRelease"]
+        ),
 
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
@@ -68,6 +75,7 @@ let package = Package(
         ),
         .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
         .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),
+        .testTarget(name: "DistillELFTests", dependencies: ["DistillELF", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

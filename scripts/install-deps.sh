@@ -5,7 +5,7 @@
 # patchelf (rewriting RUNPATH/SONAME of plugins), pkg-config,
 # python3 (its tarfile module writes the hostile archives of the DistillArchive tests).
 set -euo pipefail
-packages=(libarchive-dev zlib1g-dev erlang-base patchelf pkg-config python3)
+packages=(libarchive-dev zlib1g-dev erlang-base patchelf pkg-config binutils python3)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
