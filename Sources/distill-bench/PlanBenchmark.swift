@@ -57,7 +57,9 @@ struct PlanBenchmark {
         if self.cli, let tool = Self.swiftDistill() {
             let output = directory.appendingPathComponent("relup").path
             for _ in 0...runs {
-                try cli.measure { try Self.execute(tool, ["relup", "--rel", new, "--from", old, "--lib", lib, "-o", output]) }
+                try cli.measure {
+                    try Self.execute(tool, ["relup", "--rel", new, "--from", old, "--lib", lib, "-o", output])
+                }
             }
             cli.samples.removeFirst()  // the first run warms the page cache
             guard try String(contentsOfFile: output, encoding: .utf8) == RelupFileWriter.text(of: relup) else {
@@ -90,7 +92,8 @@ struct PlanBenchmark {
             for side in (term.tupleElements ?? []).dropFirst() {
                 for entry in side.listElements ?? [] {
                     for instruction in entry.tupleElements?.last?.listElements ?? [] {
-                        if let inner = instruction.tupleElements, inner.count >= 2, let list = inner.last?.listElements {
+                        if let inner = instruction.tupleElements, inner.count >= 2, let list = inner.last?.listElements
+                        {
                             instructions += list.map { "\(inner.dropLast()) \($0)" }
                         } else if let loc = instruction.tagged("load_object_code")?.first?.tupleElements {
                             instructions += (loc[2].listElements ?? []).map { "loc \(loc[0]) \($0)" }
@@ -122,12 +125,15 @@ struct PlanBenchmark {
             var up: [Term] = []
             for module in names {
                 let dependencies = Term.list(
-                    names.shuffled(using: &random).prefix(Int.random(in: 0...3, using: &random)).map(Term.atom))
+                    names.shuffled(using: &random).prefix(Int.random(in: 0...3, using: &random)).map(Term.atom)
+                )
                 switch Int.random(in: 0..<10, using: &random) {
                 case 0..<6: up.append(.tuple([.atom("load_module"), .atom(module), dependencies]))
                 case 6..<9: up.append(.tuple([.atom("update"), .atom(module), dependencies]))
                 default:
-                    up.append(.tuple([.atom("update"), .atom(module), .tuple([.atom("advanced"), .nil]), dependencies]))
+                    up.append(
+                        .tuple([.atom("update"), .atom(module), .tuple([.atom("advanced"), .nil]), dependencies])
+                    )
                 }
             }
             let appup = Term.tuple([
@@ -145,7 +151,10 @@ struct PlanBenchmark {
                 .tuple([.atom("erts"), .string("13.1.5")]), .list(entries),
             ])
             try TermPrinter.file([release]).write(
-                to: directory.appendingPathComponent(file), atomically: false, encoding: .utf8)
+                to: directory.appendingPathComponent(file),
+                atomically: false,
+                encoding: .utf8
+            )
         }
     }
 
@@ -154,7 +163,12 @@ struct PlanBenchmark {
     }
 
     private static func writeApp(
-        _ name: String, _ version: String, modules: [String], uses: [String], appup: Term?, in directory: URL
+        _ name: String,
+        _ version: String,
+        modules: [String],
+        uses: [String],
+        appup: Term?,
+        in directory: URL
     ) throws {
         let ebin = directory.appendingPathComponent("lib/\(name)-\(version)/ebin")
         try FileManager.default.createDirectory(at: ebin, withIntermediateDirectories: true)
@@ -166,10 +180,17 @@ struct PlanBenchmark {
                 .tuple([.atom("applications"), .list(uses.map(Term.atom))]),
             ]),
         ])
-        try TermPrinter.file([app]).write(to: ebin.appendingPathComponent("\(name).app"), atomically: false, encoding: .utf8)
+        try TermPrinter.file([app]).write(
+            to: ebin.appendingPathComponent("\(name).app"),
+            atomically: false,
+            encoding: .utf8
+        )
         if let appup {
             try TermPrinter.file([appup]).write(
-                to: ebin.appendingPathComponent("\(name).appup"), atomically: false, encoding: .utf8)
+                to: ebin.appendingPathComponent("\(name).appup"),
+                atomically: false,
+                encoding: .utf8
+            )
         }
     }
 
@@ -196,7 +217,11 @@ struct PlanBenchmark {
     /// `systools:make_relup` timed by `timer:tc` `otpRuns` times in one `erl`, after a
     /// warm-up, and the relup it made.
     private func systools(
-        _ escript: String, new: String, old: String, lib: String, directory: URL
+        _ escript: String,
+        new: String,
+        old: String,
+        lib: String,
+        directory: URL
     ) throws -> (Stats, Term) {
         let script = directory.appendingPathComponent("bench.escript")
         let relupFile = directory.appendingPathComponent("otp.relup")

@@ -21,7 +21,8 @@ extension SwiftDistill {
                 (DIR/APP-VSN/ebin, then DIR/APP/ebin), and writes the relup: `%% utf-8` and the term, as OTP \
                 writes it. Warnings are printed as systools prints them. Exit status: 0 success, 2 a file \
                 cannot be read or decoded, 4 the relup cannot be made.
-                """)
+                """
+        )
 
         @Option(name: .customLong("rel"), help: "The .rel of the release upgraded to.")
         var release: String
@@ -67,11 +68,15 @@ extension SwiftDistill {
                 let ups = try upFrom.map { path throws(ReleaseFileError) in
                     BaseRelease(try loader.load(release: path, withAppups: false))
                 }
-                let downs = downTo.isEmpty ? ups : try downTo.map { path throws(ReleaseFileError) in
-                    BaseRelease(try loader.load(release: path, withAppups: false))
-                }
+                let downs =
+                    downTo.isEmpty
+                    ? ups
+                    : try downTo.map { path throws(ReleaseFileError) in
+                        BaseRelease(try loader.load(release: path, withAppups: false))
+                    }
                 let compiler = RelupCompiler(
-                    options: .init(restartEmulator: restartEmulator, warningsAsErrors: warningsAsErrors))
+                    options: .init(restartEmulator: restartEmulator, warningsAsErrors: warningsAsErrors)
+                )
                 compilation = try compiler.compile(new, upFrom: ups, downTo: downs)
             } catch let error as ReleaseFileError {
                 printError(error.description)
@@ -119,16 +124,25 @@ struct RelupReport: Encodable {
 
     init(_ compilation: RelupCompilation, path: String) {
         func entries(_ list: [DistillRelease.Relup.Entry]) -> [Entry] {
-            list.map { Entry(version: $0.version, description: "\($0.description)",
-                             instructions: $0.instructions.map { "\($0.term)" }) }
+            list.map {
+                Entry(
+                    version: $0.version,
+                    description: "\($0.description)",
+                    instructions: $0.instructions.map { "\($0.term)" }
+                )
+            }
         }
         file = path
         version = compilation.relup.version
         upgrades = entries(compilation.relup.upgrades)
         downgrades = entries(compilation.relup.downgrades)
         warnings = compilation.warnings.map {
-            Warning(code: $0.code.name, message: $0.message, term: $0.term.map { "\($0)" },
-                    application: $0.application)
+            Warning(
+                code: $0.code.name,
+                message: $0.message,
+                term: $0.term.map { "\($0)" },
+                application: $0.application
+            )
         }
     }
 

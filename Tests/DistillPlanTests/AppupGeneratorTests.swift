@@ -24,86 +24,145 @@ struct AppupGeneratorTests {
     static let rules: [Rule] = [
         Rule(
             name: "a module only in the new build is added",
-            old: S.build("1", S.server("KV")), new: S.build("2", S.server("KV"), S.library("Cache")),
-            up: "[{add_module, 'Cache'}]", down: "[{delete_module, 'Cache'}]"),
+            old: S.build("1", S.server("KV")),
+            new: S.build("2", S.server("KV"), S.library("Cache")),
+            up: "[{add_module, 'Cache'}]",
+            down: "[{delete_module, 'Cache'}]"
+        ),
         Rule(
             name: "a module only in the old build is deleted",
-            old: S.build("1", S.server("KV"), S.library("Old")), new: S.build("2", S.server("KV")),
-            up: "[{delete_module, 'Old'}]", down: "[{add_module, 'Old'}]"),
+            old: S.build("1", S.server("KV"), S.library("Old")),
+            new: S.build("2", S.server("KV")),
+            up: "[{delete_module, 'Old'}]",
+            down: "[{add_module, 'Old'}]"
+        ),
         Rule(
             name: "a library whose code changed is loaded",
-            old: S.build("1", S.library("Lib")), new: S.build("2", S.library("Lib", code: "2")),
-            up: "[{load_module, 'Lib', []}]", down: "[{load_module, 'Lib', []}]"),
+            old: S.build("1", S.library("Lib")),
+            new: S.build("2", S.library("Lib", code: "2")),
+            up: "[{load_module, 'Lib', []}]",
+            down: "[{load_module, 'Lib', []}]"
+        ),
         Rule(
             name: "a server whose code changed and vsn did not is updated softly",
-            old: S.build("1", S.server("KV")), new: S.build("2", S.server("KV", code: "2")),
-            up: "[{update, 'KV', []}]", down: "[{update, 'KV', []}]"),
+            old: S.build("1", S.server("KV")),
+            new: S.build("2", S.server("KV", code: "2")),
+            up: "[{update, 'KV', []}]",
+            down: "[{update, 'KV', []}]"
+        ),
         Rule(
             name: "a server whose vsn changed gets an advanced update both ways",
             old: S.build("1", S.server("KV")),
-            new: S.build("2", S.server("KV", vsn: 2, code: "2", state: [("table", "[String: Term]"), ("hits", "Int")])),
-            up: "[{update, 'KV', {advanced, []}, []}]", down: "[{update, 'KV', {advanced, []}, []}]"),
+            new: S.build(
+                "2",
+                S.server("KV", vsn: 2, code: "2", state: [("table", "[String: Term]"), ("hits", "Int")])
+            ),
+            up: "[{update, 'KV', {advanced, []}, []}]",
+            down: "[{update, 'KV', {advanced, []}, []}]"
+        ),
         Rule(
             name: "a supervisor that changed is updated as a supervisor",
-            old: S.build("1", S.supervisor("Sup")), new: S.build("2", S.supervisor("Sup", code: "2")),
-            up: "[{update, 'Sup', supervisor}]", down: "[{update, 'Sup', supervisor}]"),
+            old: S.build("1", S.supervisor("Sup")),
+            new: S.build("2", S.supervisor("Sup", code: "2")),
+            up: "[{update, 'Sup', supervisor}]",
+            down: "[{update, 'Sup', supervisor}]"
+        ),
         Rule(
             name: "DepMods are the changed modules a module references",
             old: S.build("1", S.server("KV", references: ["Lib", "Same"]), S.library("Lib"), S.library("Same")),
-            new: S.build("2", S.server("KV", code: "2", references: ["Lib", "Same"]), S.library("Lib", code: "2"),
-                         S.library("Same")),
+            new: S.build(
+                "2",
+                S.server("KV", code: "2", references: ["Lib", "Same"]),
+                S.library("Lib", code: "2"),
+                S.library("Same")
+            ),
             up: "[{load_module, 'Lib', []}, {update, 'KV', ['Lib']}]",
-            down: "[{load_module, 'Lib', []}, {update, 'KV', ['Lib']}]"),
+            down: "[{load_module, 'Lib', []}, {update, 'KV', ['Lib']}]"
+        ),
         Rule(
             name: "a server calling a changed library switches image too",
             old: S.build("1", S.server("KV", references: ["Lib"]), S.library("Lib")),
             new: S.build("2", S.server("KV", references: ["Lib"]), S.library("Lib", code: "2")),
             up: "[{load_module, 'Lib', []}, {update, 'KV', ['Lib']}]",
-            down: "[{load_module, 'Lib', []}, {update, 'KV', ['Lib']}]"),
+            down: "[{load_module, 'Lib', []}, {update, 'KV', ['Lib']}]"
+        ),
         Rule(
             name: "a changed library reached through an unchanged one counts",
-            old: S.build("1", S.server("KV", references: ["Outer"]), S.library("Outer", references: ["Inner"]),
-                         S.library("Inner")),
-            new: S.build("2", S.server("KV", references: ["Outer"]), S.library("Outer", references: ["Inner"]),
-                         S.library("Inner", code: "2")),
+            old: S.build(
+                "1",
+                S.server("KV", references: ["Outer"]),
+                S.library("Outer", references: ["Inner"]),
+                S.library("Inner")
+            ),
+            new: S.build(
+                "2",
+                S.server("KV", references: ["Outer"]),
+                S.library("Outer", references: ["Inner"]),
+                S.library("Inner", code: "2")
+            ),
             up: "[{load_module, 'Inner', []}, {update, 'KV', ['Inner']}]",
-            down: "[{load_module, 'Inner', []}, {update, 'KV', ['Inner']}]"),
+            down: "[{load_module, 'Inner', []}, {update, 'KV', ['Inner']}]"
+        ),
         Rule(
             name: "a server calling a changed server does not switch",
             old: S.build("1", S.server("Front", references: ["Back"]), S.server("Back")),
             new: S.build("2", S.server("Front", references: ["Back"]), S.server("Back", code: "2")),
-            up: "[{update, 'Back', []}]", down: "[{update, 'Back', []}]"),
+            up: "[{update, 'Back', []}]",
+            down: "[{update, 'Back', []}]"
+        ),
         Rule(
             name: "a library is not reached through a server",
-            old: S.build("1", S.server("Front", references: ["Back"]), S.server("Back", references: ["Lib"]),
-                         S.library("Lib")),
-            new: S.build("2", S.server("Front", references: ["Back"]), S.server("Back", references: ["Lib"]),
-                         S.library("Lib", code: "2")),
+            old: S.build(
+                "1",
+                S.server("Front", references: ["Back"]),
+                S.server("Back", references: ["Lib"]),
+                S.library("Lib")
+            ),
+            new: S.build(
+                "2",
+                S.server("Front", references: ["Back"]),
+                S.server("Back", references: ["Lib"]),
+                S.library("Lib", code: "2")
+            ),
             up: "[{load_module, 'Lib', []}, {update, 'Back', ['Lib']}]",
-            down: "[{load_module, 'Lib', []}, {update, 'Back', ['Lib']}]"),
+            down: "[{load_module, 'Lib', []}, {update, 'Back', ['Lib']}]"
+        ),
         Rule(
             name: "a supervisor with DepMods uses the long form",
             old: S.build("1", S.supervisor("Sup", references: ["Lib"]), S.library("Lib")),
             new: S.build("2", S.supervisor("Sup", references: ["Lib"]), S.library("Lib", code: "2")),
-            up: "[{load_module, 'Lib', []}, {update, 'Sup', static, default, {advanced, []}, brutal_purge, brutal_purge, ['Lib']}]",
-            down: "[{load_module, 'Lib', []}, {update, 'Sup', static, default, {advanced, []}, brutal_purge, brutal_purge, ['Lib']}]"),
+            up:
+                "[{load_module, 'Lib', []}, "
+                + "{update, 'Sup', static, default, {advanced, []}, brutal_purge, brutal_purge, ['Lib']}]",
+            down:
+                "[{load_module, 'Lib', []}, "
+                + "{update, 'Sup', static, default, {advanced, []}, brutal_purge, brutal_purge, ['Lib']}]"
+        ),
         Rule(
             name: "an added library is a DepMod of the server that calls it",
             old: S.build("1", S.server("KV")),
             new: S.build("2", S.server("KV", code: "2", references: ["New"]), S.library("New")),
             up: "[{add_module, 'New'}, {update, 'KV', ['New']}]",
-            down: "[{update, 'KV', []}, {delete_module, 'New'}]"),
+            down: "[{update, 'KV', []}, {delete_module, 'New'}]"
+        ),
         Rule(
             name: "the down script's DepMods follow the old build's references",
             old: S.build("1", S.server("KV", references: ["Gone"]), S.library("Gone")),
             new: S.build("2", S.server("KV", code: "2")),
             up: "[{update, 'KV', []}, {delete_module, 'Gone'}]",
-            down: "[{add_module, 'Gone'}, {update, 'KV', ['Gone']}]"),
+            down: "[{add_module, 'Gone'}, {update, 'KV', ['Gone']}]"
+        ),
         Rule(
             name: "instructions go added, libraries, soft, advanced, supervisors, deleted",
             old: S.build("1", S.supervisor("Sup"), S.server("B"), S.server("A"), S.library("L"), S.library("Old")),
-            new: S.build("2", S.supervisor("Sup", code: "2"), S.server("B", vsn: 2, code: "2"), S.server("A", code: "2"),
-                         S.library("L", code: "2"), S.library("New")),
+            new: S.build(
+                "2",
+                S.supervisor("Sup", code: "2"),
+                S.server("B", vsn: 2, code: "2"),
+                S.server("A", code: "2"),
+                S.library("L", code: "2"),
+                S.library("New")
+            ),
             up: """
                 [{add_module, 'New'}, {load_module, 'L', []}, {update, 'A', []}, {update, 'B', {advanced, []}, []},
                  {update, 'Sup', supervisor}, {delete_module, 'Old'}]
@@ -111,10 +170,15 @@ struct AppupGeneratorTests {
             down: """
                 [{add_module, 'Old'}, {load_module, 'L', []}, {update, 'A', []}, {update, 'B', {advanced, []}, []},
                  {update, 'Sup', supervisor}, {delete_module, 'New'}]
-                """),
+                """
+        ),
         Rule(
             name: "only the version changed: empty scripts",
-            old: S.build("1", S.server("KV")), new: S.build("2", S.server("KV")), up: "[]", down: "[]"),
+            old: S.build("1", S.server("KV")),
+            new: S.build("2", S.server("KV")),
+            up: "[]",
+            down: "[]"
+        ),
     ]
 
     @Test(arguments: rules)
@@ -129,7 +193,10 @@ struct AppupGeneratorTests {
     }
 
     @Test func nothingChangedNeedsNoAppup() throws {
-        let generated = try AppupGenerator().generate(from: S.build("1", S.server("KV")), to: S.build("1", S.server("KV")))
+        let generated = try AppupGenerator().generate(
+            from: S.build("1", S.server("KV")),
+            to: S.build("1", S.server("KV"))
+        )
         #expect(generated.appup == nil)
         #expect(generated.changes.isEmpty)
     }
@@ -148,14 +215,18 @@ struct AppupGeneratorTests {
     @Test func stateChangeWithVsnBumpIsRecorded() throws {
         let rule = try #require(Self.rules.first { $0.name.hasPrefix("a server whose vsn") })
         let changes = try AppupGenerator().generate(from: rule.old, to: rule.new).changes
-        #expect(changes.stateChanges == [
-            StateChange(module: "KV", oldVsn: 1, newVsn: 2, fields: [.gained(.init(name: "hits", type: "Int"))]),
-        ])
+        #expect(
+            changes.stateChanges == [
+                StateChange(module: "KV", oldVsn: 1, newVsn: 2, fields: [.gained(.init(name: "hits", type: "Int"))])
+            ]
+        )
     }
 
     @Test func runtimeChangeIsAWarning() throws {
         let generated = try AppupGenerator().generate(
-            from: S.build("1", runtime: "rt1", S.server("KV")), to: S.build("2", runtime: "rt2", S.server("KV")))
+            from: S.build("1", runtime: "rt1", S.server("KV")),
+            to: S.build("2", runtime: "rt2", S.server("KV"))
+        )
         #expect(generated.warnings.map(\.code) == [.runtimeChanged])
     }
 
@@ -171,27 +242,43 @@ struct AppupGeneratorTests {
     }
 
     @Test func codeChangeWithoutVersionBump() throws {
-        let error = try #require(Self.error(
-            S.build("1", S.server("KV"), S.library("Lib")), S.build("1", S.server("KV", code: "2"), S.library("New"))))
+        let error = try #require(
+            Self.error(
+                S.build("1", S.server("KV"), S.library("Lib")),
+                S.build("1", S.server("KV", code: "2"), S.library("New"))
+            )
+        )
         #expect(error.code == .codeChangedWithoutVersion)
         #expect(error.application == "kv")
-        #expect(error.message == """
-            'kv' is still version 1 but its code changed (modules 'KV', 'Lib' and 'New'): give it a new version
-            """)
+        #expect(
+            error.message == """
+                'kv' is still version 1 but its code changed (modules 'KV', 'Lib' and 'New'): give it a new version
+                """
+        )
     }
 
     @Test(arguments: [
-        ([("table", "[String: Term]"), ("hits", "Int")],
-         "KV.State gained field 'hits' but KV.vsn is still 1: bump it and handle the old state in codeChange"),
-        ([(String, String)](),
-         "KV.State lost field 'table' but KV.vsn is still 1: bump it and handle the old state in codeChange"),
-        ([("table", "[String: Int]")],
-         "KV.State field 'table' changed type from [String: Term] to [String: Int] but KV.vsn is still 1: bump it "
-            + "and handle the old state in codeChange"),
+        (
+            [("table", "[String: Term]"), ("hits", "Int")],
+            "KV.State gained field 'hits' but KV.vsn is still 1: bump it and handle the old state in codeChange"
+        ),
+        (
+            [(String, String)](),
+            "KV.State lost field 'table' but KV.vsn is still 1: bump it and handle the old state in codeChange"
+        ),
+        (
+            [("table", "[String: Int]")],
+            "KV.State field 'table' changed type from [String: Term] to [String: Int] but KV.vsn is still 1: bump it "
+                + "and handle the old state in codeChange"
+        ),
     ])
     func stateChangeWithoutVsnBump(_ fields: [(String, String)], _ message: String) throws {
-        let error = try #require(Self.error(
-            S.build("1", S.server("KV")), S.build("2", S.server("KV", code: "2", state: fields))))
+        let error = try #require(
+            Self.error(
+                S.build("1", S.server("KV")),
+                S.build("2", S.server("KV", code: "2", state: fields))
+            )
+        )
         #expect(error.code == .stateChangedWithoutVsn)
         #expect(error.message == message)
         #expect(error.instruction == .atom("KV"))

@@ -3,13 +3,14 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-@testable import DistillPlan
+import DistillBuild
 import DistillRelease
 import DistillTerm
 import DistillTestSupport
 import Foundation
-import DistillBuild
 import Testing
+
+@testable import DistillPlan
 
 /// Random upgrades compiled by swift-distill and by OTP's `systools:make_relup`, which
 /// must agree: the same relup and warnings, or errors of the same kind.
@@ -75,13 +76,15 @@ struct DifferentialTests {
             guard case .sameError(let kind) = outcome else { return nil }
             return "\(kind) \(count)"
         }.sorted()
-        print("""
+        print(
+            """
             differential test, seed \(seed): \(indices.count) cases; relups equal: \(outcomes[.equal] ?? 0), \
             equal with OTP's order of independent modules: \(outcomes[.equalWithOTPsOrder] ?? 0), \
             errors of the same kind: \(errors.joined(separator: ", ")); mismatches: \(failures.count); \
             time: writing \(generated - start), systools \(ranOTP - generated), swift-distill and comparing \
             \(compared - ranOTP)
-            """)
+            """
+        )
         if failures.isEmpty {
             try? FileManager.default.removeItem(at: root)
         } else {
@@ -90,7 +93,8 @@ struct DifferentialTests {
                 \(failures.count) of \(indices.count) cases differ from systools:make_relup \
                 (replay with DISTILL_DIFF_SEED=\(seed) DISTILL_DIFF_CASE=N; cases kept in \(root.path)):
                 \(failures.prefix(8).joined(separator: "\n"))
-                """)
+                """
+            )
         }
     }
 
@@ -151,7 +155,9 @@ struct DifferentialTests {
         let resultPath = directory.appendingPathComponent("otp.result").path
         let otp = try TermParser.parseAll(String(contentsOfFile: resultPath, encoding: .utf8), file: resultPath)[0]
         let parts = otp.tupleElements ?? []
-        let ours = Result { () throws -> RelupCompilation in try compile(upgrade, in: directory, shared: shared, ranks: nil) }
+        let ours = Result { () throws -> RelupCompilation in
+            try compile(upgrade, in: directory, shared: shared, ranks: nil)
+        }
         switch parts.first?.atomValue {
         case "ok":
             let compilation: RelupCompilation
@@ -161,7 +167,9 @@ struct DifferentialTests {
                 throw Mismatch(text: "OTP made a relup, we failed: \(error)")
             }
             guard compilation.warnings.map(\.term) == parts[2].listElements?.map(Optional.some) else {
-                throw Mismatch(text: "warnings differ: OTP \(parts[2]), ours \(compilation.warnings.compactMap(\.term))")
+                throw Mismatch(
+                    text: "warnings differ: OTP \(parts[2]), ours \(compilation.warnings.compactMap(\.term))"
+                )
             }
             if compilation.relup.term == parts[1] { return .equal }
             let ranks = Self.ranks(parts[1])
@@ -189,7 +197,10 @@ struct DifferentialTests {
     }
 
     static func compile(
-        _ upgrade: RandomUpgrade, in directory: URL, shared: URL, ranks: [String: [String: Int]]?
+        _ upgrade: RandomUpgrade,
+        in directory: URL,
+        shared: URL,
+        ranks: [String: [String: Int]]?
     ) throws -> RelupCompilation {
         let loader = RelupFileLoader(libraryDirectories: [
             directory.appendingPathComponent("lib").path, shared.appendingPathComponent("lib").path,
@@ -198,8 +209,10 @@ struct DifferentialTests {
         let new = try loader.load(release: "\(rels)/\(upgrade.new.version).rel", withAppups: true)
         func bases(_ list: [(release: RandomUpgrade.Release, description: Term?)]) throws -> [BaseRelease] {
             try list.map {
-                BaseRelease(try loader.load(release: "\(rels)/\($0.release.version).rel", withAppups: false),
-                            description: $0.description ?? .nil)
+                BaseRelease(
+                    try loader.load(release: "\(rels)/\($0.release.version).rel", withAppups: false),
+                    description: $0.description ?? .nil
+                )
             }
         }
         var compiler = RelupCompiler(options: .init(restartEmulator: upgrade.restartEmulator))

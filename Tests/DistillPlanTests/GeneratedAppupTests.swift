@@ -21,8 +21,13 @@ struct GeneratedAppupTests {
             let kind = random.pick(ModuleSnapshot.Kind.allCases)
             let references = random.sample(names, upTo: random.int(0...3))
             let module = ModuleSnapshot(
-                name: name, kind: kind, vsn: kind == .library ? nil : 1, fingerprint: "c1", references: references,
-                state: kind == .server ? StateShape(fields: [.init(name: "count", type: "Int")]) : nil)
+                name: name,
+                kind: kind,
+                vsn: kind == .library ? nil : 1,
+                fingerprint: "c1",
+                references: references,
+                state: kind == .server ? StateShape(fields: [.init(name: "count", type: "Int")]) : nil
+            )
             let place = random.int(0...9)
             if place != 0 { old.append(module) }  // 0: only in new
             guard place != 1 else { continue }  // 1: only in old
@@ -32,13 +37,17 @@ struct GeneratedAppupTests {
                 changed.references = random.sample(names, upTo: random.int(0...3))
                 if kind == .server, random.chance(0.5) {
                     changed.vsn = 2
-                    changed.state = StateShape(fields: [.init(name: "count", type: "Int"), .init(name: "hits", type: "Int")])
+                    changed.state = StateShape(fields: [
+                        .init(name: "count", type: "Int"), .init(name: "hits", type: "Int"),
+                    ])
                 }
             }
             new.append(changed)
         }
-        return (BuildSnapshot(application: "kv", version: "1.0", runtimeFingerprint: "rt", modules: old),
-                BuildSnapshot(application: "kv", version: "1.1", runtimeFingerprint: "rt", modules: new))
+        return (
+            BuildSnapshot(application: "kv", version: "1.0", runtimeFingerprint: "rt", modules: old),
+            BuildSnapshot(application: "kv", version: "1.1", runtimeFingerprint: "rt", modules: new)
+        )
     }
 
     @Test func generatedAppupsCompileToRelups() throws {
@@ -48,7 +57,9 @@ struct GeneratedAppupTests {
             let generated = try AppupGenerator().generate(from: old, to: new)
             let appup = try #require(generated.appup)
             var newRelease = try Fixtures.release(
-                "2", [Fixtures.app("kv", "1.1", modules: new.modules.map(\.name))])
+                "2",
+                [Fixtures.app("kv", "1.1", modules: new.modules.map(\.name))]
+            )
             newRelease.appups["kv"] = AppupFile(path: "kv.appup", appup: appup)
             let oldRelease = try Fixtures.release("1", [Fixtures.app("kv", "1.0", modules: old.modules.map(\.name))])
             do {

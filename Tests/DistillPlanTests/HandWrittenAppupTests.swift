@@ -15,8 +15,11 @@ struct HandWrittenAppupTests {
 
     static let old = S.build("1", S.server("KV", references: ["Lib"]), S.library("Lib"), S.library("Old"))
     static let new = S.build(
-        "2", S.server("KV", vsn: 2, code: "2", references: ["Lib"], state: [("table", "[String: Term]"), ("n", "Int")]),
-        S.library("Lib", code: "2"), S.library("New"))
+        "2",
+        S.server("KV", vsn: 2, code: "2", references: ["Lib"], state: [("table", "[String: Term]"), ("n", "Int")]),
+        S.library("Lib", code: "2"),
+        S.library("New")
+    )
 
     static func file(_ text: String) throws -> AppupFile {
         let path = "rel/appups/kv/1_to_2.appup"
@@ -34,8 +37,12 @@ struct HandWrittenAppupTests {
     }
 
     static let complete = (
-        up: "[{add_module, 'New'}, {load_module, 'Lib'}, {update, 'KV', {advanced, from1}, ['Lib']}, {delete_module, 'Old'}]",
-        down: "[{add_module, 'Old'}, {load_module, 'Lib'}, {update, 'KV', {advanced, to1}, ['Lib']}, {delete_module, 'New'}]"
+        up:
+            "[{add_module, 'New'}, {load_module, 'Lib'}, {update, 'KV', {advanced, from1}, ['Lib']}, "
+                + "{delete_module, 'Old'}]",
+        down:
+            "[{add_module, 'Old'}, {load_module, 'Lib'}, {update, 'KV', {advanced, to1}, ['Lib']}, "
+                + "{delete_module, 'New'}]"
     )
 
     @Test func acceptsAnAppupThatCoversEveryChange() throws {
@@ -44,18 +51,25 @@ struct HandWrittenAppupTests {
 
     @Test func warnsAboutChangedModulesItDoesNotMention() throws {
         let warnings = try Self.check(up: "[{load_module, 'Lib'}]", down: "[{load_module, 'Lib'}]").get()
-        #expect(warnings.map(\.message).contains(
-            "rel/appups/kv/1_to_2.appup: up script does not mention 'KV', which changed between 1 and 2"))
+        #expect(
+            warnings.map(\.message).contains(
+                "rel/appups/kv/1_to_2.appup: up script does not mention 'KV', which changed between 1 and 2"
+            )
+        )
         #expect(warnings.count == 6)
     }
 
     @Test func warnsAboutASoftUpdateOfAServerWhoseVsnChanged() throws {
         let warnings = try Self.check(
-            up: Self.complete.up.replacingOccurrences(of: "{advanced, from1}", with: "soft"), down: Self.complete.down
+            up: Self.complete.up.replacingOccurrences(of: "{advanced, from1}", with: "soft"),
+            down: Self.complete.down
         ).get()
-        #expect(warnings.map(\.message) == [
-            "rel/appups/kv/1_to_2.appup: up script updates 'KV' softly, but its vsn changed: its codeChange will not run",
-        ])
+        #expect(
+            warnings.map(\.message) == [
+                "rel/appups/kv/1_to_2.appup: up script updates 'KV' softly, but its vsn changed: "
+                    + "its codeChange will not run"
+            ]
+        )
     }
 
     @Test func warnsAboutUpdatingALibrary() throws {
@@ -63,16 +77,20 @@ struct HandWrittenAppupTests {
             up: Self.complete.up.replacingOccurrences(of: "{load_module, 'Lib'}", with: "{update, 'Lib'}"),
             down: Self.complete.down
         ).get()
-        #expect(warnings.map(\.message) == [
-            "rel/appups/kv/1_to_2.appup: up script updates library 'Lib', which has no processes: load_module is enough",
-        ])
+        #expect(
+            warnings.map(\.message) == [
+                "rel/appups/kv/1_to_2.appup: up script updates library 'Lib', which has no processes: "
+                    + "load_module is enough"
+            ]
+        )
     }
 
     static let errors: [(up: String, down: String, version: String, message: String)] = [
         ("[]", "[]", "3", "the hand-written appup of 'kv' is for version 3, but 'kv' is 2"),
         (
             "[{add_module, 'Old'}]", "[]", "2",
-            "the hand-written appup of 'kv' up script: {add_module,'Old'} names module 'Old', which version 2 does not have"
+            "the hand-written appup of 'kv' up script: {add_module,'Old'} names module 'Old', which version 2 "
+                + "does not have"
         ),
         (
             "[{delete_module, 'Lib'}]", "[]", "2",

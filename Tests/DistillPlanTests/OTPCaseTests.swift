@@ -3,17 +3,18 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
+import DistillBuild
 import DistillPlan
 import DistillRelease
 import DistillTerm
 import DistillTestSupport
 import Foundation
-import DistillBuild
 import Testing
 
 /// The otp-cases: what OTP 25's `systools:make_relup` made of small upgrades.
 struct OTPCaseTests {
-    static let cases: [String] = (try? FileManager.default.contentsOfDirectory(atPath: Repository.otpCases.path))
+    static let cases: [String] =
+        (try? FileManager.default.contentsOfDirectory(atPath: Repository.otpCases.path))
         .map { $0.filter { $0.first?.isNumber == true }.sorted() } ?? []
 
     /// Compiles a case the way its README says OTP did: `make_relup(new/demo, [old/demo], [old/demo], ...)`.
@@ -102,7 +103,8 @@ struct OTPCaseTests {
                  {ok, [Expected]} = file:consult(E),
                  io:format("~s ~p~n", [N, Ours =:= Expected])
              end || {N, O, E} <- [\(checks.joined(separator: ", "))]]
-            """)
+            """
+        )
         let lines = output.split(separator: "\n")
         #expect(lines.count == checks.count)
         for line in lines { #expect(line.hasSuffix(" true"), "\(line)") }

@@ -43,10 +43,12 @@ struct RelupCompilerErrorTests {
         #expect(error.application == "foo")
         #expect(error.version == "1.1")
         #expect(error.instruction == (try TermParser.parseOne("{update, a}")))
-        #expect(error.message == """
-            module 'a' has two instructions: {load_module,a} in foo-1.1's appup (upgrading from 1.0) and \
-            {update,a} in foo-1.1's appup (upgrading from 1.0)
-            """)
+        #expect(
+            error.message == """
+                module 'a' has two instructions: {load_module,a} in foo-1.1's appup (upgrading from 1.0) and \
+                {update,a} in foo-1.1's appup (upgrading from 1.0)
+                """
+        )
         #expect(error.file == "lib/foo/ebin/foo.appup")
     }
 
@@ -54,19 +56,23 @@ struct RelupCompilerErrorTests {
         let error = try #require(try Self.fooError(["a", "b"], "[{load_module, a, [b]}]"))
         #expect(error.code == .undefModule)
         #expect(error.instruction == (try TermParser.parseOne("{load_module, a, [b]}")))
-        #expect(error.message == """
-            {load_module,a,[b]} in foo-1.1's appup (upgrading from 1.0) depends on module 'b', which has no \
-            instruction in this upgrade
-            """)
+        #expect(
+            error.message == """
+                {load_module,a,[b]} in foo-1.1's appup (upgrading from 1.0) depends on module 'b', which has no \
+                instruction in this upgrade
+                """
+        )
     }
 
     @Test func moduleInstructionBeforePointOfNoReturn() throws {
         let error = try #require(try Self.fooError(["a"], "[{load_module, a}, point_of_no_return]"))
         #expect(error.code == .badOpBeforePointOfNoReturn)
-        #expect(error.message == """
-            {load_module,a} in foo-1.1's appup (upgrading from 1.0) comes before point_of_no_return, where only \
-            load_object_code and apply may be
-            """)
+        #expect(
+            error.message == """
+                {load_module,a} in foo-1.1's appup (upgrading from 1.0) comes before point_of_no_return, where only \
+                load_object_code and apply may be
+                """
+        )
     }
 
     @Test func twoPointsOfNoReturn() throws {
@@ -106,15 +112,21 @@ struct RelupCompilerErrorTests {
     @Test func loadOfModuleNoApplicationHas() throws {
         let error = try #require(try Self.fooError(["a"], "[{load_module, ghost}]"))
         #expect(error.code == .noSuchModule)
-        #expect(error.message == """
-            {load_module,ghost} in foo-1.1's appup (upgrading from 1.0) loads module 'ghost', which no \
-            application of release demo-2 lists in its modules
-            """)
+        #expect(
+            error.message == """
+                {load_module,ghost} in foo-1.1's appup (upgrading from 1.0) loads module 'ghost', which no \
+                application of release demo-2 lists in its modules
+                """
+        )
     }
 
     @Test func objectCodeOfTwoVersions() throws {
-        let error = try #require(try Self.fooError(
-            ["a"], "[{load_object_code, {foo, \"1.0\", [a]}}, point_of_no_return, {load_module, a}]"))
+        let error = try #require(
+            try Self.fooError(
+                ["a"],
+                "[{load_object_code, {foo, \"1.0\", [a]}}, point_of_no_return, {load_module, a}]"
+            )
+        )
         #expect(error.code == .conflictingVersions)
         #expect(error.message == "load_object_code reads two versions of 'foo', 1.0 and 1.1")
     }
@@ -127,9 +139,12 @@ struct RelupCompilerErrorTests {
     @Test func removingAnApplicationTheReleaseStillHas() throws {
         let error = try #require(try Self.fooError(["a"], "[{remove_application, foo}]"))
         #expect(error.code == .removedApplicationPresent)
-        #expect(error.message == """
-            {remove_application,foo} in foo-1.1's appup (upgrading from 1.0) removes 'foo', but release demo-2 has it
-            """)
+        #expect(
+            error.message == """
+                {remove_application,foo} in foo-1.1's appup (upgrading from 1.0) removes 'foo', \
+                but release demo-2 has it
+                """
+        )
     }
 
     // MARK: - Appups (systools_relup)
@@ -201,7 +216,10 @@ struct RelupCompilerErrorTests {
     }
 
     @Test func includingWhatTheAppFileDoesNotInclude() throws {
-        var new = try Fixtures.release("2", [Fixtures.app("foo", "1.1", modules: ["a"]), Fixtures.app("bar", "1", modules: ["b"])])
+        var new = try Fixtures.release(
+            "2",
+            [Fixtures.app("foo", "1.1", modules: ["a"]), Fixtures.app("bar", "1", modules: ["b"])]
+        )
         new.release.applications[3].includedApplications = ["bar"]
         #expect(Self.releaseError(new, Self.old)?.code == .overrideInclude)
     }
@@ -215,41 +233,55 @@ struct RelupCompilerErrorTests {
 
     @Test func optionalApplicationMayBeMissing() throws {
         let new = try Fixtures.release(
-            "2", [Fixtures.app("foo", "1.1", modules: ["a"], uses: ["kernel", "bar"], optional: ["bar"])])
+            "2",
+            [Fixtures.app("foo", "1.1", modules: ["a"], uses: ["kernel", "bar"], optional: ["bar"])]
+        )
         #expect(Self.releaseError(new, Self.old) == nil)
     }
 
     @Test func nameRegisteredTwice() throws {
-        let new = try Fixtures.release("2", [
-            Fixtures.app("foo", "1", modules: ["a"], registered: ["srv"]),
-            Fixtures.app("bar", "1", modules: ["b"], registered: ["srv"]),
-        ])
+        let new = try Fixtures.release(
+            "2",
+            [
+                Fixtures.app("foo", "1", modules: ["a"], registered: ["srv"]),
+                Fixtures.app("bar", "1", modules: ["b"], registered: ["srv"]),
+            ]
+        )
         #expect(Self.releaseError(new, Self.old)?.code == .duplicateRegister)
     }
 
     @Test func applicationIncludedTwice() throws {
-        let new = try Fixtures.release("2", [
-            Fixtures.app("foo", "1", modules: ["a"], included: ["baz"]),
-            Fixtures.app("bar", "1", modules: ["b"], included: ["baz"]),
-            Fixtures.app("baz", "1", modules: ["c"]),
-        ])
+        let new = try Fixtures.release(
+            "2",
+            [
+                Fixtures.app("foo", "1", modules: ["a"], included: ["baz"]),
+                Fixtures.app("bar", "1", modules: ["b"], included: ["baz"]),
+                Fixtures.app("baz", "1", modules: ["c"]),
+            ]
+        )
         #expect(Self.releaseError(new, Self.old)?.code == .duplicateInclude)
     }
 
     @Test func moduleInTwoApplications() throws {
-        let new = try Fixtures.release("2", [
-            Fixtures.app("foo", "1", modules: ["a", "shared"]), Fixtures.app("bar", "1", modules: ["shared"]),
-        ])
+        let new = try Fixtures.release(
+            "2",
+            [
+                Fixtures.app("foo", "1", modules: ["a", "shared"]), Fixtures.app("bar", "1", modules: ["shared"]),
+            ]
+        )
         let error = try #require(Self.releaseError(new, Self.old))
         #expect(error.code == .duplicateModules)
         #expect(error.message == "module 'shared' is in two places: both 'foo' and 'bar' list it")
     }
 
     @Test func applicationsThatNeedEachOther() throws {
-        let new = try Fixtures.release("2", [
-            Fixtures.app("foo", "1", modules: ["a"], uses: ["kernel", "bar"]),
-            Fixtures.app("bar", "1", modules: ["b"], uses: ["kernel", "foo"]),
-        ])
+        let new = try Fixtures.release(
+            "2",
+            [
+                Fixtures.app("foo", "1", modules: ["a"], uses: ["kernel", "bar"]),
+                Fixtures.app("bar", "1", modules: ["b"], uses: ["kernel", "foo"]),
+            ]
+        )
         let error = try #require(Self.releaseError(new, Self.old))
         #expect(error.code == .circularDependencies)
     }

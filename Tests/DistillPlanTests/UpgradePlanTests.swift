@@ -13,40 +13,60 @@ import Testing
 struct UpgradePlanTests {
     typealias S = Snapshots
 
-    static func snapshot(_ name: String, _ version: String, runtime: String = "rt1", _ modules: ModuleSnapshot...)
+    static func snapshot(
+        _ name: String,
+        _ version: String,
+        runtime: String = "rt1",
+        _ modules: ModuleSnapshot...
+    )
         -> BuildSnapshot
     {
         BuildSnapshot(application: name, version: version, runtimeFingerprint: runtime, modules: modules)
     }
 
     static let old = [
-        snapshot("kv", "0.1.0", S.supervisor("KVSupervisor"), S.server("KV", references: ["KVLib"]),
-                 S.server("KVStats"), S.library("KVLib"), S.library("KVOld")),
+        snapshot(
+            "kv",
+            "0.1.0",
+            S.supervisor("KVSupervisor"),
+            S.server("KV", references: ["KVLib"]),
+            S.server("KVStats"),
+            S.library("KVLib"),
+            S.library("KVOld")
+        ),
         snapshot("legacy", "0.3.0", S.library("Legacy")),
         snapshot("web", "1.0.0", S.server("Web")),
     ]
     static let new = [
-        snapshot("kv", "0.2.0", S.supervisor("KVSupervisor", code: "2"), S.server("KV", references: ["KVLib"]),
-                 S.server("KVStats", vsn: 2, code: "2", state: [("table", "[String: Term]"), ("hits", "Int")]),
-                 S.library("KVLib", code: "2"), S.library("KVCache")),
+        snapshot(
+            "kv",
+            "0.2.0",
+            S.supervisor("KVSupervisor", code: "2"),
+            S.server("KV", references: ["KVLib"]),
+            S.server("KVStats", vsn: 2, code: "2", state: [("table", "[String: Term]"), ("hits", "Int")]),
+            S.library("KVLib", code: "2"),
+            S.library("KVCache")
+        ),
         snapshot("web", "1.0.0", S.server("Web")),
         snapshot("metrics", "1.0.0", S.server("Metrics")),
     ]
 
     @Test func describesTheUpgrade() throws {
         let plan = try UpgradePlanner().plan(from: Self.old, to: Self.new)
-        #expect(plan.description == """
-            kv 0.1.0 -> 0.2.0 (generated appup)
-              add      KVCache
-              load     KVLib
-              update   KV (soft)
-              update   KVStats (advanced: vsn 1 -> 2; KVStats.State gained field 'hits')
-              update   KVSupervisor (supervisor)
-              delete   KVOld
-            web 1.0.0 (unchanged)
-            metrics 1.0.0 (new application)
-            legacy 0.3.0 (removed)
-            """)
+        #expect(
+            plan.description == """
+                kv 0.1.0 -> 0.2.0 (generated appup)
+                  add      KVCache
+                  load     KVLib
+                  update   KV (soft)
+                  update   KVStats (advanced: vsn 1 -> 2; KVStats.State gained field 'hits')
+                  update   KVSupervisor (supervisor)
+                  delete   KVOld
+                web 1.0.0 (unchanged)
+                metrics 1.0.0 (new application)
+                legacy 0.3.0 (removed)
+                """
+        )
         #expect(plan.applications.map(\.status) == [.upgraded, .unchanged, .added, .removed])
         #expect(plan.applications[0].appup != nil)
         #expect(plan.applications[1].appup == nil)
@@ -73,7 +93,10 @@ struct UpgradePlanTests {
             """
         let appup = try Appup(located: try TermParser.parseAllLocated(text, file: path)[0], file: path)
         let plan = try UpgradePlanner().plan(
-            from: Self.old, to: Self.new, handWritten: ["kv": AppupFile(path: path, appup: appup)])
+            from: Self.old,
+            to: Self.new,
+            handWritten: ["kv": AppupFile(path: path, appup: appup)]
+        )
         #expect(plan.applications[0].appup == appup)
         #expect(plan.applications[0].handWrittenAppup == path)
         #expect(plan.description.hasPrefix("kv 0.1.0 -> 0.2.0 (hand-written appup \(path))"))
@@ -87,7 +110,11 @@ struct UpgradePlanTests {
         encoder.outputFormatting = [.sortedKeys]
         let json = try #require(String(data: try encoder.encode(plan), encoding: .utf8))
         #expect(json.hasPrefix(#"{"applications":[{"added":["KVCache"],"advanced_updated":["KVStats"],"appup":"#))
-        #expect(json.contains(#""state_changes":[{"fields":["gained field 'hits'"],"module":"KVStats","new_vsn":"2","old_vsn":"1"}]"#))
+        #expect(
+            json.contains(
+                #""state_changes":[{"fields":["gained field 'hits'"],"module":"KVStats","new_vsn":"2","old_vsn":"1"}]"#
+            )
+        )
         #expect(json.contains(#"{"added":[],"advanced_updated":[],"deleted":[],"loaded":[],"name":"metrics","#))
         #expect(json.hasSuffix(#""runtime_changed":false,"warnings":[]}"#))
     }

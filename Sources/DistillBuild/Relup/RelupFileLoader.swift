@@ -54,7 +54,8 @@ public struct RelupFileLoader: Sendable {
     /// The `.app` of `name` in `version` and its directory; or one in another version if
     /// no directory has that one; or `nil` if none has any.
     private func findApplication(
-        _ name: String, version: String
+        _ name: String,
+        version: String
     ) throws(ReleaseFileError) -> (ApplicationSpec, String)? {
         var otherVersion: (ApplicationSpec, String)?
         var firstProblem: ReleaseFileError?
@@ -85,8 +86,11 @@ public struct RelupFileLoader: Sendable {
     ) throws(ReleaseFileError) -> T {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReleaseFileError(
-                code: .syntax, message: "cannot read '\(path)': no such file, or no permission", file: path,
-                location: nil)
+                code: .syntax,
+                message: "cannot read '\(path)': no such file, or no permission",
+                file: path,
+                location: nil
+            )
         }
         let terms: [LocatedTerm]
         do {
@@ -96,8 +100,11 @@ public struct RelupFileLoader: Sendable {
         }
         guard terms.count == 1 else {
             throw ReleaseFileError(
-                code: .wrongTermCount, message: "expected one term in '\(path)', found \(terms.count)", file: path,
-                location: terms.count > 1 ? terms[1].location : nil)
+                code: .wrongTermCount,
+                message: "expected one term in '\(path)', found \(terms.count)",
+                file: path,
+                location: terms.count > 1 ? terms[1].location : nil
+            )
         }
         return try decode(terms[0], path)
     }
@@ -123,7 +130,8 @@ public enum RelupFileWriter {
             try? FileManager.default.removeItem(at: temporary)
             throw CocoaError(
                 .fileWriteUnknown,
-                userInfo: [NSLocalizedDescriptionKey: "cannot write '\(path)': \(String(cString: strerror(code)))"])
+                userInfo: [NSLocalizedDescriptionKey: "cannot write '\(path)': \(String(cString: strerror(code)))"]
+            )
         }
     }
 }

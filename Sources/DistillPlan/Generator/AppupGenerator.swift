@@ -59,7 +59,8 @@ public struct AppupGenerator: Sendable {
         let appup = Appup(
             version: new.version,
             upgrades: [Appup.Entry(version: .exact(old.version), instructions: diff.script(.up))],
-            downgrades: [Appup.Entry(version: .exact(old.version), instructions: diff.script(.down))])
+            downgrades: [Appup.Entry(version: .exact(old.version), instructions: diff.script(.down))]
+        )
         return GeneratedAppup(appup: appup, changes: diff.changes, warnings: warnings)
     }
 }
@@ -113,7 +114,8 @@ extension PlanWarning {
             message: "'\(new.application)' \(new.version) is built against another runtime than \(old.version) "
                 + "(\(old.runtimeFingerprint) → \(new.runtimeFingerprint)): the upgrade restarts the node "
                 + "(restart_new_emulator) instead of switching code in place",
-            application: new.application)
+            application: new.application
+        )
     }
 }
 
@@ -140,7 +142,8 @@ struct SnapshotDiff {
             throw PlanError(
                 code: .invalidSnapshot,
                 message: "cannot compare a build of '\(old.application)' with a build of '\(new.application)'",
-                application: new.application)
+                application: new.application
+            )
         }
         self.old = old
         self.new = new
@@ -153,7 +156,10 @@ struct SnapshotDiff {
                     throw PlanError(
                         code: .invalidSnapshot,
                         message: "the build of '\(snapshot.application)' \(snapshot.version) lists module "
-                            + "'\(module.name)' twice", application: snapshot.application, version: snapshot.version)
+                            + "'\(module.name)' twice",
+                        application: snapshot.application,
+                        version: snapshot.version
+                    )
                 }
                 modules[module.name] = module
             }
@@ -203,18 +209,24 @@ struct SnapshotDiff {
             code: .codeChangedWithoutVersion,
             message: "'\(new.application)' is still version \(new.version) but its code changed ("
                 + "\(modules.count == 1 ? "module" : "modules") \(Self.quoted(modules))): give it a new version",
-            application: new.application, version: new.version)
+            application: new.application,
+            version: new.version
+        )
     }
 
     func checkKinds() throws(PlanError) {
         for name in codeChanged {
-            guard let before = oldModules[name], let after = newModules[name], before.kind != after.kind else { continue }
+            guard let before = oldModules[name], let after = newModules[name], before.kind != after.kind else {
+                continue
+            }
             throw PlanError(
                 code: .moduleKindChanged,
                 message: "module '\(name)' is a \(before.kind.rawValue) in \(old.version) and a "
                     + "\(after.kind.rawValue) in \(new.version): a hot upgrade cannot change a module's kind; rename "
                     + "the type, or write rel/appups/\(new.application)/\(old.version)_to_\(new.version).appup",
-                application: new.application, version: new.version)
+                application: new.application,
+                version: new.version
+            )
         }
     }
 
@@ -225,7 +237,8 @@ struct SnapshotDiff {
                 after.kind == .server, let oldState = before.state, let newState = after.state
             else { return nil }
             let fields = oldState.changes(to: newState)
-            return fields.isEmpty ? nil : StateChange(module: name, oldVsn: before.vsn, newVsn: after.vsn, fields: fields)
+            return fields.isEmpty
+                ? nil : StateChange(module: name, oldVsn: before.vsn, newVsn: after.vsn, fields: fields)
         }
     }
 
@@ -237,8 +250,12 @@ struct SnapshotDiff {
             return "\(change) but \(change.module).vsn is \(vsn): bump it and handle the old state in codeChange"
         }
         throw PlanError(
-            code: .stateChangedWithoutVsn, message: sentences.joined(separator: "; "), application: new.application,
-            version: new.version, instruction: .atom(first.module))
+            code: .stateChangedWithoutVsn,
+            message: sentences.joined(separator: "; "),
+            application: new.application,
+            version: new.version,
+            instruction: .atom(first.module)
+        )
     }
 
     var changes: ModuleChanges {
@@ -296,7 +313,8 @@ struct SnapshotDiff {
         }
         for name in updates where update(name) == .advanced {
             script.append(
-                .update(.changeAndDependencies(module: name, .advanced(.nil), dependencies: dependencies(name))))
+                .update(.changeAndDependencies(module: name, .advanced(.nil), dependencies: dependencies(name)))
+            )
         }
         for name in updates where update(name) == .supervisor {
             let dependencies = dependencies(name)
@@ -304,8 +322,16 @@ struct SnapshotDiff {
                 .update(
                     dependencies.isEmpty
                         ? .supervisor(module: name)
-                        : .full(ModuleUpdate(module: name, moduleType: .static, change: .advanced(.nil),
-                                             dependencies: dependencies))))
+                        : .full(
+                            ModuleUpdate(
+                                module: name,
+                                moduleType: .static,
+                                change: .advanced(.nil),
+                                dependencies: dependencies
+                            )
+                        )
+                )
+            )
         }
         for name in deletes { script.append(.deleteModule(name, dependencies: nil)) }
         return script

@@ -45,7 +45,8 @@ extension ModuleSnapshot {
         properties.append(.tuple([.atom("references"), .list(references.map(Term.atom))]))
         if let state {
             properties.append(
-                .tuple([.atom("state"), .list(state.fields.map { .tuple([.atom($0.name), .string($0.type)]) })]))
+                .tuple([.atom("state"), .list(state.fields.map { .tuple([.atom($0.name), .string($0.type)]) })])
+            )
         }
         return .tuple([.atom(name), .atom(kind.rawValue), .list(properties)])
     }
@@ -71,7 +72,8 @@ private struct SnapshotDecoder {
     /// The term on one line, cut short for a message.
     static func snippet(_ term: Term) -> String {
         let text = TermPrinter.printCompact(term)
-        return text.unicodeScalars.count <= 60 ? text : String(String.UnicodeScalarView(text.unicodeScalars.prefix(57))) + "..."
+        return text.unicodeScalars.count <= 60
+            ? text : String(String.UnicodeScalarView(text.unicodeScalars.prefix(57))) + "..."
     }
 
     func parts(_ node: LocatedTerm) -> [LocatedTerm] {
@@ -109,7 +111,9 @@ private struct SnapshotDecoder {
 
     /// The `{Key, Value}` entries of a property list with atom keys from `known`, each once.
     func properties(
-        _ node: LocatedTerm, role: String, known: [String]
+        _ node: LocatedTerm,
+        role: String,
+        known: [String]
     ) throws(ReleaseFileError) -> [String: (entry: LocatedTerm, value: LocatedTerm)] {
         var result: [String: (entry: LocatedTerm, value: LocatedTerm)] = [:]
         for entry in try list(node, role: role) {
@@ -123,7 +127,9 @@ private struct SnapshotDecoder {
                 throw error(
                     .duplicateKey,
                     "duplicate key '\(key)' in \(role) (first given at \(first.entry.location.line):"
-                        + "\(first.entry.location.column))", at: entry)
+                        + "\(first.entry.location.column))",
+                    at: entry
+                )
             }
             result[key] = (entry, pair[1])
         }
@@ -153,13 +159,20 @@ private struct SnapshotDecoder {
             let module = try self.module(moduleNode)
             if let first = seen[module.name] {
                 throw error(
-                    .duplicateKey, "duplicate module '\(module.name)' (first given at \(first.line):\(first.column))",
-                    at: moduleNode)
+                    .duplicateKey,
+                    "duplicate module '\(module.name)' (first given at \(first.line):\(first.column))",
+                    at: moduleNode
+                )
             }
             seen[module.name] = moduleNode.location
             modules.append(module)
         }
-        return BuildSnapshot(application: application, version: version, runtimeFingerprint: fingerprint, modules: modules)
+        return BuildSnapshot(
+            application: application,
+            version: version,
+            runtimeFingerprint: fingerprint,
+            modules: modules
+        )
     }
 
     func module(_ node: LocatedTerm) throws(ReleaseFileError) -> ModuleSnapshot {
@@ -170,8 +183,11 @@ private struct SnapshotDecoder {
             let kinds = ModuleSnapshot.Kind.allCases.map(\.rawValue)
             let suggestion = Self.closest(to: kindName, among: kinds).map { "; did you mean '\($0)'?" } ?? ""
             throw error(
-                .invalidValue, "the kind of module '\(name)' must be server, supervisor or library, found "
-                    + "\(kindName)\(suggestion)", at: parts[1])
+                .invalidValue,
+                "the kind of module '\(name)' must be server, supervisor or library, found "
+                    + "\(kindName)\(suggestion)",
+                at: parts[1]
+            )
         }
         let role = "module '\(name)'"
         let properties = try properties(parts[2], role: role, known: Self.moduleKeys)
@@ -192,18 +208,30 @@ private struct SnapshotDecoder {
             }
             var fields: [StateShape.Field] = []
             for fieldNode in try list(node.value, role: "the state of \(role)") {
-                let pair = try tuple(fieldNode, count: 2, role: "a field of \(role)'s state", shape: "a {Field, Type} tuple")
+                let pair = try tuple(
+                    fieldNode,
+                    count: 2,
+                    role: "a field of \(role)'s state",
+                    shape: "a {Field, Type} tuple"
+                )
                 let field = try atom(pair[0], role: "a field name")
                 if fields.contains(where: { $0.name == field }) {
                     throw error(.duplicateKey, "duplicate field '\(field)' in the state of \(role)", at: fieldNode)
                 }
-                fields.append(StateShape.Field(name: field, type: try string(pair[1], role: "the type of field '\(field)'")))
+                fields.append(
+                    StateShape.Field(name: field, type: try string(pair[1], role: "the type of field '\(field)'"))
+                )
             }
             state = StateShape(fields: fields)
         }
         return ModuleSnapshot(
-            name: name, kind: kind, vsn: properties["vsn"]?.value.term, fingerprint: fingerprint,
-            references: references, state: state)
+            name: name,
+            kind: kind,
+            vsn: properties["vsn"]?.value.term,
+            fingerprint: fingerprint,
+            references: references,
+            state: state
+        )
     }
 
     /// The candidate within two edits of `word` (and fewer than its length), for "did you mean".

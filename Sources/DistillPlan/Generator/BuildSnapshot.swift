@@ -65,7 +65,11 @@ public struct ModuleSnapshot: Hashable, Sendable {
     public var state: StateShape?
 
     public init(
-        name: String, kind: Kind, vsn: Term? = nil, fingerprint: String, references: [String] = [],
+        name: String,
+        kind: Kind,
+        vsn: Term? = nil,
+        fingerprint: String,
+        references: [String] = [],
         state: StateShape? = nil
     ) {
         self.name = name

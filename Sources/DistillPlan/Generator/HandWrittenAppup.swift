@@ -22,15 +22,22 @@ import DistillRelease
 public enum HandWrittenAppup {
     /// Checks `file` as the appup from `old` to `new`; returns its warnings.
     public static func check(
-        _ file: AppupFile, from old: BuildSnapshot, to new: BuildSnapshot
+        _ file: AppupFile,
+        from old: BuildSnapshot,
+        to new: BuildSnapshot
     ) throws(PlanError) -> [PlanWarning] {
         let appup: Appup
         switch file.contents {
         case .success(let contents): appup = contents
         case .failure(let problem):
             throw PlanError(
-                code: .unreadableAppup, message: "cannot read the hand-written appup of '\(new.application)'",
-                application: new.application, version: new.version, file: file.path, underlying: problem)
+                code: .unreadableAppup,
+                message: "cannot read the hand-written appup of '\(new.application)'",
+                application: new.application,
+                version: new.version,
+                file: file.path,
+                underlying: problem
+            )
         }
         let checker = Checker(file: file.path, old: old, new: new, diff: try SnapshotDiff(old, new))
         guard appup.version == new.version else {
@@ -55,8 +62,13 @@ public enum HandWrittenAppup {
 
         func error(_ message: String, instruction: AppupInstruction? = nil) -> PlanError {
             PlanError(
-                code: .invalidAppup, message: "the hand-written appup of '\(new.application)' \(message)",
-                application: new.application, version: new.version, instruction: instruction?.term, file: file)
+                code: .invalidAppup,
+                message: "the hand-written appup of '\(new.application)' \(message)",
+                application: new.application,
+                version: new.version,
+                instruction: instruction?.term,
+                file: file
+            )
         }
 
         func warning(_ message: String) -> PlanWarning {
@@ -75,7 +87,9 @@ public enum HandWrittenAppup {
                 guard build.module(named: module) == nil else { return }
                 throw error(
                     "\(way) script: \(instruction.term) names module '\(module)', which version \(build.version) "
-                        + "does not have", instruction: instruction)
+                        + "does not have",
+                    instruction: instruction
+                )
             }
             for instruction in script {
                 let expanded = instruction.expanded
@@ -83,14 +97,18 @@ public enum HandWrittenAppup {
                     for dependency in dependencies where !instructed.contains(dependency) {
                         throw error(
                             "\(way) script: \(instruction.term) depends on '\(dependency)', which has no instruction "
-                                + "in the script", instruction: instruction)
+                                + "in the script",
+                            instruction: instruction
+                        )
                     }
                     if case .deleteModule = expanded {
                         try need(module, in: source, instruction)
                         if target.module(named: module) != nil {
                             throw error(
                                 "\(way) script: \(instruction.term) deletes '\(module)', which version "
-                                    + "\(target.version) still has", instruction: instruction)
+                                    + "\(target.version) still has",
+                                instruction: instruction
+                            )
                         }
                         continue
                     }
@@ -100,18 +118,26 @@ public enum HandWrittenAppup {
                 case .update(let update):
                     guard let module = target.module(named: update.module) else { continue }
                     if module.kind == .library {
-                        warnings.append(warning(
-                            "\(way) script updates library '\(update.module)', which has no processes: "
-                                + "load_module is enough"))
+                        warnings.append(
+                            warning(
+                                "\(way) script updates library '\(update.module)', which has no processes: "
+                                    + "load_module is enough"
+                            )
+                        )
                     } else if case .supervisor = instruction.updateForm, module.kind != .supervisor {
-                        warnings.append(warning("\(way) script updates '\(update.module)' as a supervisor, but it is a server"))
+                        warnings.append(
+                            warning("\(way) script updates '\(update.module)' as a supervisor, but it is a server")
+                        )
                     }
                     if update.change == .soft, module.kind == .server,
                         source.module(named: update.module)?.vsn != module.vsn
                     {
-                        warnings.append(warning(
-                            "\(way) script updates '\(update.module)' softly, but its vsn changed: its codeChange "
-                                + "will not run"))
+                        warnings.append(
+                            warning(
+                                "\(way) script updates '\(update.module)' softly, but its vsn changed: its codeChange "
+                                    + "will not run"
+                            )
+                        )
                     }
                 case .lowLevel(let low):
                     try checkLowLevel(low, instruction, source: source, target: target, way: way)
@@ -122,21 +148,29 @@ public enum HandWrittenAppup {
             let named = Set(script.flatMap(\.modulesNamed))
             for module in Set(diff.anyChange).union(diff.updated).sorted() where !named.contains(module) {
                 let why = diff.anyChange.contains(module) ? "which changed" : "whose libraries changed"
-                warnings.append(warning(
-                    "\(way) script does not mention '\(module)', \(why) between \(old.version) and \(new.version)"))
+                warnings.append(
+                    warning(
+                        "\(way) script does not mention '\(module)', \(why) between \(old.version) and \(new.version)"
+                    )
+                )
             }
             return warnings
         }
 
         private func checkLowLevel(
-            _ low: RelupInstruction, _ instruction: AppupInstruction, source: BuildSnapshot, target: BuildSnapshot,
+            _ low: RelupInstruction,
+            _ instruction: AppupInstruction,
+            source: BuildSnapshot,
+            target: BuildSnapshot,
             way: String
         ) throws(PlanError) {
             func need(_ modules: [String], in builds: [BuildSnapshot]) throws(PlanError) {
                 for module in modules where !builds.contains(where: { $0.module(named: module) != nil }) {
                     throw error(
                         "\(way) script: \(instruction.term) names module '\(module)', which version "
-                            + "\(builds.map(\.version).joined(separator: " or ")) does not have", instruction: instruction)
+                            + "\(builds.map(\.version).joined(separator: " or ")) does not have",
+                        instruction: instruction
+                    )
                 }
             }
             switch low {
@@ -144,7 +178,8 @@ public enum HandWrittenAppup {
                 guard application == new.application, version == target.version else {
                     throw error(
                         "\(way) script: \(instruction.term) must read '\(new.application)' \(target.version)",
-                        instruction: instruction)
+                        instruction: instruction
+                    )
                 }
                 try need(modules, in: [target])
             case .load(let module, _, _): try need([module], in: [target])

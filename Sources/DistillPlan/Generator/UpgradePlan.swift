@@ -17,26 +17,36 @@ public struct UpgradePlanner: Sendable {
     /// - Parameter handWritten: hand-written appups by application name
     ///   (`rel/appups/APP/FROM_to_TO.appup`); each replaces the generated appup.
     public func plan(
-        from old: [BuildSnapshot], to new: [BuildSnapshot], handWritten: [String: AppupFile] = [:]
+        from old: [BuildSnapshot],
+        to new: [BuildSnapshot],
+        handWritten: [String: AppupFile] = [:]
     ) throws(PlanError) -> UpgradePlan {
         var applications: [UpgradePlan.Application] = []
         var runtimeChanged = false
         for snapshot in new {
             guard let before = old.first(where: { $0.application == snapshot.application }) else {
                 applications.append(
-                    UpgradePlan.Application(name: snapshot.application, status: .added, toVersion: snapshot.version))
+                    UpgradePlan.Application(name: snapshot.application, status: .added, toVersion: snapshot.version)
+                )
                 continue
             }
             runtimeChanged = runtimeChanged || before.runtimeFingerprint != snapshot.runtimeFingerprint
             var application = UpgradePlan.Application(
-                name: snapshot.application, status: .upgraded, fromVersion: before.version, toVersion: snapshot.version)
+                name: snapshot.application,
+                status: .upgraded,
+                fromVersion: before.version,
+                toVersion: snapshot.version
+            )
             if let file = handWritten[snapshot.application] {
                 guard before.version != snapshot.version else {
                     throw PlanError(
                         code: .invalidAppup,
                         message: "'\(snapshot.application)' is \(snapshot.version) in both builds, so there is "
-                            + "nothing for the hand-written appup to do", application: snapshot.application,
-                        version: snapshot.version, file: file.path)
+                            + "nothing for the hand-written appup to do",
+                        application: snapshot.application,
+                        version: snapshot.version,
+                        file: file.path
+                    )
                 }
                 let diff = try SnapshotDiff(before, snapshot)
                 application.warnings = try HandWrittenAppup.check(file, from: before, to: snapshot)
@@ -54,7 +64,8 @@ public struct UpgradePlanner: Sendable {
         }
         for snapshot in old where !new.contains(where: { $0.application == snapshot.application }) {
             applications.append(
-                UpgradePlan.Application(name: snapshot.application, status: .removed, fromVersion: snapshot.version))
+                UpgradePlan.Application(name: snapshot.application, status: .removed, fromVersion: snapshot.version)
+            )
         }
         if Set(old.map(\.runtimeFingerprint)) != Set(new.map(\.runtimeFingerprint)) { runtimeChanged = true }
         var warnings: [PlanWarning] = []
@@ -63,7 +74,9 @@ public struct UpgradePlanner: Sendable {
                 PlanWarning(
                     code: .runtimeChanged,
                     message: "the new builds use another runtime: the upgrade restarts the node "
-                        + "(restart_new_emulator) instead of switching code in place"))
+                        + "(restart_new_emulator) instead of switching code in place"
+                )
+            )
         }
         return UpgradePlan(applications: applications, runtimeChanged: runtimeChanged, warnings: warnings)
     }
@@ -98,8 +111,13 @@ public struct UpgradePlan: Hashable, Sendable, CustomStringConvertible {
         public var warnings: [PlanWarning]
 
         public init(
-            name: String, status: Status, fromVersion: String? = nil, toVersion: String? = nil,
-            changes: ModuleChanges = ModuleChanges(), appup: Appup? = nil, handWrittenAppup: String? = nil,
+            name: String,
+            status: Status,
+            fromVersion: String? = nil,
+            toVersion: String? = nil,
+            changes: ModuleChanges = ModuleChanges(),
+            appup: Appup? = nil,
+            handWrittenAppup: String? = nil,
             warnings: [PlanWarning] = []
         ) {
             self.name = name
@@ -164,7 +182,8 @@ public struct UpgradePlan: Hashable, Sendable, CustomStringConvertible {
                 add("update", changes.advancedUpdated) { name in
                     var note = " (advanced"
                     if let state = changes.stateChanges.first(where: { $0.module == name }) {
-                        let vsn = "\(state.oldVsn.map { "\($0)" } ?? "none") -> \(state.newVsn.map { "\($0)" } ?? "none")"
+                        let vsn =
+                            "\(state.oldVsn.map { "\($0)" } ?? "none") -> \(state.newVsn.map { "\($0)" } ?? "none")"
                         note += ": vsn \(vsn); \(state)"
                     }
                     return note + ")"
@@ -189,7 +208,9 @@ extension String {
 
 extension UpgradePlan: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case applications, runtimeChanged = "runtime_changed", warnings
+        case applications
+        case runtimeChanged = "runtime_changed"
+        case warnings
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -202,9 +223,14 @@ extension UpgradePlan: Encodable {
 
 extension UpgradePlan.Application: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case name, status, from, to, appup, handWritten = "hand_written", added, deleted, loaded
-        case softUpdated = "soft_updated", advancedUpdated = "advanced_updated"
-        case supervisorUpdated = "supervisor_updated", stateChanges = "state_changes", warnings
+        case name, status, from, to, appup
+        case handWritten = "hand_written"
+        case added, deleted, loaded
+        case softUpdated = "soft_updated"
+        case advancedUpdated = "advanced_updated"
+        case supervisorUpdated = "supervisor_updated"
+        case stateChanges = "state_changes"
+        case warnings
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -228,7 +254,10 @@ extension UpgradePlan.Application: Encodable {
 
 extension StateChange: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case module, oldVsn = "old_vsn", newVsn = "new_vsn", fields
+        case module
+        case oldVsn = "old_vsn"
+        case newVsn = "new_vsn"
+        case fields
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -75,26 +75,40 @@ public struct RelupCompiler: Sendable {
         for base in upFrom {
             let resolved = try resolve(base.files)
             let instructions = try entry(.up, top: top, base: resolved, warnings: &warnings)
-            upgrades.insert(Relup.Entry(version: resolved.spec.version, description: base.description,
-                                        instructions: instructions), at: 0)
+            upgrades.insert(
+                Relup.Entry(
+                    version: resolved.spec.version,
+                    description: base.description,
+                    instructions: instructions
+                ),
+                at: 0
+            )
         }
         var downgrades: [Relup.Entry] = []
         for base in downTo {
             let resolved = try resolve(base.files)
             let instructions = try entry(.down, top: top, base: resolved, warnings: &warnings)
-            downgrades.insert(Relup.Entry(version: resolved.spec.version, description: base.description,
-                                          instructions: instructions), at: 0)
+            downgrades.insert(
+                Relup.Entry(
+                    version: resolved.spec.version,
+                    description: base.description,
+                    instructions: instructions
+                ),
+                at: 0
+            )
         }
         warnings.reverse()
         if options.warningsAsErrors, !warnings.isEmpty {
             throw PlanError(
                 code: .warningsTreatedAsErrors,
                 message: "warnings treated as errors:\n" + warnings.map { "  \($0.message)" }.joined(separator: "\n"),
-                file: release.path)
+                file: release.path
+            )
         }
         return RelupCompilation(
             relup: Relup(version: release.release.version, upgrades: upgrades, downgrades: downgrades),
-            warnings: warnings)
+            warnings: warnings
+        )
     }
 
     private static func resolve(_ files: ReleaseFiles) throws(PlanError) -> ResolvedRelease {
@@ -103,8 +117,10 @@ public struct RelupCompiler: Sendable {
             throw PlanError(
                 code: .missingSasl,
                 message: "release \(files.release.name)-\(files.release.version) has no 'sasl', so it cannot be "
-                    + "upgraded or downgraded (the release handler is part of sasl)", application: "sasl",
-                file: files.path)
+                    + "upgraded or downgraded (the release handler is part of sasl)",
+                application: "sasl",
+                file: files.path
+            )
         }
         return resolved
     }
@@ -122,18 +138,26 @@ public struct RelupCompiler: Sendable {
         var added: [[Step]] = []
         for application in to.spec.applications where from.spec.application(named: application.name) == nil {
             let source = ScriptSource(
-                application: application.name, version: application.version,
-                summary: "adding application '\(application.name)' (only release \(ScriptTranslator.name(to)) has it)")
-            added.append([Step(written: .addApplication(application.name, type: application.effectiveType),
-                               source: sources.count)])
+                application: application.name,
+                version: application.version,
+                summary: "adding application '\(application.name)' (only release \(ScriptTranslator.name(to)) has it)"
+            )
+            added.append([
+                Step(
+                    written: .addApplication(application.name, type: application.effectiveType),
+                    source: sources.count
+                )
+            ])
             sources.append(source)
         }
         scripts = added + scripts
         for application in from.spec.applications where to.spec.application(named: application.name) == nil {
             let source = ScriptSource(
-                application: application.name, version: application.version,
+                application: application.name,
+                version: application.version,
                 summary: "removing application '\(application.name)' (release \(ScriptTranslator.name(to)) "
-                    + "does not have it)")
+                    + "does not have it)"
+            )
             scripts.append([Step(written: .removeApplication(application.name), source: sources.count)])
             sources.append(source)
         }
@@ -149,14 +173,20 @@ public struct RelupCompiler: Sendable {
                     message: "the runtime (erts) version changes from \(base.spec.ertsVersion) in release "
                         + "\(ScriptTranslator.name(base)) to \(top.spec.ertsVersion) in release "
                         + "\(ScriptTranslator.name(top)): the node restarts",
-                    term: .tuple([.atom("erts_vsn_changed"), .tuple([pair(top), pair(base)])])))
+                    term: .tuple([.atom("erts_vsn_changed"), .tuple([pair(top), pair(base)])])
+                )
+            )
         }
         if options.restartEmulator {
             sources.append(ScriptSource(summary: "the restart_emulator option"))
             scripts.append([Step(written: .lowLevel(.restartEmulator), source: sources.count - 1)])
         }
         var translator = ScriptTranslator(
-            direction: direction, applications: to, previousApplications: from, sources: sources)
+            direction: direction,
+            applications: to,
+            previousApplications: from,
+            sources: sources
+        )
         translator.ranks = ranks?(direction, base.spec.version)
         let instructions = try translator.translate(scripts)
         return direction == .up ? Self.fixPreR15Upgrade(instructions, base: base, warnings: &warnings) : instructions
@@ -181,15 +211,22 @@ public struct RelupCompiler: Sendable {
                     code: .missingAppup,
                     message: "'\(application.name)' changes from \(old.version) to \(application.version) but has "
                         + "no appup (\(application.name).appup next to \(application.name).app)",
-                    application: application.name, version: application.version)
+                    application: application.name,
+                    version: application.version
+                )
             }
             let appup: Appup
             switch file.contents {
             case .success(let contents): appup = contents
             case .failure(let problem):
                 throw PlanError(
-                    code: .unreadableAppup, message: "cannot read the appup of \(name)",
-                    application: application.name, version: application.version, file: file.path, underlying: problem)
+                    code: .unreadableAppup,
+                    message: "cannot read the appup of \(name)",
+                    application: application.name,
+                    version: application.version,
+                    file: file.path,
+                    underlying: problem
+                )
             }
             if appup.version != application.version {
                 warnings.append(
@@ -197,8 +234,12 @@ public struct RelupCompiler: Sendable {
                         code: .appupVersionMismatch,
                         message: "\(file.path) is for version \(appup.version) of '\(application.name)', "
                             + "but the release has version \(application.version)",
-                        term: .tuple([.atom("bad_vsn"), .tuple([.string(appup.version), .string(application.version)])]),
-                        application: application.name))
+                        term: .tuple([
+                            .atom("bad_vsn"), .tuple([.string(appup.version), .string(application.version)]),
+                        ]),
+                        application: application.name
+                    )
+                )
             }
             let (written, entries, way) =
                 direction == .up
@@ -211,13 +252,20 @@ public struct RelupCompiler: Sendable {
                     message: "the appup of \(name) has no entry for \(way) \(old.version) (its "
                         + "\(direction == .up ? "up" : "down") entries: "
                         + (known.isEmpty ? "none" : known.joined(separator: ", ")) + ")",
-                    application: application.name, version: application.version, file: file.path)
+                    application: application.name,
+                    version: application.version,
+                    file: file.path
+                )
             }
             let source = sources.count
             sources.append(
                 ScriptSource(
-                    application: application.name, version: application.version, file: file.path,
-                    summary: "\(name)'s appup (\(way) \(old.version))"))
+                    application: application.name,
+                    version: application.version,
+                    file: file.path,
+                    summary: "\(name)'s appup (\(way) \(old.version))"
+                )
+            )
             scripts.append(written.map { Step(written: $0, source: source) })
         }
         return scripts
@@ -241,7 +289,9 @@ public struct RelupCompiler: Sendable {
                 code: .preR15EmulatorUpgrade,
                 message: "release \(ScriptTranslator.name(base)) has sasl \(sasl.version), older than R15's: the "
                     + "emulator restarts at the end, so new code should be compiled for the old emulator",
-                term: .atom("pre_R15_emulator_upgrade")))
+                term: .atom("pre_R15_emulator_upgrade")
+            )
+        )
         return rest + [.restartNewEmulator]
     }
 }

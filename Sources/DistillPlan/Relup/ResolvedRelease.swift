@@ -90,13 +90,17 @@ private struct ReleaseChecker {
         for name in ["kernel", "stdlib"] {
             guard let type = firstType(name) else {
                 throw error(
-                    .missingMandatoryApplication, "release \(releaseName) has no '\(name)': every release needs it",
-                    application: name)
+                    .missingMandatoryApplication,
+                    "release \(releaseName) has no '\(name)': every release needs it",
+                    application: name
+                )
             }
             guard type == .permanent else {
                 throw error(
                     .mandatoryApplicationType,
-                    "'\(name)' must be permanent in release \(releaseName), not \(type.rawValue)", application: name)
+                    "'\(name)' must be permanent in release \(releaseName), not \(type.rawValue)",
+                    application: name
+                )
             }
         }
         return firstType("sasl") != nil
@@ -113,11 +117,16 @@ private struct ReleaseChecker {
                     throw error(
                         .applicationMismatch,
                         "release \(releaseName) wants '\(entry.name)' version \(entry.version), but its .app "
-                            + "has version \(other.version)", application: entry.name)
+                            + "has version \(other.version)",
+                        application: entry.name
+                    )
                 }
                 throw error(
-                    .missingApplication, "no \(entry.name).app for '\(entry.name)' version \(entry.version) "
-                        + "of release \(releaseName)", application: entry.name)
+                    .missingApplication,
+                    "no \(entry.name).app for '\(entry.name)' version \(entry.version) "
+                        + "of release \(releaseName)",
+                    application: entry.name
+                )
             }
             let declared = spec.includedApplications ?? []
             var includes = declared
@@ -128,15 +137,24 @@ private struct ReleaseChecker {
                         .overrideInclude,
                         "release \(releaseName) includes \(Self.quoted(unspecified)) in '\(entry.name)', "
                             + "but \(entry.name).app does not list \(unspecified.count == 1 ? "it" : "them") "
-                            + "in included_applications", application: entry.name)
+                            + "in included_applications",
+                        application: entry.name
+                    )
                 }
                 includes = override
             }
             resolved.append(
                 ResolvedApplication(
-                    name: entry.name, version: entry.version, type: entry.effectiveType, modules: spec.modules,
-                    uses: spec.applications, optional: spec.optionalApplications ?? [], includes: includes,
-                    registered: spec.registered))
+                    name: entry.name,
+                    version: entry.version,
+                    type: entry.effectiveType,
+                    modules: spec.modules,
+                    uses: spec.applications,
+                    optional: spec.optionalApplications ?? [],
+                    includes: includes,
+                    registered: spec.registered
+                )
+            )
         }
         return resolved
     }
@@ -155,21 +173,30 @@ private struct ReleaseChecker {
         if let first = undefined.first {
             let names = ListOps.makeSet(undefined.map(\.needed))
             let needs = names.map { name in
-                "'\(name)' (needed by \(Self.quoted(ListOps.makeSet(undefined.filter { $0.needed == name }.map(\.by)))))"
+                let users = ListOps.makeSet(undefined.filter { $0.needed == name }.map(\.by))
+                return "'\(name)' (needed by \(Self.quoted(users)))"
             }
             throw error(
                 .undefinedApplications,
-                "release \(releaseName) does not include \(needs.joined(separator: ", "))", application: first.by)
+                "release \(releaseName) does not include \(needs.joined(separator: ", "))",
+                application: first.by
+            )
         }
         let registered = applications.flatMap { application in application.registered.map { ($0, application.name) } }
         if let (name, owners) = Self.firstDuplicate(registered) {
             throw error(
-                .duplicateRegister, "\(Self.every(owners)) register the name '\(name)'", application: owners[0])
+                .duplicateRegister,
+                "\(Self.every(owners)) register the name '\(name)'",
+                application: owners[0]
+            )
         }
         let included = applications.flatMap { application in application.includes.map { ($0, application.name) } }
         if let (name, owners) = Self.firstDuplicate(included) {
             throw error(
-                .duplicateInclude, "'\(name)' is included by both \(Self.quoted(owners))", application: name)
+                .duplicateInclude,
+                "'\(name)' is included by both \(Self.quoted(owners))",
+                application: name
+            )
         }
         addTopApplicationsToUses(&applications)
     }
@@ -248,9 +275,17 @@ private struct ReleaseChecker {
         while !queue.isEmpty {
             let application = queue.removeFirst()
             let (uses, rest1, notFound1) = Self.findAll(
-                application.name, Array(application.uses.reversed()), in: queue, visited: visited)
+                application.name,
+                Array(application.uses.reversed()),
+                in: queue,
+                visited: visited
+            )
             let (includes, rest2, notFound2) = Self.findAll(
-                application.name, Array(application.includes.reversed()), in: rest1, visited: visited)
+                application.name,
+                Array(application.includes.reversed()),
+                in: rest1,
+                visited: visited
+            )
             missing = ListOps.subtract(notFound1, application.optional) + notFound2 + missing
             let needed = uses + includes
             if needed.isEmpty {
@@ -275,13 +310,17 @@ private struct ReleaseChecker {
             throw error(
                 .circularDependencies,
                 "applications \(Self.quoted(names)) depend on each other (in 'applications' or "
-                    + "'included_applications')", application: names[0])
+                    + "'included_applications')",
+                application: names[0]
+            )
         }
         if !missing.isEmpty {
             let names = ListOps.makeSet(missing)
             throw error(
-                .undefinedApplications, "release \(releaseName) does not include \(Self.quoted(names))",
-                application: names[0])
+                .undefinedApplications,
+                "release \(releaseName) does not include \(Self.quoted(names))",
+                application: names[0]
+            )
         }
         return sorted
     }
@@ -289,7 +328,10 @@ private struct ReleaseChecker {
     /// `find_all/6`: takes the applications named in `names` out of `queue`, except one
     /// that includes `checking` (that one, unless visited, is not found).
     private static func findAll(
-        _ checking: String, _ names: [String], in queue: [ResolvedApplication], visited: [String]
+        _ checking: String,
+        _ names: [String],
+        in queue: [ResolvedApplication],
+        visited: [String]
     ) -> (found: [ResolvedApplication], rest: [ResolvedApplication], notFound: [String]) {
         var rest = queue
         var found: [ResolvedApplication] = []

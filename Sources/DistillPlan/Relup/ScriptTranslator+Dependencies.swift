@@ -42,7 +42,8 @@ extension ScriptTranslator {
                 throw error(
                     .muldefModule,
                     "module '\(module)' has two instructions: \(describe(after[stepOf[first]])) and \(describe(step))",
-                    at: step)
+                    at: step
+                )
             }
             vertexOf[module] = stepOf.count
             vertexAtStep[index] = stepOf.count
@@ -58,7 +59,9 @@ extension ScriptTranslator {
                     throw error(
                         .undefModule,
                         "\(describe(after[stepIndex])) depends on module '\(dependency)', which has no instruction "
-                            + "in this upgrade", at: after[stepIndex])
+                            + "in this upgrade",
+                        at: after[stepIndex]
+                    )
                 }
                 targets.append(target)
             }
@@ -141,7 +144,10 @@ extension ScriptTranslator {
     ///   converts its state before it is replaced), loads and removes in dependency
     ///   order, `code_change down` for static ones (supervisors), `resume`.
     private func lowLevelInstructions(
-        _ ordered: [Int], of after: [Step], objectCode: inout [ObjectCode], script: inout [RelupInstruction]
+        _ ordered: [Int],
+        of after: [Step],
+        objectCode: inout [ObjectCode],
+        script: inout [RelupInstruction]
     ) throws(PlanError) {
         var suspended: [SuspendedModule] = []
         var codeChanges: [ModuleCodeChange] = []
@@ -152,7 +158,9 @@ extension ScriptTranslator {
                 throw error(
                     .noSuchModule,
                     "\(describe(step)) loads module '\(module)', which no application of release "
-                        + "\(Self.name(applications)) lists in its modules", at: step)
+                        + "\(Self.name(applications)) lists in its modules",
+                    at: step
+                )
             }
             objectCode.append(ObjectCode(application: owner.name, version: owner.version, modules: [], module: module))
         }
@@ -160,12 +168,17 @@ extension ScriptTranslator {
             switch after[index].instruction {
             case .update(let update):
                 suspended.append(
-                    SuspendedModule(module: update.module, timeout: update.timeout == .default ? nil : update.timeout))
+                    SuspendedModule(module: update.module, timeout: update.timeout == .default ? nil : update.timeout)
+                )
                 try readObjectCode(update.module, at: after[index])
                 if case .advanced(let extra) = update.change {
                     let change = ModuleCodeChange(module: update.module, extra: extra)
                     codeChanges.append(change)
-                    if update.moduleType == .dynamic { dynamicChanges.append(change) } else { staticChanges.append(change) }
+                    if update.moduleType == .dynamic {
+                        dynamicChanges.append(change)
+                    } else {
+                        staticChanges.append(change)
+                    }
                 }
             case .loadModule(let load): try readObjectCode(load.module, at: after[index])
             default: continue

@@ -69,8 +69,13 @@ struct ScriptTranslator {
     func error(_ code: PlanError.Code, _ message: String, at step: Step) -> PlanError {
         let source = source(of: step)
         return PlanError(
-            code: code, message: message, application: source.application, version: source.version,
-            instruction: step.written.term, file: source.file)
+            code: code,
+            message: message,
+            application: source.application,
+            version: source.version,
+            instruction: step.written.term,
+            file: source.file
+        )
     }
 
     static func quoted(_ names: [String]) -> String {
@@ -88,8 +93,10 @@ struct ScriptTranslator {
         if let point = script.firstIndex(where: { $0.lowLevel == .pointOfNoReturn }) {
             if let second = script[(point + 1)...].first(where: { $0.lowLevel == .pointOfNoReturn }) {
                 throw error(
-                    .tooManyPointOfNoReturn, "\(source(of: second).summary) has more than one point_of_no_return",
-                    at: second)
+                    .tooManyPointOfNoReturn,
+                    "\(source(of: second).summary) has more than one point_of_no_return",
+                    at: second
+                )
             }
             before = Array(script[..<point])
             rest = script[(point + 1)...]
@@ -100,7 +107,9 @@ struct ScriptTranslator {
                     throw error(
                         .badOpBeforePointOfNoReturn,
                         "\(describe(step)) comes before point_of_no_return, where only load_object_code "
-                            + "and apply may be", at: step)
+                            + "and apply may be",
+                        at: step
+                    )
                 }
             }
         }
@@ -122,8 +131,10 @@ struct ScriptTranslator {
         for step in after {
             if case .load(let module, _, _) = step.lowLevel, !readModules.contains(module) {
                 throw error(
-                    .noObjectCode, "\(describe(step)) loads '\(module)', but no load_object_code reads its code",
-                    at: step)
+                    .noObjectCode,
+                    "\(describe(step)) loads '\(module)', but no load_object_code reads its code",
+                    at: step
+                )
             }
         }
     }
@@ -150,14 +161,18 @@ struct ScriptTranslator {
         let notResumed = ListOps.difference(suspended, resumed)
         if !notResumed.isEmpty, let step = firstSuspend {
             throw error(
-                .suspendedNotResumed, "\(Self.quoted(notResumed)) suspended but never resumed (\(describe(step)))",
-                at: step)
+                .suspendedNotResumed,
+                "\(Self.quoted(notResumed)) suspended but never resumed (\(describe(step)))",
+                at: step
+            )
         }
         let notSuspended = ListOps.difference(resumed, suspended)
         if !notSuspended.isEmpty, let step = firstResume {
             throw error(
-                .resumedNotSuspended, "\(Self.quoted(notSuspended)) resumed but never suspended (\(describe(step)))",
-                at: step)
+                .resumedNotSuspended,
+                "\(Self.quoted(notSuspended)) resumed but never suspended (\(describe(step)))",
+                at: step
+            )
         }
     }
 
@@ -181,12 +196,18 @@ struct ScriptTranslator {
         let notStopped = ListOps.difference(started, stopped)
         if !notStopped.isEmpty, let step = firstStart {
             throw error(
-                .startNotStop, "\(Self.quoted(notStopped)) started but never stopped (\(describe(step)))", at: step)
+                .startNotStop,
+                "\(Self.quoted(notStopped)) started but never stopped (\(describe(step)))",
+                at: step
+            )
         }
         let notStarted = ListOps.difference(stopped, started)
         if !notStarted.isEmpty, let step = firstStop {
             throw error(
-                .stopNotStart, "\(Self.quoted(notStarted)) stopped but never started (\(describe(step)))", at: step)
+                .stopNotStart,
+                "\(Self.quoted(notStarted)) stopped but never started (\(describe(step)))",
+                at: step
+            )
         }
     }
 
@@ -218,7 +239,9 @@ struct ScriptTranslator {
         }
         func removal(_ application: ResolvedApplication) -> [ExpandedAppupInstruction] {
             [call("stop", [.atom(application.name)])]
-                + application.modules.map { .lowLevel(.remove(module: $0, prePurge: .brutalPurge, postPurge: .brutalPurge)) }
+                + application.modules.map {
+                    .lowLevel(.remove(module: $0, prePurge: .brutalPurge, postPurge: .brutalPurge))
+                }
                 + [.lowLevel(.purge(modules: application.modules))]
         }
         for step in after {
@@ -234,7 +257,8 @@ struct ScriptTranslator {
                     throw error(
                         .removedApplicationPresent,
                         "\(describe(step)) removes '\(name)', but release \(Self.name(applications)) has it",
-                        at: step)
+                        at: step
+                    )
                 }
                 guard let application = previousApplications.application(named: name) else {
                     throw noSuchApplication(name, at: step, in: previousApplications)
@@ -262,8 +286,11 @@ struct ScriptTranslator {
 
     private func noSuchApplication(_ name: String, at step: Step, in release: ResolvedRelease) -> PlanError {
         error(
-            .noSuchApplication, "\(describe(step)) names application '\(name)', which release "
-                + "\(Self.name(release)) does not have", at: step)
+            .noSuchApplication,
+            "\(describe(step)) names application '\(name)', which release "
+                + "\(Self.name(release)) does not have",
+            at: step
+        )
     }
 
     static func name(_ release: ResolvedRelease) -> String { "\(release.spec.name)-\(release.spec.version)" }
@@ -294,7 +321,10 @@ struct ScriptTranslator {
                 throw PlanError(
                     code: .conflictingVersions,
                     message: "load_object_code reads two versions of '\(first.application)', \(first.version) and "
-                        + "\(entries[other].version)", application: first.application, version: entries[other].version)
+                        + "\(entries[other].version)",
+                    application: first.application,
+                    version: entries[other].version
+                )
             }
             var last: [String: Int] = [:]
             last.reserveCapacity(group.count)

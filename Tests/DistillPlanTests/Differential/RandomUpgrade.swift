@@ -35,7 +35,9 @@ struct RandomUpgrade {
                 .tuple([.atom("registered"), .list(registered.map(Term.atom))]),
                 .tuple([.atom("applications"), .list(uses.map(Term.atom))]),
             ]
-            if !included.isEmpty { properties.append(.tuple([.atom("included_applications"), .list(included.map(Term.atom))])) }
+            if !included.isEmpty {
+                properties.append(.tuple([.atom("included_applications"), .list(included.map(Term.atom))]))
+            }
             return .tuple([.atom("application"), .atom(name), .list(properties)])
         }
     }
@@ -46,8 +48,10 @@ struct RandomUpgrade {
         var entries: [Term]
 
         var term: Term {
-            .tuple([.atom("release"), .tuple([.string("demo"), .string(version)]),
-                    .tuple([.atom("erts"), .string(erts)]), .list(entries)])
+            .tuple([
+                .atom("release"), .tuple([.string("demo"), .string(version)]),
+                .tuple([.atom("erts"), .string(erts)]), .list(entries),
+            ])
         }
     }
 
@@ -129,12 +133,29 @@ struct UpgradeGenerator {
 
     private static let mandatory = [
         RandomUpgrade.Application(
-            name: "kernel", version: "8.5.3", modules: ["kernel_m"], uses: [], included: [], registered: []),
+            name: "kernel",
+            version: "8.5.3",
+            modules: ["kernel_m"],
+            uses: [],
+            included: [],
+            registered: []
+        ),
         RandomUpgrade.Application(
-            name: "stdlib", version: "4.2", modules: ["stdlib_m"], uses: ["kernel"], included: [], registered: []),
+            name: "stdlib",
+            version: "4.2",
+            modules: ["stdlib_m"],
+            uses: ["kernel"],
+            included: [],
+            registered: []
+        ),
         RandomUpgrade.Application(
-            name: "sasl", version: "4.2", modules: ["sasl_m"], uses: ["kernel", "stdlib"], included: [],
-            registered: []),
+            name: "sasl",
+            version: "4.2",
+            modules: ["sasl_m"],
+            uses: ["kernel", "stdlib"],
+            included: [],
+            registered: []
+        ),
     ]
 
     private var upgrade = RandomUpgrade()
@@ -214,8 +235,14 @@ struct UpgradeGenerator {
             if index > 0, take(.duplicateModule) { modules.append("a1m1") }
             newApplications.append(
                 RandomUpgrade.Application(
-                    name: name, version: random.pick(["2.0", "2.1", "3.0.1"]), modules: modules, uses: uses,
-                    included: included, registered: random.chance(0.3) ? ["\(name)_srv"] : []))
+                    name: name,
+                    version: random.pick(["2.0", "2.1", "3.0.1"]),
+                    modules: modules,
+                    uses: uses,
+                    included: included,
+                    registered: random.chance(0.3) ? ["\(name)_srv"] : []
+                )
+            )
         }
         if count > 1, take(.circularApplications) {
             let (a, b) = (rank.firstIndex(of: 0) ?? 0, rank.firstIndex(of: 1) ?? 1)
@@ -242,8 +269,13 @@ struct UpgradeGenerator {
         var modules = application.modules.filter { _ in random.chance(0.8) }
         modules += random.sample((1...3).map { "a\(index)old\($0)" }, upTo: random.int(0...2))
         let old = RandomUpgrade.Application(
-            name: application.name, version: version, modules: modules.shuffled(using: &random),
-            uses: application.uses, included: application.included, registered: application.registered)
+            name: application.name,
+            version: version,
+            modules: modules.shuffled(using: &random),
+            uses: application.uses,
+            included: application.included,
+            registered: application.registered
+        )
         add(old)
         oldVersions[application.name, default: []].append(version)
         return old
@@ -253,7 +285,8 @@ struct UpgradeGenerator {
         var entries: [Term] = []
         entries.append(
             take(.kernelNotPermanent, 0.5)
-                ? .tuple([.atom("kernel"), .string("8.5.3"), .atom("load")]) : Self.entry(Self.mandatory[0]))
+                ? .tuple([.atom("kernel"), .string("8.5.3"), .atom("load")]) : Self.entry(Self.mandatory[0])
+        )
         entries.append(Self.entry(Self.mandatory[1]))
         if random.chance(0.05) {
             add(Self.oldSasl)
@@ -269,8 +302,13 @@ struct UpgradeGenerator {
         if random.chance(0.25) {
             for gone in 1...random.int(1...2) {
                 let application = RandomUpgrade.Application(
-                    name: "gone\(gone)", version: "1.0", modules: (1...random.int(1...3)).map { "g\(gone)m\($0)" },
-                    uses: ["kernel", "stdlib"], included: [], registered: [])
+                    name: "gone\(gone)",
+                    version: "1.0",
+                    modules: (1...random.int(1...3)).map { "g\(gone)m\($0)" },
+                    uses: ["kernel", "stdlib"],
+                    included: [],
+                    registered: []
+                )
                 add(application)
                 entries.append(typedEntry(application))
             }
@@ -290,7 +328,13 @@ struct UpgradeGenerator {
     static var sharedApplications: [RandomUpgrade.Application] { mandatory + [oldSasl] }
 
     private static let oldSasl = RandomUpgrade.Application(
-        name: "sasl", version: "2.1", modules: ["sasl_m"], uses: ["kernel", "stdlib"], included: [], registered: [])
+        name: "sasl",
+        version: "2.1",
+        modules: ["sasl_m"],
+        uses: ["kernel", "stdlib"],
+        included: [],
+        registered: []
+    )
 
     private mutating func makeAppups() {
         upgrade.appups["sasl-4.2"] = Self.saslAppup
@@ -339,14 +383,17 @@ struct UpgradeGenerator {
 
     /// A script taking `from`'s modules to `to`'s.
     private mutating func script(
-        _ application: RandomUpgrade.Application, from: RandomUpgrade.Application, to: RandomUpgrade.Application,
+        _ application: RandomUpgrade.Application,
+        from: RandomUpgrade.Application,
+        to: RandomUpgrade.Application,
         up: Bool
     ) -> [Term] {
         if random.chance(0.03) { return [.tuple([.atom("restart_application"), .atom(application.name)])] }
         let added = to.modules.filter { !from.modules.contains($0) }
         let deleted = from.modules.filter { !to.modules.contains($0) }
         let changed = to.modules.filter { from.modules.contains($0) && random.chance(0.6) }
-        var work: [(module: String, kind: Int)] = added.map { ($0, 0) } + deleted.map { ($0, 1) } + changed.map { ($0, 2) }
+        var work: [(module: String, kind: Int)] =
+            added.map { ($0, 0) } + deleted.map { ($0, 1) } + changed.map { ($0, 2) }
         work.shuffle(using: &random)
         let names = work.map(\.module)
         var instructions: [Term] = []
@@ -379,8 +426,12 @@ struct UpgradeGenerator {
                 .tuple([.atom("resume"), .list([.atom(module)])]),
             ]
         }
-        if random.chance(0.05) { extras += [.tuple([.atom("stop"), .list([.atom(someModule)])]),
-                                            .tuple([.atom("start"), .list([.atom(someModule)])])] }
+        if random.chance(0.05) {
+            extras += [
+                .tuple([.atom("stop"), .list([.atom(someModule)])]),
+                .tuple([.atom("start"), .list([.atom(someModule)])]),
+            ]
+        }
         // A written load, of a module without a module instruction here (the test reads
         // OTP's order of independent modules from where each module's one load is).
         if random.chance(0.06), let module = to.modules.last(where: { !names.contains($0) }) {
@@ -389,8 +440,15 @@ struct UpgradeGenerator {
                 .atom("load_object_code"), .tuple([.atom(application.name), .string(version), .list([.atom(module)])]),
             ])
             if random.chance(0.5) { before.append(code) } else { extras.append(code) }
-            extras.append(.tuple([.atom("load"), .tuple([.atom(module), .atom(random.pick(Self.purges)),
-                                                         .atom(random.pick(Self.purges))])]))
+            extras.append(
+                .tuple([
+                    .atom("load"),
+                    .tuple([
+                        .atom(module), .atom(random.pick(Self.purges)),
+                        .atom(random.pick(Self.purges)),
+                    ]),
+                ])
+            )
         }
         if random.chance(0.04) { extras.append(.atom(random.pick(["restart_new_emulator", "restart_emulator"]))) }
         if random.chance(0.03) { extras.append(.tuple([.atom("sync_nodes"), .atom("id1"), .list([.atom("n1@h")])])) }
@@ -399,7 +457,9 @@ struct UpgradeGenerator {
         if take(.startWithoutStop, 0.5) { extras.append(.tuple([.atom("start"), .list([.atom(someModule)])])) }
         if take(.stopWithoutStart, 0.5) { extras.append(.tuple([.atom("stop"), .list([.atom(someModule)])])) }
         if take(.loadWithoutObjectCode, 0.5) {
-            extras.append(.tuple([.atom("load"), .tuple([.atom(someModule), .atom("brutal_purge"), .atom("brutal_purge")])]))
+            extras.append(
+                .tuple([.atom("load"), .tuple([.atom(someModule), .atom("brutal_purge"), .atom("brutal_purge")])])
+            )
         }
         if take(.addApplication, 0.5) {
             extras.append(.tuple([.atom("add_application"), .atom(random.pick(["app1", "gone1"]))]))

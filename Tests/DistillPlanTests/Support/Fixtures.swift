@@ -12,12 +12,24 @@ import DistillTerm
 enum Fixtures {
     /// An `.app` that uses kernel and stdlib.
     static func app(
-        _ name: String, _ version: String, modules: [String], uses: [String] = ["kernel", "stdlib"],
-        included: [String]? = nil, optional: [String]? = nil, registered: [String] = []
+        _ name: String,
+        _ version: String,
+        modules: [String],
+        uses: [String] = ["kernel", "stdlib"],
+        included: [String]? = nil,
+        optional: [String]? = nil,
+        registered: [String] = []
     ) -> ApplicationSpec {
         ApplicationSpec(
-            name: name, description: name, version: version, modules: modules, registered: registered,
-            applications: uses, includedApplications: included, optionalApplications: optional)
+            name: name,
+            description: name,
+            version: version,
+            modules: modules,
+            registered: registered,
+            applications: uses,
+            includedApplications: included,
+            optionalApplications: optional
+        )
     }
 
     /// kernel, stdlib and sasl, each with one module of its own.
@@ -34,14 +46,20 @@ enum Fixtures {
     ///   - appups: appup text per application name.
     ///   - mandatory: kernel, stdlib and sasl (replace to test their checks).
     static func release(
-        _ version: String, erts: String = "13.1.5", _ applications: [ApplicationSpec],
-        types: [String: ApplicationType] = [:], appups: [String: String] = [:],
+        _ version: String,
+        erts: String = "13.1.5",
+        _ applications: [ApplicationSpec],
+        types: [String: ApplicationType] = [:],
+        appups: [String: String] = [:],
         mandatory: [ApplicationSpec] = Fixtures.mandatory
     ) throws -> ReleaseFiles {
         let all = mandatory + applications
         let spec = ReleaseSpec(
-            name: "demo", version: version, ertsVersion: erts,
-            applications: all.map { ReleaseSpec.Application(name: $0.name, version: $0.version, type: types[$0.name]) })
+            name: "demo",
+            version: version,
+            ertsVersion: erts,
+            applications: all.map { ReleaseSpec.Application(name: $0.name, version: $0.version, type: types[$0.name]) }
+        )
         var files = ReleaseFiles(release: spec, path: "rel-\(version)/demo.rel", applications: all)
         for (name, text) in appups {
             let path = "lib/\(name)/ebin/\(name).appup"

@@ -9,12 +9,20 @@ import DistillTerm
 /// Small builds for the generator's tests: `code` stands for the code's fingerprint.
 enum Snapshots {
     static func server(
-        _ name: String, vsn: Term = 1, code: String = "1", references: [String] = [],
+        _ name: String,
+        vsn: Term = 1,
+        code: String = "1",
+        references: [String] = [],
         state: [(String, String)] = [("table", "[String: Term]")]
     ) -> ModuleSnapshot {
         ModuleSnapshot(
-            name: name, kind: .server, vsn: vsn, fingerprint: code, references: references,
-            state: StateShape(fields: state.map { StateShape.Field(name: $0.0, type: $0.1) }))
+            name: name,
+            kind: .server,
+            vsn: vsn,
+            fingerprint: code,
+            references: references,
+            state: StateShape(fields: state.map { StateShape.Field(name: $0.0, type: $0.1) })
+        )
     }
 
     static func supervisor(_ name: String, code: String = "1", references: [String] = []) -> ModuleSnapshot {
