@@ -89,7 +89,7 @@ public struct UpgradePlan: Hashable, Sendable, CustomStringConvertible {
     public struct Application: Hashable, Sendable {
         /// What happens to the application.
         public enum Status: String, Hashable, Sendable, Encodable {
-            /// In both releases with another version (or the same version and no change).
+            /// In both releases, in another version.
             case upgraded
             /// In both releases, same version, same code: nothing to do.
             case unchanged

@@ -27,6 +27,8 @@ struct RandomUpgrade {
         var uses: [String]
         var included: [String]
         var registered: [String]
+        /// Used applications that may be missing from the release.
+        var optional: [String] = []
 
         var term: Term {
             var properties: [Term] = [
@@ -37,6 +39,9 @@ struct RandomUpgrade {
             ]
             if !included.isEmpty {
                 properties.append(.tuple([.atom("included_applications"), .list(included.map(Term.atom))]))
+            }
+            if !optional.isEmpty {
+                properties.append(.tuple([.atom("optional_applications"), .list(optional.map(Term.atom))]))
             }
             return .tuple([.atom("application"), .atom(name), .list(properties)])
         }
@@ -207,10 +212,17 @@ struct UpgradeGenerator {
     }
 
     /// The `.rel` entry, now and then with a start type.
+    /// The `.rel` entry, now and then with a start type, and with included applications
+    /// (all of the `.app`'s, or none) for an application that includes some.
     private mutating func typedEntry(_ application: RandomUpgrade.Application) -> Term {
-        guard random.chance(0.15) else { return Self.entry(application) }
-        let type = random.pick(["transient", "temporary", "load", "none", "permanent"])
-        return .tuple([.atom(application.name), .string(application.version), .atom(type)])
+        var elements: [Term] = [.atom(application.name), .string(application.version)]
+        if random.chance(0.15) {
+            elements.append(.atom(random.pick(["transient", "temporary", "load", "none", "permanent"])))
+        }
+        if !application.included.isEmpty, random.chance(0.4) {
+            elements.append(.list(random.chance(0.5) ? application.included.map(Term.atom) : []))
+        }
+        return .tuple(elements)
     }
 
     // MARK: - Applications
@@ -233,16 +245,19 @@ struct UpgradeGenerator {
             }
             var modules = random.sample(universe, upTo: random.int(2...7))
             if index > 0, take(.duplicateModule) { modules.append("a1m1") }
-            newApplications.append(
-                RandomUpgrade.Application(
-                    name: name,
-                    version: random.pick(["2.0", "2.1", "3.0.1"]),
-                    modules: modules,
-                    uses: uses,
-                    included: included,
-                    registered: random.chance(0.3) ? ["\(name)_srv"] : []
-                )
+            var application = RandomUpgrade.Application(
+                name: name,
+                version: random.pick(["2.0", "2.1", "3.0.1"]),
+                modules: modules,
+                uses: uses,
+                included: included,
+                registered: random.chance(0.3) ? ["\(name)_srv"] : []
             )
+            if random.chance(0.1) {  // an optional application the release does not have
+                application.uses.append("opt_app")
+                application.optional = ["opt_app"]
+            }
+            newApplications.append(application)
         }
         if count > 1, take(.circularApplications) {
             let (a, b) = (rank.firstIndex(of: 0) ?? 0, rank.firstIndex(of: 1) ?? 1)
@@ -274,7 +289,8 @@ struct UpgradeGenerator {
             modules: modules.shuffled(using: &random),
             uses: application.uses,
             included: application.included,
-            registered: application.registered
+            registered: application.registered,
+            optional: application.optional
         )
         add(old)
         oldVersions[application.name, default: []].append(version)
