@@ -10,10 +10,16 @@ let package = Package(
     name: "swift-distill",
     products: [
         .executable(name: "swift-distill", targets: ["swift-distill"]),
+        // The runtime every plugin and the launcher share: one image per node (see PluginABI.md).
+        .library(name: "DistillRuntime", type: .dynamic, targets: ["DistillRuntime"]),
+        .library(name: "DistillRuntimeTesting", targets: ["DistillRuntimeTesting"]),
+        .executable(name: "distill-run", targets: ["distill-run"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: - Pure core (no I/O, no Foundation: the runtime links these)
@@ -30,6 +36,19 @@ let package = Package(
         ),
         // Reads what `swift build` wrote: ELF, fingerprints, Swift types (no Foundation).
         .target(name: "DistillELF"),
+
+        // MARK: - The runtime (no Foundation: it ships in every release)
+        .target(
+            name: "DistillRuntime",
+            dependencies: [
+                "DistillTerm", "CDistillRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "CDistillRuntime"),
+        .target(name: "DistillRuntimeTesting", dependencies: ["DistillRuntime"]),
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -48,14 +67,24 @@ let package = Package(
             ]
         ),
 
-        // MARK: - Benchmarks (make bench)
+        // The launcher reaches DistillRuntime only through dlopen (see PluginABI.md): no dependency here.
+        .executableTarget(name: "distill-run"),
+
+        // MARK: - Benchmarks (make bench): each prints its baseline in the same run
         .executableTarget(
             name: "distill-bench",
-            dependencies: ["DistillTerm", "DistillBuild", "DistillArchive", "DistillPlan", "DistillRelease"]
+            dependencies: [
+                "DistillTerm", "DistillBuild", "DistillArchive", "DistillPlan", "DistillRelease", "DistillRuntime",
+            ]
         ),
 
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
+        .testTarget(
+            name: "DistillRuntimeTests",
+            dependencies: ["DistillRuntime", "DistillRuntimeTesting", "DistillTestSupport"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "DistillTermTests",
             dependencies: [

@@ -66,9 +66,7 @@ struct ETFBenchmark {
 
     /// `median X MB/s (best Y MB/s)`.
     static func throughput(_ stats: Stats, _ megabytes: Double) -> String {
-        let seconds = stats.samples.sorted().map {
-            Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
-        }
+        let seconds = stats.sorted
         guard let best = seconds.first else { return "" }
         let median = seconds[seconds.count / 2]
         return String(format: "median %.0f MB/s (best %.0f MB/s)", megabytes / median, megabytes / best)
@@ -163,11 +161,11 @@ struct ETFBenchmark {
             if fields.first == "same" { timings.sameBytes = fields.last == "true" }
             if fields.first == "times", fields.count == 3, let encode = Int64(fields[1]), let decode = Int64(fields[2])
             {
-                timings.encode.samples.append(.microseconds(encode))
-                timings.decode.samples.append(.microseconds(decode))
+                timings.encode.append(.microseconds(encode))
+                timings.decode.append(.microseconds(decode))
             }
         }
-        guard timings.encode.samples.count == runs else { throw Failure(description: "erl printed no timings") }
+        guard timings.encode.values.count == runs else { throw Failure(description: "erl printed no timings") }
         return timings
     }
 }

@@ -61,14 +61,14 @@ struct PlanBenchmark {
                     try Self.execute(tool, ["relup", "--rel", new, "--from", old, "--lib", lib, "-o", output])
                 }
             }
-            cli.samples.removeFirst()  // the first run warms the page cache
+            cli.values.removeFirst()  // the first run warms the page cache
             guard try String(contentsOfFile: output, encoding: .utf8) == RelupFileWriter.text(of: relup) else {
                 throw BenchmarkError("swift-distill relup wrote another relup than RelupCompiler made")
             }
         }
         print("  \(instructions) relup instructions; \(reading.summary())")
         print("  " + ours.summary(nameWidth: 32))
-        if !cli.samples.isEmpty { print("  " + cli.summary(nameWidth: 32)) }
+        if !cli.values.isEmpty { print("  " + cli.summary(nameWidth: 32)) }
         guard systools else { return }
         guard let escript = Self.findExecutable("escript") else {
             print("  systools: 'escript' is not on PATH; no baseline (install Debian's erlang-base)")
@@ -80,7 +80,7 @@ struct PlanBenchmark {
         }
         print("  " + otp.summary(nameWidth: 32))
         var ratios = "  RelupCompiler: \(format(otp.median / ours.median, 1))x faster than systools:make_relup"
-        if !cli.samples.isEmpty { ratios += "; swift-distill relup: \(format(otp.median / cli.median, 1))x" }
+        if !cli.values.isEmpty { ratios += "; swift-distill relup: \(format(otp.median / cli.median, 1))x" }
         print(ratios + " (medians)")
     }
 

@@ -40,21 +40,20 @@ struct BenchmarkError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// The timings of several runs of one measurement: runs, min, median and max.
+/// The figures of one measurement over several runs: runs, min, median and max. Most
+/// benchmarks record durations (``seconds``); some record rates (calls per second).
 struct Stats {
     /// What was measured, for ``summary(nameWidth:)``.
     var name: String
-    /// One wall-clock duration per run, in the order measured.
-    var samples: [Duration] = []
+    /// One figure per run, in the order measured: seconds for timings.
+    var values: [Double]
 
-    init(_ name: String = "", samples: [Duration] = []) {
+    init(_ name: String = "", values: [Double] = []) {
         self.name = name
-        self.samples = samples
+        self.values = values
     }
 
-    init(seconds: [Double]) {
-        self.init(samples: seconds.map { .nanoseconds(Int64(($0 * 1e9).rounded())) })
-    }
+    init(seconds: [Double]) { self.init(values: seconds) }
 
     /// Times `body` `runs` times, after one untimed warm-up run. The clock stops when
     /// `body` returns, before its result is destroyed.
@@ -64,7 +63,7 @@ struct Stats {
         for _ in 0..<runs {
             let start = ContinuousClock.now
             let result = try body()
-            samples.append(ContinuousClock.now - start)
+            append(ContinuousClock.now - start)
             withExtendedLifetime(result) {}
         }
     }
@@ -73,34 +72,36 @@ struct Stats {
     mutating func measure<R>(_ body: () throws -> R) rethrows -> R {
         let start = ContinuousClock.now
         let result = try body()
-        samples.append(ContinuousClock.now - start)
+        append(ContinuousClock.now - start)
         return result
     }
 
-    /// Seconds per run, ascending.
-    var seconds: [Double] {
-        samples.map { Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18 }.sorted()
+    /// Adds one run's duration.
+    mutating func append(_ duration: Duration) {
+        values.append(Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18)
     }
 
-    var min: Double { seconds.first ?? 0 }
+    /// The figures, ascending.
+    var sorted: [Double] { values.sorted() }
+    var min: Double { sorted.first ?? 0 }
+    var max: Double { sorted.last ?? 0 }
     var median: Double {
-        let sorted = seconds
+        let sorted = self.sorted
         guard !sorted.isEmpty else { return 0 }
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
-    var max: Double { seconds.last ?? 0 }
 
-    /// `name  runs N  min X ms  median Y ms  max Z ms`.
+    /// `name  runs N  min X ms  median Y ms  max Z ms` (the figures are seconds).
     func summary(nameWidth: Int = 28) -> String {
-        guard !samples.isEmpty else { return "\(name): no runs" }
+        guard !values.isEmpty else { return "\(name): no runs" }
         func milliseconds(_ value: Double) -> String { format(value * 1000, 1) + " ms" }
-        return pad(name, -nameWidth) + " runs \(samples.count)  min \(milliseconds(min))  median "
+        return pad(name, -nameWidth) + " runs \(values.count)  min \(milliseconds(min))  median "
             + "\(milliseconds(median))  max \(milliseconds(max))"
     }
 
     /// `label  min 12.3 ms  median 12.9 ms  max 14.0 ms  =  812.4 / 775.1 / 714.2 MB/s`
-    /// (throughput of `bytes` at the fastest, median and slowest run).
+    /// (throughput of `bytes` at the fastest, median and slowest run; the figures are seconds).
     func line(_ label: String, bytes: Int) -> String {
         func milliseconds(_ value: Double) -> String { pad(format(value * 1000, 1), 8) + " ms" }
         func throughput(_ value: Double) -> String { format(Double(bytes) / value / 1_000_000, 1) }
@@ -143,4 +144,22 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// `1234567.8` as `1,234,568`.
+func grouped(_ value: Double) -> String {
+    let rounded = Int(value.rounded())
+    let digits = String(abs(rounded))
+    var out = ""
+    for (index, character) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+        out.append(character)
+    }
+    return rounded < 0 ? "-" + out : out
+}
+
+/// Prints a line at once (standard output may be a pipe: no buffering until exit).
+func say(_ line: String) {
+    var bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress, $0.count) }
 }

@@ -1,0 +1,219 @@
+//===----------------------------------------------------------------------===//
+// This source file is part of the swift-distill open source project
+// SPDX-License-Identifier: Apache-2.0
+//===----------------------------------------------------------------------===//
+
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// How a socket hands incoming data to its owner (`{active, true}` or `{active, once}`).
+public enum ActiveMode: Hashable, Sendable {
+    /// Every chunk of data arrives as `{tcp, Socket, Data}`.
+    case always
+    /// One `{tcp, Socket, Data}`, then nothing until ``TCP/setActive(_:_:)`` asks for more.
+    case once
+}
+
+/// TCP listeners and connections, owned by the runtime (SwiftNIO on one event loop thread)
+/// and delivered to their owning process as messages, so a connection outlives any version
+/// of its owner's code:
+///
+/// - `{tcp_accepted, Listener, Socket}` to the listener's owner for each new connection
+///   (which it then owns);
+/// - `{tcp, Socket, Data}` (a binary), `{tcp_closed, Socket}`, `{tcp_error, Socket, Reason}`.
+///
+/// A socket is a reference term. When its owner exits, its sockets are closed (Erlang's port
+/// link); ``TCP/controllingProcess(_:_:)`` hands a socket to another process.
+final class TCPService: @unchecked Sendable {
+    struct Entry {
+        var channel: any Channel
+        var owner: Pid
+        var isListener: Bool
+        var active: ActiveMode
+        var closedByOwner = false
+    }
+
+    private let group: MultiThreadedEventLoopGroup
+    private let entries = Mutex<[Term: Entry]>([:])
+    private unowned let node: Node
+
+    init(node: Node) {
+        self.node = node
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    private func remember(_ socket: Term, _ entry: Entry) { entries.withLock { $0[socket] = entry } }
+
+    func entry(_ socket: Term) -> Entry? { entries.withLock { $0[socket] } }
+
+    func owner(of socket: Term) -> Pid? { entries.withLock { $0[socket]?.owner } }
+
+    // MARK: - Opening
+
+    func listen(owner: Pid, host: String, port: Int, backlog: Int, active: ActiveMode) throws -> (Term, Int) {
+        let listener = node.makeReference()
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: Int32(backlog))
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.autoRead, value: active == .always)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let socket = self.node.makeReference()
+                    let listenerOwner = self.owner(of: listener) ?? owner
+                    self.remember(socket, Entry(channel: channel, owner: listenerOwner, isListener: false, active: active))
+                    try channel.pipeline.syncOperations.addHandler(SocketHandler(socket: socket, service: self))
+                    self.node.send(.pid(listenerOwner), .tuple([.atom("tcp_accepted"), listener, socket]))
+                    if active == .once { channel.read() }
+                }
+            }
+        do {
+            let channel = try bootstrap.bind(host: host, port: port).wait()
+            remember(listener, Entry(channel: channel, owner: owner, isListener: true, active: active))
+            return (listener, channel.localAddress?.port ?? port)
+        } catch {
+            throw RuntimeError(.socketError, "cannot listen on \(host):\(port): \(error)")
+        }
+    }
+
+    func connect(owner: Pid, host: String, port: Int, active: ActiveMode) throws -> Term {
+        let socket = node.makeReference()
+        let bootstrap = ClientBootstrap(group: group)
+            .channelOption(.autoRead, value: active == .always)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    self.remember(socket, Entry(channel: channel, owner: owner, isListener: false, active: active))
+                    try channel.pipeline.syncOperations.addHandler(SocketHandler(socket: socket, service: self))
+                }
+            }
+        do {
+            let channel = try bootstrap.connect(host: host, port: port).wait()
+            if active == .once { channel.read() }
+            return socket
+        } catch {
+            entries.withLock { _ = $0.removeValue(forKey: socket) }
+            throw RuntimeError(.socketError, "cannot connect to \(host):\(port): \(error)")
+        }
+    }
+
+    // MARK: - Using
+
+    private func checkedEntry(_ socket: Term, by caller: Pid) throws -> Entry {
+        guard let entry = entry(socket) else {
+            throw RuntimeError(.unknownSocket, "no open socket \(TermText.render(socket))")
+        }
+        guard entry.owner == caller else {
+            throw RuntimeError(.badArgument, "\(caller.text) does not own socket \(TermText.render(socket))")
+        }
+        return entry
+    }
+
+    func send(_ socket: Term, _ bytes: [UInt8], from caller: Pid) throws {
+        let entry = try checkedEntry(socket, by: caller)
+        guard !entry.isListener else { throw RuntimeError(.badArgument, "cannot send on a listening socket") }
+        var buffer = entry.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        entry.channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    func close(_ socket: Term, from caller: Pid) throws {
+        let entry = try checkedEntry(socket, by: caller)
+        entries.withLock { $0[socket]?.closedByOwner = true }
+        entry.channel.close(promise: nil)
+        if entry.isListener { entries.withLock { _ = $0.removeValue(forKey: socket) } }
+    }
+
+    func setOwner(_ socket: Term, to newOwner: Pid, from caller: Pid) throws {
+        _ = try checkedEntry(socket, by: caller)
+        entries.withLock { $0[socket]?.owner = newOwner }
+    }
+
+    func setActive(_ socket: Term, _ mode: ActiveMode, from caller: Pid) throws {
+        let entry = try checkedEntry(socket, by: caller)
+        entries.withLock { $0[socket]?.active = mode }
+        let channel = entry.channel
+        channel.eventLoop.execute {
+            channel.setOption(.autoRead, value: mode == .always).whenSuccess {
+                if mode == .once { channel.read() }
+            }
+        }
+    }
+
+    func localPort(_ socket: Term) -> Int? { entry(socket)?.channel.localAddress?.port }
+
+    func peer(_ socket: Term) -> (host: String, port: Int)? {
+        guard let address = entry(socket)?.channel.remoteAddress else { return nil }
+        return (address.ipAddress ?? "", address.port ?? 0)
+    }
+
+    // MARK: - Events from NIO
+
+    fileprivate func received(_ socket: Term, _ bytes: [UInt8], channel: any Channel) {
+        guard let entry = entry(socket) else { return }
+        node.send(.pid(entry.owner), .tuple([.atom("tcp"), socket, .binary(bytes)]))
+        if entry.active == .once { channel.setOption(.autoRead, value: false).whenComplete { _ in } }
+    }
+
+    fileprivate func closed(_ socket: Term) {
+        guard let entry = entries.withLock({ $0.removeValue(forKey: socket) }) else { return }
+        if !entry.closedByOwner { node.send(.pid(entry.owner), .tuple([.atom("tcp_closed"), socket])) }
+    }
+
+    fileprivate func failed(_ socket: Term, _ error: any Error) {
+        guard let entry = entry(socket), !entry.closedByOwner else { return }
+        node.send(.pid(entry.owner), .tuple([.atom("tcp_error"), socket, .binary("\(error)")]))
+    }
+
+    /// The owner died: close what it owned (Erlang closes a port when its owner exits).
+    func ownerDied(_ owner: Pid) {
+        let owned: [any Channel] = entries.withLock { entries in
+            var channels: [any Channel] = []
+            for (socket, entry) in entries where entry.owner == owner {
+                entries[socket]?.closedByOwner = true
+                channels.append(entry.channel)
+                if entry.isListener { entries.removeValue(forKey: socket) }
+            }
+            return channels
+        }
+        for channel in owned { channel.close(promise: nil) }
+    }
+
+    func shutdown() {
+        let channels = entries.withLock { entries in
+            defer { entries.removeAll() }
+            return entries.values.map(\.channel)
+        }
+        for channel in channels { channel.close(promise: nil) }
+        try? group.syncShutdownGracefully()
+    }
+}
+
+/// Forwards a connection's events to the service.
+private final class SocketHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    let socket: Term
+    let service: TCPService
+
+    init(socket: Term, service: TCPService) {
+        self.socket = socket
+        self.service = service
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        service.received(socket, bytes, channel: context.channel)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        service.closed(socket)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        service.failed(socket, error)
+        context.close(promise: nil)
+    }
+}
