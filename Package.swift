@@ -24,6 +24,18 @@ let package = Package(
     targets: [
         // MARK: - Pure core (no I/O, no Foundation: the runtime links these)
         .target(name: "DistillTerm", dependencies: ["CZlib"]),
+        .target(name: "DistillRelease", dependencies: ["DistillTerm"]),
+        .target(name: "DistillPlan", dependencies: ["DistillRelease", "DistillTerm"]),
+        // Release tarball reader: Glibc + zlib only, so the runtime can link it.
+        .target(name: "DistillArchive", dependencies: ["CZlib", "CDistillShims"]),
+
+        // MARK: - Build side
+        .target(
+            name: "DistillBuild",
+            dependencies: ["DistillArchive", "CArchive", "DistillPlan", "DistillRelease", "DistillTerm"]
+        ),
+        // Reads what `swift build` wrote: ELF, fingerprints, Swift types (no Foundation).
+        .target(name: "DistillELF"),
 
         // MARK: - The runtime (no Foundation: it ships in every release)
         .target(
@@ -40,12 +52,17 @@ let package = Package(
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CDistillShims"),  // Linux calls Swift's Glibc module leaves out (renameat2)
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
         // MARK: - Executables (thin: argument parsing only)
         .executableTarget(
             name: "swift-distill",
             dependencies: [
                 "DistillTerm",
+                "DistillRelease",
+                "DistillPlan",
+                "DistillBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,8 +70,13 @@ let package = Package(
         // The launcher reaches DistillRuntime only through dlopen (see PluginABI.md): no dependency here.
         .executableTarget(name: "distill-run"),
 
-        // Benchmarks (`make bench`): each suite prints its baseline in the same run.
-        .executableTarget(name: "distill-bench", dependencies: ["DistillRuntime"]),
+        // MARK: - Benchmarks (make bench): each prints its baseline in the same run
+        .executableTarget(
+            name: "distill-bench",
+            dependencies: [
+                "DistillTerm", "DistillBuild", "DistillArchive", "DistillPlan", "DistillRelease", "DistillRuntime",
+            ]
+        ),
 
         // MARK: - Tests
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
@@ -68,8 +90,21 @@ let package = Package(
             dependencies: [
                 "DistillTerm", "DistillTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
+        .testTarget(
+            name: "DistillReleaseTests",
+            dependencies: ["DistillRelease", "DistillTerm", "DistillTestSupport"],
+            exclude: ["Corpus"]
+        ),
+        .testTarget(
+            name: "DistillPlanTests",
+            dependencies: ["DistillPlan", "DistillRelease", "DistillTerm", "DistillBuild", "DistillTestSupport"]
+        ),
+        .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
+        .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),
+        .testTarget(name: "DistillELFTests", dependencies: ["DistillELF", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
-# make bench: every benchmark, release builds, figures as min/median/max over several runs.
+# make bench: every benchmark, release builds, each side by side with its baseline in the
+# same run, figures as min/median/max over several runs (BENCH_RUNS overrides the count).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "make bench: no benchmark has landed yet." >&2
-exit 1
+swift build -c release --product distill-bench
+swift build -c release --product swift-distill
+bench=.build/release/distill-bench
+runs=(--runs "${BENCH_RUNS:-7}")
+# Term text: TermParser/TermPrinter against erl's file:consult and ~tp on the same ~10 MB file.
+"$bench" term-text "${runs[@]}"
+# ExternalTermFormat against erl's term_to_binary/binary_to_term on the same ~10 MB term.
+"$bench" etf "${runs[@]}"
+# Release tarballs: TarballWriter vs tar -czf, ReleaseArchive vs tar -xzf (~40 MB tree).
+"$bench" pack "${runs[@]}"
+# Relup compiler: RelupCompiler and swift-distill relup vs systools:make_relup (200 apps x 50 modules).
+"$bench" plan "${runs[@]}"

@@ -2,9 +2,10 @@
 # Installs the Debian packages swift-distill needs, if any is missing:
 # libarchive-dev (packing tarballs), zlib1g-dev (ETF compression, gzip),
 # erlang-base (erl, escript, erlc and systools: the interop tests and benchmarks),
-# patchelf (rewriting RUNPATH/SONAME of plugins), pkg-config.
+# patchelf (rewriting RUNPATH/SONAME of plugins), pkg-config,
+# python3 (its tarfile module writes the hostile archives of the DistillArchive tests).
 set -euo pipefail
-packages=(libarchive-dev zlib1g-dev erlang-base patchelf pkg-config)
+packages=(libarchive-dev zlib1g-dev erlang-base patchelf pkg-config binutils python3)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -38,7 +38,9 @@ extension Term: Equatable {
         case (.pid(let left), .pid(let right)):
             return left == right
         case (.reference(let left), .reference(let right)):
-            return left == right
+            // As in erts, a missing high word counts as zero: #Ref<n.1> =:= #Ref<n.0.1>.
+            return left.node.utf8.elementsEqual(right.node.utf8) && left.creation == right.creation
+                && left.significantIDs.elementsEqual(right.significantIDs)
         default:
             return false
         }
@@ -93,7 +95,18 @@ extension Term: Hashable {
             hasher.combine(pid)
         case .reference(let reference):
             hasher.combine(10 as UInt8)
-            hasher.combine(reference)
+            for byte in reference.node.utf8 { hasher.combine(byte) }
+            hasher.combine(reference.creation)
+            for word in reference.significantIDs { hasher.combine(word) }
         }
+    }
+}
+
+extension Reference {
+    /// The words without the high zero words, which do not change a reference's identity.
+    var significantIDs: ArraySlice<UInt32> {
+        var end = ids.endIndex
+        while end > ids.startIndex, ids[end - 1] == 0 { end -= 1 }
+        return ids[..<end]
     }
 }

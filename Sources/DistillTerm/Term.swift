@@ -15,7 +15,11 @@
 ///
 /// Equality is Erlang's exact equality (`=:=`): `1` and `1.0` are different terms.
 /// ``Term`` is `Comparable` in Erlang's term order (see `Term+Order.swift`).
-public indirect enum Term: Sendable {
+///
+/// Scalars and the buffers of strings, binaries, lists, tuples and maps are held inline
+/// (a 24-byte stride); only the rare, larger cases (improper lists, pids, references) are
+/// boxed, so building a term allocates once per container rather than once per element.
+public enum Term: Sendable {
     /// An atom, by its name (at most 255 characters).
     case atom(String)
     /// An integer that fits in `Int`.
@@ -32,15 +36,15 @@ public indirect enum Term: Sendable {
     case list([Term])
     /// A list whose last tail is not `[]`: `[a, b | c]`. `elements` is never empty and
     /// `tail` is never a list.
-    case improperList([Term], tail: Term)
+    indirect case improperList([Term], tail: Term)
     /// A tuple.
     case tuple([Term])
     /// A map.
     case map(TermMap)
     /// A process identifier.
-    case pid(Pid)
+    indirect case pid(Pid)
     /// A reference (`make_ref()`).
-    case reference(Reference)
+    indirect case reference(Reference)
 }
 
 // MARK: - Normalising constructors

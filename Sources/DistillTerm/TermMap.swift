@@ -30,6 +30,10 @@ public struct TermMap: Sendable, Hashable {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// A map of `entries` that are already sorted by ``Term/mapKeyOrder(_:_:)`` with no two
+    /// equal keys; the caller checks this (the External Term Format decoder does).
+    init(uncheckedSortedEntries entries: [Entry]) { self.entries = entries }
+
     /// The number of entries.
     public var count: Int { entries.count }
 

@@ -104,18 +104,18 @@ enum RuntimeBenchmark {
         for (label, swift) in measured {
             say("")
             say(
-                "\(padded(label, 34)) \(padded("min", 12)) \(padded("median", 12)) \(padded("max", 12))"
-                    + " \(padded("otp median", 12)) \(padded("ratio", 7))")
+                "\(pad(label, 34)) \(pad("min", 12)) \(pad("median", 12)) \(pad("max", 12))"
+                    + " \(pad("otp median", 12)) \(pad("ratio", 7))")
             for key in ["call, 1 client (calls/s)", "call, 2 clients (calls/s)", "cast, 1 client (casts/s)",
                 "call round trip (ns)", "idle process (bytes)"]
             {
                 guard let stats = swift[key] else { continue }
-                var line = "\(padded(key, 34)) \(padded(grouped(stats.min), 12)) \(padded(grouped(stats.median), 12))"
-                    + " \(padded(grouped(stats.max), 12))"
+                var line = "\(pad(key, 34)) \(pad(grouped(stats.min), 12)) \(pad(grouped(stats.median), 12))"
+                    + " \(pad(grouped(stats.max), 12))"
                 if let baseline = otp[key] {
                     let lowerIsBetter = key.contains("(ns)") || key.contains("bytes")
                     let ratio = lowerIsBetter ? baseline.median / stats.median : stats.median / baseline.median
-                    line += " \(padded(grouped(baseline.median), 12)) \(padded(String(format: "%.2fx", ratio), 7))"
+                    line += " \(pad(grouped(baseline.median), 12)) \(pad(String(format: "%.2fx", ratio), 7))"
                 }
                 say(line)
             }
@@ -159,7 +159,7 @@ enum RuntimeBenchmark {
                 }
             }
         }
-        return results.mapValues(Stats.init)
+        return results.mapValues { Stats(values: $0) }
     }
 
     /// Operations per second: `clients` processes each doing `count` operations on one server.
@@ -280,7 +280,7 @@ enum RuntimeBenchmark {
                 say("  otp run \(run + 1): \(grouped(calls)) calls/s, \(grouped(two)) calls/s (2 clients), "
                     + "\(grouped(casts)) casts/s")
             }
-            return results.mapValues(Stats.init)
+            return results.mapValues { Stats(values: $0) }
         } catch {
             say("  otp: not measured (\(error))")
             return [:]

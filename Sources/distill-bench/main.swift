@@ -3,19 +3,51 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-// distill-bench SUITE [options]: the benchmarks `make bench` runs, each against its
-// baseline in the same run.
+// distill-bench: swift-distill's benchmarks, each compared in the same run with the
+// baseline it must beat, printing runs and min/median/max. Build with `-c release`:
+//
+//     swift build -c release --product distill-bench && .build/release/distill-bench term-text
+//
+// Usage: distill-bench <benchmark> [--runs N] [benchmark options]
 
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The benchmarks, by name, with what each compares.
+let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
+    ("term-text", "TermParser/TermPrinter vs erl's file:consult and ~tp (~10 MB term file)",
+        { try TermTextBenchmark.run(BenchmarkArguments($0)) }),
+    ("etf", "ExternalTermFormat encode/decode vs erl's term_to_binary/binary_to_term (~10 MB term)",
+        { try ETFBenchmark(arguments: $0).run() }),
+    ("pack", "TarballWriter/ReleaseArchive vs tar -czf/-xzf on a ~40 MB release tree [--level 1-9]",
+        { try PackBenchmark(arguments: $0).run() }),
+    ("plan", "RelupCompiler, swift-distill relup vs systools:make_relup, 200 apps × 50 modules [--apps --modules "
+        + "--otp-runs --systools no --cli no]",
+        { try PlanBenchmark(arguments: $0).run() }),
+    ("runtime", "call/cast throughput, call latency, memory per idle process vs OTP's gen_server [--calls N --no-otp]",
+        { RuntimeBenchmark.main($0) }),
+    // Run by the runtime benchmark in a fresh process, so that the heap is not warm.
+    ("runtime-memory", "(internal) spawn N idle processes and report memory",
+        { RuntimeBenchmark.memoryChild(Int($0.first ?? "") ?? 100_000) }),
+]
+
+/// Writes `message` to standard error.
+func printError(_ message: String) {
+    var bytes = Array(message.utf8)
+    bytes.append(UInt8(ascii: "\n"))
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-switch arguments.first {
-case "runtime":
-    RuntimeBenchmark.main(Array(arguments.dropFirst()))
-case "runtime-memory":
-    // Run in a fresh process by the runtime suite so that the heap is not warm.
-    RuntimeBenchmark.memoryChild(Int(arguments.dropFirst().first ?? "") ?? 100_000)
-default:
-    FileHandle.standardError.write(Data("usage: distill-bench runtime [--runs N] [--calls N] [--no-otp]\n".utf8))
+guard let name = arguments.first, let benchmark = benchmarks.first(where: { $0.name == name }) else {
+    printError("usage: distill-bench <benchmark> [--runs N] [options]\n")
+    for benchmark in benchmarks { printError("  " + pad(benchmark.name, -12) + benchmark.summary) }
     exit(2)
+}
+do {
+    try benchmark.run(Array(arguments.dropFirst()))
+} catch {
+    printError("distill-bench \(name): \(error)")
+    exit(1)
 }

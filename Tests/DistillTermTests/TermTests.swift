@@ -26,6 +26,18 @@ struct TermTests {
         #expect(Term.mapKeyOrder(.integer(1), .float(1.0)) < 0)
     }
 
+    /// `maps:keys(#{{2} => a, {1.0} => b, {1} => c, -5.0 => d, 3 => e})` in OTP 25.
+    @Test func mapKeysPutEveryIntegerBeforeEveryFloat() {
+        let pairs: [(Term, Term)] = [
+            (.tuple([2]), "a"), (.tuple([1.0]), "b"), (.tuple([1]), "c"), (.float(-5.0), "d"), (.integer(3), "e"),
+        ]
+        let keys: [Term] = [3, -5.0, .tuple([1]), .tuple([2]), .tuple([1.0])]
+        #expect(TermMap(pairs).entries.map(\.key) == keys)
+        let integerKey: Term = .map(TermMap([(Term.integer(2), Term.atom("a"))]))
+        let floatKey: Term = .map(TermMap([(Term.float(1.0), Term.atom("a"))]))
+        #expect(integerKey < floatKey)
+    }
+
     @Test func integerNormalisesBigValues() {
         #expect(Term.integer(BigInteger(42)) == .integer(42))
         let big = BigInteger("123456789012345678901234567890")!

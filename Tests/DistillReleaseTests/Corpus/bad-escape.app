@@ -1,0 +1,3 @@
+{application, kv,
+ [{description, "tab\x{zz}here"},
+  {vsn, "1.0"}, {modules, []}, {registered, []}, {applications, []}]}.

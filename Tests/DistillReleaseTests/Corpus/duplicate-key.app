@@ -1,0 +1,7 @@
+{application, kv,
+ [{description, "kv"},
+  {vsn, "1.0"},
+  {modules, []},
+  {registered, []},
+  {applications, []},
+  {vsn, "1.1"}]}.

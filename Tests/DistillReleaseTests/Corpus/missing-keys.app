@@ -1,0 +1,1 @@
+{application, kv, [{vsn, "1.0"}]}.

@@ -1,0 +1,2 @@
+{application, a, [{description, ""}, {vsn, "1"}, {modules, []}, {registered, []}, {applications, []}]}.
+{application, b, []}.

@@ -1,0 +1,6 @@
+{application, kv,
+ [{description, "kv"},
+  {vsn, 1},
+  {modules, [kv_app]},
+  {registered, []},
+  {applications, [kernel, stdlib]}]}.
