@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
+import DistillTerm
 import DistillTestSupport
 import Foundation
 import Testing
@@ -81,18 +82,46 @@ struct PluginTests {
     @Test func manifestModePrintsTheApplicationAsATerm() throws {
         let built = try PluginFixture.get()
         let output = try runProcess(built.launcher, ["manifest", built.plugin])
-        let expected = """
-            {distill_manifest,1,[{application,kv},{vsn,"0.1.0"},{description,"A key-value store"},\
-            {mod,{'KVSupervisor',[]}},{modules,[{'KV',server,3,[{state,{struct,"KVPlugin.KV.State",\
-            [{table,{map,{type,"Swift.String"},{struct,"KVPlugin.KV.Entry",[{value,{type,"Swift.String"}},\
-            {hits,{type,"Swift.Int"}}]}}},{order,{list,{type,"Swift.String"}}},{last,{optional,\
-            {struct,"KVPlugin.KV.Entry",[{value,{type,"Swift.String"}},{hits,{type,"Swift.Int"}}]}}},\
-            {limit,{type,"Swift.Int"}}]}}]},{'KVFormat',library,1,[]},{'KVSupervisor',supervisor,1,[]}]},\
-            {registered,[kv]},{applications,[]},{env,[{limit,100},{mode,fast}]},{runtime,[{abi,1},\
-            {fingerprint,"
-            """
-        #expect(output.hasPrefix(expected))
-        #expect(output.hasSuffix("\"}]}]}.\n"))
+        let terms = try TermParser.parseAll(output, file: "manifest")
+        guard terms.count == 1, case .tuple(let manifest) = terms[0], manifest.count == 3,
+            let properties = manifest[2].listElements
+        else {
+            Issue.record("not a manifest: \(output)")
+            return
+        }
+        #expect(manifest[0] == "distill_manifest" && manifest[1] == 1)
+        func property(_ key: Term) -> Term? {
+            properties.first { $0.tupleElements?.first == key }?.tupleElements?[1]
+        }
+        #expect(property("application") == "kv")
+        #expect(property("vsn") == .string("0.1.0"))
+        #expect(property("description") == .string("A key-value store"))
+        #expect(property("mod") == .tuple(["KVSupervisor", []]))
+        #expect(property("registered") == ["kv"])
+        #expect(property("applications") == [])
+        #expect(property("env") == [.tuple(["limit", 100]), .tuple(["mode", "fast"])])
+        let entry = Term.tuple([
+            "struct", .string("KVPlugin.KV.Entry"),
+            [.tuple(["value", .tuple(["type", .string("Swift.String")])]), .tuple(["hits", .tuple(["type", .string("Swift.Int")])])],
+        ])
+        let state = Term.tuple([
+            "struct", .string("KVPlugin.KV.State"),
+            [
+                .tuple(["table", .tuple(["map", .tuple(["type", .string("Swift.String")]), entry])]),
+                .tuple(["order", .tuple(["list", .tuple(["type", .string("Swift.String")])])]),
+                .tuple(["last", .tuple(["optional", entry])]),
+                .tuple(["limit", .tuple(["type", .string("Swift.Int")])]),
+            ],
+        ])
+        #expect(property("modules") == [
+            .tuple(["KV", "server", 3, [.tuple(["state", state])]]),
+            .tuple(["KVFormat", "library", 1, []]),
+            .tuple(["KVSupervisor", "supervisor", 1, []]),
+        ])
+        let runtime = property("runtime")?.listElements ?? []
+        #expect(runtime.first == .tuple(["abi", 1]))
+        let fingerprint = runtime.last?.tupleElements?.last?.stringValue ?? ""
+        #expect(fingerprint.count == 40 && fingerprint.allSatisfy(\.isHexDigit))
     }
 
     @Test(.requiresErlang) func erlangReadsTheManifest() throws {

@@ -193,7 +193,7 @@ public struct ChildSpec: Hashable, Sendable {
     /// Reads a child spec in the shape ``term`` prints.
     public init(term: Term) throws {
         func bad(_ what: String) -> RuntimeError {
-            RuntimeError(.badArgument, "bad child spec: \(what) in \(TermText.render(term))")
+            RuntimeError(.badArgument, "bad child spec: \(what) in \(TermPrinter.printCompact(term))")
         }
         guard let map = term.mapValue else { throw bad("not a map") }
         guard let id = map["id"]?.atomValue else { throw bad("missing id") }

@@ -44,7 +44,7 @@ public struct ModuleCode: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(name) (\(kind.rawValue), vsn \(TermText.render(vsn))\(image.map { ", \($0)" } ?? ""))"
+        "\(name) (\(kind.rawValue), vsn \(TermPrinter.printCompact(vsn))\(image.map { ", \($0)" } ?? ""))"
     }
 }
 

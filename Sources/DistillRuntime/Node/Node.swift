@@ -220,11 +220,11 @@ public final class Node: @unchecked Sendable {
         } catch {
             let reason = ExitReason.error(error)
             process.finish(reason, callsTerminate: false)
-            throw RuntimeError(.startFailed, "\(code.name) failed to start: \(TermText.render(reason.term))", reason: reason)
+            throw RuntimeError(.startFailed, "\(code.name) failed to start: \(TermPrinter.printCompact(reason.term))", reason: reason)
         }
         if let reason = process.stopRequest {
             process.finish(reason, callsTerminate: true)
-            throw RuntimeError(.startFailed, "\(code.name) stopped in start: \(TermText.render(reason.term))", reason: reason)
+            throw RuntimeError(.startFailed, "\(code.name) stopped in start: \(TermPrinter.printCompact(reason.term))", reason: reason)
         }
         process.release()
         return process
@@ -317,7 +317,7 @@ public final class Node: @unchecked Sendable {
         switch outcome {
         case .value(let value): return value
         case .exit(let reason):
-            throw RuntimeError(.exited, "\(destination) exited before replying: \(TermText.render(reason.term))", reason: reason)
+            throw RuntimeError(.exited, "\(destination) exited before replying: \(TermPrinter.printCompact(reason.term))", reason: reason)
         case .interrupted(let reason):
             throw RuntimeError(.interrupted, "the caller was killed while waiting", reason: reason)
         }

@@ -499,7 +499,7 @@ final class LocalProcess: @unchecked Sendable {
         }
         node.processDidExit(self, reason: finalReason)
         if !finalReason.isNormal && finalReason != .killed {
-            logger.error("process exited", metadata: ["reason": "\(TermText.render(finalReason.term))"])
+            logger.error("process exited", metadata: ["reason": "\(TermPrinter.printCompact(finalReason.term))"])
         }
         body = nil
         for waiter in shared.suspendWaiters + shared.deathWaiters { waiter.open() }

@@ -121,7 +121,7 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
         guard case .tuple(let elements) = message, elements.count == 3, elements[0] == .atom("EXIT"),
             case .pid(let pid) = elements[1]
         else {
-            ctx.logger.error("supervisor received unexpected message", metadata: ["message": "\(TermText.render(message))"])
+            ctx.logger.error("supervisor received unexpected message", metadata: ["message": "\(TermPrinter.printCompact(message))"])
             return
         }
         guard let index = state.children.firstIndex(where: { $0.pid == pid }) else { return }
@@ -145,7 +145,7 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
     private func report(_ child: SupervisorState.Child, _ reason: ExitReason, _ ctx: ProcessContext) {
         ctx.logger.error(
             "child terminated",
-            metadata: ["child": "\(child.spec.id)", "reason": "\(TermText.render(reason.term))"])
+            metadata: ["child": "\(child.spec.id)", "reason": "\(TermPrinter.printCompact(reason.term))"])
     }
 
     override func handleCast(_ request: Term, _ ctx: ProcessContext) throws {

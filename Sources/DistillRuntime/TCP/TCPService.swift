@@ -103,10 +103,10 @@ final class TCPService: @unchecked Sendable {
 
     private func checkedEntry(_ socket: Term, by caller: Pid) throws -> Entry {
         guard let entry = entry(socket) else {
-            throw RuntimeError(.unknownSocket, "no open socket \(TermText.render(socket))")
+            throw RuntimeError(.unknownSocket, "no open socket \(TermPrinter.printCompact(socket))")
         }
         guard entry.owner == caller else {
-            throw RuntimeError(.badArgument, "\(caller.text) does not own socket \(TermText.render(socket))")
+            throw RuntimeError(.badArgument, "\(caller.text) does not own socket \(TermPrinter.printCompact(socket))")
         }
         return entry
     }
@@ -114,7 +114,7 @@ final class TCPService: @unchecked Sendable {
     func send(_ socket: Term, _ bytes: [UInt8], from caller: Pid) throws -> Bool {
         guard let entry = entry(socket) else { return false }
         guard entry.owner == caller else {
-            throw RuntimeError(.badArgument, "\(caller.text) does not own socket \(TermText.render(socket))")
+            throw RuntimeError(.badArgument, "\(caller.text) does not own socket \(TermPrinter.printCompact(socket))")
         }
         guard !entry.isListener else { throw RuntimeError(.badArgument, "cannot send on a listening socket") }
         var buffer = entry.channel.allocator.buffer(capacity: bytes.count)
