@@ -83,11 +83,16 @@ public final class CodeServer: Sendable {
         return loaded
     }
 
-    /// Registers an application whose code is linked into the host (tests, embedded use)
-    /// and makes it current.
+    /// Takes an application whose code is linked into the host (tests, embedded use) as if
+    /// it were loaded from a plugin: available, not current.
+    public func load(_ application: Application) -> LoadedApplication {
+        LoadedApplication(application, image: nil)
+    }
+
+    /// Loads an application linked into the host and makes it current.
     @discardableResult
     public func register(_ application: Application) -> LoadedApplication {
-        let loaded = LoadedApplication(application, image: nil)
+        let loaded = load(application)
         makeCurrent(loaded)
         return loaded
     }
