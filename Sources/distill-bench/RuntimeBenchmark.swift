@@ -132,6 +132,9 @@ enum RuntimeBenchmark {
         var list = [("swift", Node.Configuration(logger: quiet))]
         if options.variants {
             list.append(("swift, no spinning", Node.Configuration(logger: quiet, idleSpinMicroseconds: 0, replySpinMicroseconds: 0)))
+            for spin in [2, 20] where spin != Node.Configuration().replySpinMicroseconds {
+                list.append(("swift, reply spin \(spin) us", Node.Configuration(logger: quiet, replySpinMicroseconds: spin)))
+            }
             list.append(("swift, no caller-runs", Node.Configuration(logger: quiet, callerRuns: false)))
         }
         return list
