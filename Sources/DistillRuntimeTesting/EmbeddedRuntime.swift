@@ -33,7 +33,9 @@ public final class EmbeddedRuntime: Sendable {
 
     public init(name: String = "nonode@nohost", logger: Logger? = nil) {
         driver = EmbeddedDriver(
-            name: name, logger: logger ?? Logger(label: "distill.embedded") { _ in SwiftLogNoOpLogHandler() })
+            name: name,
+            logger: logger ?? Logger(label: "distill.embedded") { _ in SwiftLogNoOpLogHandler() }
+        )
     }
 
     // MARK: - Processes
@@ -116,7 +118,10 @@ public final class EmbeddedRuntime: Sendable {
     /// encoded by the old type and rebuilt by the new. Throws, leaving the old code and state
     /// running, if the change fails.
     public func changeCode<S: Server>(
-        _ pid: Pid, to type: S.Type, mode: CodeChangeMode = .soft, direction: CodeChangeDirection = .up
+        _ pid: Pid,
+        to type: S.Type,
+        mode: CodeChangeMode = .soft,
+        direction: CodeChangeDirection = .up
     ) throws {
         try node.suspend(pid)
         defer {
@@ -152,7 +157,8 @@ public final class EmbeddedRuntime: Sendable {
             liveProcesses: node.processes,
             strayMessages: driver.queuedMessages.map { (pid: $0.0, count: $0.1) },
             crashes: driver.exitLog.filter { !$0.1.isNormal && $0.1 != .killed }.map { (pid: $0.0, reason: $0.1) },
-            pendingTimers: driver.pendingTimers)
+            pendingTimers: driver.pendingTimers
+        )
         node.shutdown(timeout: .infinity)
         return report
     }

@@ -3,9 +3,10 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-@testable import DistillRuntime
 import Foundation
 import Testing
+
+@testable import DistillRuntime
 
 /// The runtime's small parts, tested directly.
 struct PiecesTests {
@@ -15,7 +16,12 @@ struct PiecesTests {
         var heap = TimerHeap()
         let references: [Term] = (0..<6).map { .integer($0) }
         for (index, deadline) in [50, 10, 30, 10, 20, 40].enumerated() {
-            heap.add(deadline: UInt64(deadline), reference: references[index], target: .name("x"), message: references[index])
+            heap.add(
+                deadline: UInt64(deadline),
+                reference: references[index],
+                target: .name("x"),
+                message: references[index]
+            )
         }
         #expect(heap.cancel(references[4]) == 20)
         #expect(heap.cancel(references[4]) == nil)
@@ -71,34 +77,67 @@ struct PiecesTests {
     @Test func stateShapesDescribeNestedTypesWithoutAnInstance() {
         let inner = Term.tuple([
             "struct", .string("DistillRuntimeTests.PiecesTests.Inner"),
-            [.tuple(["id", .tuple(["type", .string("Swift.Int")])]), .tuple(["tags", .tuple(["set", .tuple(["type", .string("Swift.String")])])])],
+            [
+                .tuple(["id", .tuple(["type", .string("Swift.Int")])]),
+                .tuple(["tags", .tuple(["set", .tuple(["type", .string("Swift.String")])])]),
+            ],
         ])
         let shape = StateShape.describe(Shape.self)
-        #expect(shape == .tuple([
-            "struct", .string("DistillRuntimeTests.PiecesTests.Shape"),
-            [
-                .tuple(["name", .tuple(["type", .string("Swift.String")])]),
-                .tuple(["inners", .tuple(["list", inner])]),
-                .tuple(["byKey", .tuple(["map", .tuple(["type", .string("Swift.String")]), .tuple(["optional", inner])])]),
-                .tuple(["mode", .tuple(["enum", .string("DistillRuntimeTests.PiecesTests.Mode")])]),
-                .tuple(["next", .tuple(["optional", .tuple([
-                    "struct", .string("DistillRuntimeTests.PiecesTests.Box"),
-                    [.tuple(["shape", .tuple(["optional", .tuple(["recursive", .string("DistillRuntimeTests.PiecesTests.Shape")])])])],
-                ])])]),
-            ],
-        ]))
+        #expect(
+            shape
+                == .tuple([
+                    "struct", .string("DistillRuntimeTests.PiecesTests.Shape"),
+                    [
+                        .tuple(["name", .tuple(["type", .string("Swift.String")])]),
+                        .tuple(["inners", .tuple(["list", inner])]),
+                        .tuple([
+                            "byKey",
+                            .tuple(["map", .tuple(["type", .string("Swift.String")]), .tuple(["optional", inner])]),
+                        ]),
+                        .tuple(["mode", .tuple(["enum", .string("DistillRuntimeTests.PiecesTests.Mode")])]),
+                        .tuple([
+                            "next",
+                            .tuple([
+                                "optional",
+                                .tuple([
+                                    "struct", .string("DistillRuntimeTests.PiecesTests.Box"),
+                                    [
+                                        .tuple([
+                                            "shape",
+                                            .tuple([
+                                                "optional",
+                                                .tuple(["recursive", .string("DistillRuntimeTests.PiecesTests.Shape")]),
+                                            ]),
+                                        ])
+                                    ],
+                                ]),
+                            ]),
+                        ]),
+                    ],
+                ])
+        )
     }
 
     // MARK: - Child specs
 
     @Test func childSpecsRoundTripThroughTheirTerm() throws {
         let spec = ChildSpec(
-            id: "kv", module: "KV", args: [1, 2], restart: .transient, shutdown: .brutalKill, kind: .worker,
-            modules: ["KV", "KVFormat"], registeredName: "kv")
-        #expect(spec.term == .map([
-            "id": "kv", "start": .tuple(["KV", "start_link", [[1, 2]]]), "restart": "transient",
-            "shutdown": "brutal_kill", "type": "worker", "modules": ["KV", "KVFormat"], "registered_name": "kv",
-        ]))
+            id: "kv",
+            module: "KV",
+            args: [1, 2],
+            restart: .transient,
+            shutdown: .brutalKill,
+            kind: .worker,
+            modules: ["KV", "KVFormat"],
+            registeredName: "kv"
+        )
+        #expect(
+            spec.term
+                == .map([
+                    "id": "kv", "start": .tuple(["KV", "start_link", [[1, 2]]]), "restart": "transient",
+                    "shutdown": "brutal_kill", "type": "worker", "modules": ["KV", "KVFormat"], "registered_name": "kv",
+                ])
+        )
         #expect(try ChildSpec(term: spec.term) == spec)
         #expect(ChildSpec(id: "s", module: "Sup", kind: .supervisor).shutdown == .infinity)
         #expect(throws: RuntimeError.self) { try ChildSpec(term: .map(["id": "x"])) }
@@ -136,12 +175,20 @@ struct PiecesTests {
         #expect(lines.count == 2)
         #expect(lines[0].hasSuffix(" info distill.test: started module=KV pid=<0.7.0>"))
         #expect(lines[1].hasSuffix(" error distill.test: crashed pid=<0.7.0>"))
-        #expect(lines[0].count == "2025-01-31T12:00:00.123Z".count + " info distill.test: started module=KV pid=<0.7.0>".count)
+        #expect(
+            lines[0].count == "2025-01-31T12:00:00.123Z".count
+                + " info distill.test: started module=KV pid=<0.7.0>".count
+        )
     }
 
     @Test func callerRunsOffStillServesCalls() throws {
         let node = Node(
-            configuration: .init(schedulers: 2, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, callerRuns: false))
+            configuration: .init(
+                schedulers: 2,
+                logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() },
+                callerRuns: false
+            )
+        )
         defer { node.shutdown() }
         let counter = try node.spawn(Counter.self)
         let client = try node.spawn(Counter.self)
@@ -154,7 +201,9 @@ struct PiecesTests {
             let counter = try node.spawn(Counter.self)
             let client = try node.spawn(Counter.self)
             let waiting = Recorder()
-            Thread { waiting.record((try? node.call(.pid(client), .tuple(["call", .pid(counter), "wait"]))) ?? "failed") }.start()
+            Thread {
+                waiting.record((try? node.call(.pid(client), .tuple(["call", .pid(counter), "wait"]))) ?? "failed")
+            }.start()
             #expect(eventually { node.processInfo(counter)?.messagesHandled == 1 })
             // The waiting caller is in the counter's state; encode it, decode it, reply through it.
             let state = try node.state(of: counter)

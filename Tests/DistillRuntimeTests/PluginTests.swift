@@ -35,8 +35,11 @@ enum PluginFixture {
             for product in ["KVPlugin", "distill-run"] {
                 try runProcess(
                     swift,
-                    prefix + ["build", "--package-path", fixture.path, "--scratch-path", scratch.path, "--product", product],
-                    timeout: .seconds(1200))
+                    prefix + [
+                        "build", "--package-path", fixture.path, "--scratch-path", scratch.path, "--product", product,
+                    ],
+                    timeout: .seconds(1200)
+                )
             }
         } catch {
             return .failure(BuildFailure(description: "building the KVPlugin fixture failed: \(error)"))
@@ -46,7 +49,9 @@ enum PluginFixture {
             Built(
                 launcher: directory.appendingPathComponent("distill-run").path,
                 plugin: directory.appendingPathComponent("libKVPlugin.so").path,
-                runtime: directory.appendingPathComponent("libDistillRuntime.so").path))
+                runtime: directory.appendingPathComponent("libDistillRuntime.so").path
+            )
+        )
     }()
 
     static func get() throws -> Built { try built.get() }
@@ -102,7 +107,10 @@ struct PluginTests {
         #expect(property("env") == [.tuple(["limit", 100]), .tuple(["mode", "fast"])])
         let entry = Term.tuple([
             "struct", .string("KVPlugin.KV.Entry"),
-            [.tuple(["value", .tuple(["type", .string("Swift.String")])]), .tuple(["hits", .tuple(["type", .string("Swift.Int")])])],
+            [
+                .tuple(["value", .tuple(["type", .string("Swift.String")])]),
+                .tuple(["hits", .tuple(["type", .string("Swift.Int")])]),
+            ],
         ])
         let state = Term.tuple([
             "struct", .string("KVPlugin.KV.State"),
@@ -113,11 +121,13 @@ struct PluginTests {
                 .tuple(["limit", .tuple(["type", .string("Swift.Int")])]),
             ],
         ])
-        #expect(property("modules") == [
-            .tuple(["KV", "server", 3, [.tuple(["state", state])]]),
-            .tuple(["KVFormat", "library", 1, []]),
-            .tuple(["KVSupervisor", "supervisor", 1, []]),
-        ])
+        #expect(
+            property("modules") == [
+                .tuple(["KV", "server", 3, [.tuple(["state", state])]]),
+                .tuple(["KVFormat", "library", 1, []]),
+                .tuple(["KVSupervisor", "supervisor", 1, []]),
+            ]
+        )
         let runtime = property("runtime")?.listElements ?? []
         #expect(runtime.first == .tuple(["abi", 1]))
         let fingerprint = runtime.last?.tupleElements?.last?.stringValue ?? ""
@@ -132,7 +142,8 @@ struct PluginTests {
         defer { try? FileManager.default.removeItem(at: file) }
         let read = try Erlang.run(
             "{ok, [{distill_manifest, 1, P}]} = file:consult(\"\(file.path)\"), "
-                + "io:format(\"~p ~p\", [proplists:get_value(application, P), length(proplists:get_value(modules, P))])")
+                + "io:format(\"~p ~p\", [proplists:get_value(application, P), length(proplists:get_value(modules, P))])"
+        )
         #expect(read == "kv 3")
     }
 

@@ -151,8 +151,15 @@ public struct ChildSpec: Hashable, Sendable {
         registeredName: String? = nil
     ) -> ChildSpec {
         var spec = ChildSpec(
-            id: id ?? S.moduleName, module: S.moduleName, args: args, restart: restart, shutdown: shutdown,
-            kind: .worker, modules: modules, registeredName: registeredName)
+            id: id ?? S.moduleName,
+            module: S.moduleName,
+            args: args,
+            restart: restart,
+            shutdown: shutdown,
+            kind: .worker,
+            modules: modules,
+            registeredName: registeredName
+        )
         spec.type = server
         return spec
     }
@@ -168,8 +175,15 @@ public struct ChildSpec: Hashable, Sendable {
         registeredName: String? = nil
     ) -> ChildSpec {
         var spec = ChildSpec(
-            id: id ?? S.moduleName, module: S.moduleName, args: args, restart: restart, shutdown: shutdown,
-            kind: .supervisor, modules: modules, registeredName: registeredName)
+            id: id ?? S.moduleName,
+            module: S.moduleName,
+            args: args,
+            restart: restart,
+            shutdown: shutdown,
+            kind: .supervisor,
+            modules: modules,
+            registeredName: registeredName
+        )
         spec.type = supervisor
         return spec
     }
@@ -222,7 +236,14 @@ public struct ChildSpec: Hashable, Sendable {
             return names
         }
         self.init(
-            id: id, module: module, args: startArgs.first ?? [], restart: restart ?? .permanent, shutdown: shutdown,
-            kind: kind ?? .worker, modules: modules ?? nil, registeredName: map["registered_name"]?.atomValue)
+            id: id,
+            module: module,
+            args: startArgs.first ?? [],
+            restart: restart ?? .permanent,
+            shutdown: shutdown,
+            kind: kind ?? .worker,
+            modules: modules ?? nil,
+            registeredName: map["registered_name"]?.atomValue
+        )
     }
 }

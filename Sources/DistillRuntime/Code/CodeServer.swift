@@ -199,7 +199,8 @@ enum PluginImage {
             throw RuntimeError(
                 .badPlugin,
                 "\(path) brought a second copy of DistillRuntime into the process (\(copies.joined(separator: ", "))); "
-                    + "a plugin must link libDistillRuntime.so, never its own copy")
+                    + "a plugin must link libDistillRuntime.so, never its own copy"
+            )
         }
         guard let symbol = dlsym(handle, entryPoint) else {
             throw RuntimeError(.badPlugin, "\(path) does not export '\(entryPoint)': \(dlerrorText())")
@@ -240,7 +241,7 @@ public enum RuntimeImage {
         return distill_image_path(address).map { String(cString: $0) }
     }
 
-    private static let anchor: @convention(c) () -> Void = { }
+    private static let anchor: @convention(c) () -> Void = {}
 
     /// Distinct files mapped into this process whose name starts with `libDistillRuntime`.
     public static func mappedCopies() -> [String] {

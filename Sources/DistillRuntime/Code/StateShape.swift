@@ -37,7 +37,9 @@ enum StateShape {
         if kind == enumKind { return .tuple([.atom("enum"), .string(name)]) }
         guard kind == structKind || type is AnyClass else { return .tuple([.atom("type"), .string(name)]) }
         var fields: [(String, Any.Type)] = []
-        let options = _EachFieldOptions(rawValue: type is AnyClass ? classTypeOption | ignoreUnknownOption : ignoreUnknownOption)
+        let options = _EachFieldOptions(
+            rawValue: type is AnyClass ? classTypeOption | ignoreUnknownOption : ignoreUnknownOption
+        )
         let complete = _forEachField(of: type, options: options) { field, _, fieldType, _ in
             fields.append((String(cString: field), fieldType))
             return true

@@ -55,7 +55,9 @@ enum RuntimeCommand {
                         .list([
                             .tuple([.atom("abi"), .integer(Int(Application.abiVersion))]),
                             .tuple([.atom("fingerprint"), .string(RuntimeImage.fingerprint)]),
-                        ])) + ".")
+                        ])
+                    ) + "."
+                )
             default:
                 printError("distill-run: unknown command '\(command)'\n\(usage)")
                 return 2
@@ -81,7 +83,9 @@ enum RuntimeCommand {
     }
 
     static func check(_ paths: [String]) throws -> Int32 {
-        let logger = Logger(label: "distill") { label in FileLogHandler(label: label, sink: .standardError, level: .warning) }
+        let logger = Logger(label: "distill") { label in
+            FileLogHandler(label: label, sink: .standardError, level: .warning)
+        }
         let node = Node(configuration: .init(logger: logger))
         defer { node.shutdown() }
         var report: [Term] = []

@@ -77,10 +77,15 @@ public final class Node: @unchecked Sendable {
         let scheduler = ThreadPoolScheduler(
             concurrency: max(1, configuration.schedulers),
             idleSpin: UInt64(max(0, configuration.idleSpinMicroseconds)) * 1000,
-            replySpin: UInt64(max(0, configuration.replySpinMicroseconds)) * 1000)
+            replySpin: UInt64(max(0, configuration.replySpinMicroseconds)) * 1000
+        )
         self.init(
-            name: configuration.name, logger: configuration.logger, scheduler: scheduler, manualTime: false,
-            callerRuns: configuration.callerRuns)
+            name: configuration.name,
+            logger: configuration.logger,
+            scheduler: scheduler,
+            manualTime: false,
+            callerRuns: configuration.callerRuns
+        )
     }
 
     /// Running nodes by name and creation (what a decoded ``Caller`` finds its node by;
@@ -125,7 +130,12 @@ public final class Node: @unchecked Sendable {
     }
 
     func pid(for id: UInt64) -> Pid {
-        Pid(node: name, id: UInt32(truncatingIfNeeded: id), serial: UInt32(truncatingIfNeeded: id >> 32), creation: creation)
+        Pid(
+            node: name,
+            id: UInt32(truncatingIfNeeded: id),
+            serial: UInt32(truncatingIfNeeded: id >> 32),
+            creation: creation
+        )
     }
 
     /// This node's process number for `pid`, or `nil` if `pid` belongs to another node.
@@ -143,7 +153,11 @@ public final class Node: @unchecked Sendable {
     public func makeReference() -> Term {
         let value = nextCounter(1)
         return .reference(
-            Reference(node: name, creation: creation, ids: [UInt32(truncatingIfNeeded: value), UInt32(truncatingIfNeeded: value >> 32), 0])
+            Reference(
+                node: name,
+                creation: creation,
+                ids: [UInt32(truncatingIfNeeded: value), UInt32(truncatingIfNeeded: value >> 32), 0]
+            )
         )
     }
 
@@ -224,11 +238,19 @@ public final class Node: @unchecked Sendable {
         } catch {
             let reason = ExitReason.error(error)
             process.finish(reason, callsTerminate: false)
-            throw RuntimeError(.startFailed, "\(code.name) failed to start: \(TermPrinter.printCompact(reason.term))", reason: reason)
+            throw RuntimeError(
+                .startFailed,
+                "\(code.name) failed to start: \(TermPrinter.printCompact(reason.term))",
+                reason: reason
+            )
         }
         if let reason = process.stopRequest {
             process.finish(reason, callsTerminate: true)
-            throw RuntimeError(.startFailed, "\(code.name) stopped in start: \(TermPrinter.printCompact(reason.term))", reason: reason)
+            throw RuntimeError(
+                .startFailed,
+                "\(code.name) stopped in start: \(TermPrinter.printCompact(reason.term))",
+                reason: reason
+            )
         }
         process.release()
         return process
@@ -238,7 +260,8 @@ public final class Node: @unchecked Sendable {
     /// `start` runs before this returns.
     @discardableResult
     public func spawn(module: String, args: Term = [], registeredName: String? = nil) throws -> Pid {
-        try spawn(try codeServer.currentCode(module), args: args, options: SpawnOptions(registeredName: registeredName)).pid
+        try spawn(try codeServer.currentCode(module), args: args, options: SpawnOptions(registeredName: registeredName))
+            .pid
     }
 
     /// Starts a process running `type`, registering the type's application-less module if the
@@ -273,7 +296,8 @@ public final class Node: @unchecked Sendable {
         try call(from: nil, destination, request, timeout: timeout)
     }
 
-    func call(from caller: LocalProcess?, _ destination: Destination, _ request: Term, timeout: Timeout) throws -> Term {
+    func call(from caller: LocalProcess?, _ destination: Destination, _ request: Term, timeout: Timeout) throws -> Term
+    {
         guard let callee = resolve(destination, from: caller) else {
             throw RuntimeError(.noProcess, "no process \(destination) to call", reason: .noproc)
         }
@@ -297,11 +321,23 @@ public final class Node: @unchecked Sendable {
             _ = slot.cancel(tag: tag)
             throw RuntimeError(.noProcess, "no process \(destination) to call", reason: .noproc)
         case .noreply, .queued:
-            return try awaitReply(slot: slot, tag: tag, callee: callee, destination: destination, deadline: .after(timeout))
+            return try awaitReply(
+                slot: slot,
+                tag: tag,
+                callee: callee,
+                destination: destination,
+                deadline: .after(timeout)
+            )
         }
     }
 
-    private func awaitReply(slot: ReplySlot, tag: UInt64, callee: LocalProcess, destination: Destination, deadline: Deadline)
+    private func awaitReply(
+        slot: ReplySlot,
+        tag: UInt64,
+        callee: LocalProcess,
+        destination: Destination,
+        deadline: Deadline
+    )
         throws -> Term
     {
         while true {
@@ -321,7 +357,11 @@ public final class Node: @unchecked Sendable {
         switch outcome {
         case .value(let value): return value
         case .exit(let reason):
-            throw RuntimeError(.exited, "\(destination) exited before replying: \(TermPrinter.printCompact(reason.term))", reason: reason)
+            throw RuntimeError(
+                .exited,
+                "\(destination) exited before replying: \(TermPrinter.printCompact(reason.term))",
+                reason: reason
+            )
         case .interrupted(let reason):
             throw RuntimeError(.interrupted, "the caller was killed while waiting", reason: reason)
         }

@@ -3,8 +3,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-import Logging
 import CDistillRuntime
+import Logging
 
 /// A message in a process's mailbox.
 enum Envelope: Sendable {

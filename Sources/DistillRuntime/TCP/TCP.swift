@@ -14,9 +14,18 @@ public struct TCP {
     /// receives `{tcp_accepted, Listener, Socket}` for each connection. Returns the listener
     /// and the port it got.
     public func listen(
-        port: Int, host: String = "0.0.0.0", backlog: Int = 256, active: ActiveMode = .always
+        port: Int,
+        host: String = "0.0.0.0",
+        backlog: Int = 256,
+        active: ActiveMode = .always
     ) throws -> (listener: Term, port: Int) {
-        let (listener, bound) = try service.listen(owner: process.pid, host: host, port: port, backlog: backlog, active: active)
+        let (listener, bound) = try service.listen(
+            owner: process.pid,
+            host: host,
+            port: port,
+            backlog: backlog,
+            active: active
+        )
         return (listener, bound)
     }
 

@@ -64,7 +64,12 @@ final class TCPService: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(SocketHandler(socket: socket, service: self))
                     self.entries.withLock { entries in
                         let listenerOwner = entries[listener]?.owner ?? owner
-                        entries[socket] = Entry(channel: channel, owner: listenerOwner, isListener: false, active: active)
+                        entries[socket] = Entry(
+                            channel: channel,
+                            owner: listenerOwner,
+                            isListener: false,
+                            active: active
+                        )
                         self.node.send(.pid(listenerOwner), .tuple([.atom("tcp_accepted"), listener, socket]))
                     }
                     if active == .once { channel.read() }

@@ -12,13 +12,13 @@ import PackageDescription
 let package = Package(
     name: "KVPlugin",
     products: [
-        .library(name: "KVPlugin", type: .dynamic, targets: ["KVPlugin"]),
+        .library(name: "KVPlugin", type: .dynamic, targets: ["KVPlugin"])
     ],
     dependencies: [
-        .package(name: "swift-distill", path: "../../../.."),
+        .package(name: "swift-distill", path: "../../../..")
     ],
     targets: [
-        .target(name: "KVPlugin", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")]),
+        .target(name: "KVPlugin", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")])
     ],
     swiftLanguageModes: [.v6]
 )
