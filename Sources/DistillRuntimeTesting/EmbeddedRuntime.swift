@@ -58,7 +58,7 @@ public final class EmbeddedRuntime: Sendable {
     /// started by module name, and starts it if it has a start supervisor.
     @discardableResult
     public func start(_ application: Application) throws -> Pid? {
-        node.codeServer.register(application)
+        try node.codeServer.register(application)
         defer { driver.runUntilIdle() }
         return try node.startApplication(application.name)
     }

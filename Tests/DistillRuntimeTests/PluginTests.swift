@@ -134,6 +134,20 @@ struct PluginTests {
         #expect(fingerprint.count == 40 && fingerprint.allSatisfy(\.isHexDigit))
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")))
+    func manifestModeStartsNoThread() throws {
+        let built = try PluginFixture.get()
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-\(getpid()).strace").path
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        try runProcess(
+            "/usr/bin/strace",
+            ["-f", "-e", "trace=clone,clone3", "-o", trace, built.launcher, "manifest", built.plugin]
+        )
+        let calls = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("clone") && !$0.contains("exited") }
+        #expect(calls == [])
+    }
+
     @Test(.requiresErlang) func erlangReadsTheManifest() throws {
         let built = try PluginFixture.get()
         let output = try runProcess(built.launcher, ["manifest", built.plugin])

@@ -23,7 +23,17 @@ public struct LoadedApplication: Sendable {
     /// Its modules' code, in the order the application lists them.
     public let modules: [ModuleCode]
 
-    init(_ application: Application, image: String?) {
+    /// Reads `application`; throws if two of its modules have the same name (module names
+    /// must be unique in a release, since upgrades and child specs name modules).
+    init(_ application: Application, image: String?) throws {
+        var seen: Set<String> = []
+        for type in application.modules where !seen.insert(type.moduleName).inserted {
+            throw RuntimeError(
+                .badPlugin,
+                "\(image ?? application.name): two modules are named '\(type.moduleName)'; "
+                    + "give one another moduleName"
+            )
+        }
         name = application.name
         version = application.version
         description = application.description
@@ -77,7 +87,7 @@ public final class CodeServer: Sendable {
     public func load(path: String) throws -> LoadedApplication {
         if let loaded = state.withLock({ $0.images[path] }) { return loaded }
         let application = try PluginImage.open(path)
-        let loaded = LoadedApplication(application, image: path)
+        let loaded = try LoadedApplication(application, image: path)
         state.withLock { $0.images[path] = loaded }
         logger.info("loaded plugin", metadata: ["path": "\(path)", "application": "\(loaded.name)-\(loaded.version)"])
         return loaded
@@ -85,14 +95,14 @@ public final class CodeServer: Sendable {
 
     /// Takes an application whose code is linked into the host (tests, embedded use) as if
     /// it were loaded from a plugin: available, not current.
-    public func load(_ application: Application) -> LoadedApplication {
-        LoadedApplication(application, image: nil)
+    public func load(_ application: Application) throws -> LoadedApplication {
+        try LoadedApplication(application, image: nil)
     }
 
     /// Loads an application linked into the host and makes it current.
     @discardableResult
-    public func register(_ application: Application) -> LoadedApplication {
-        let loaded = load(application)
+    public func register(_ application: Application) throws -> LoadedApplication {
+        let loaded = try load(application)
         makeCurrent(loaded)
         return loaded
     }

@@ -58,10 +58,13 @@ final class TCPService: @unchecked Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.autoRead, value: active == .always)
+            .childChannelOption(.maxMessagesPerRead, value: active == .once ? UInt(1) : UInt(4))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let socket = self.node.makeReference()
-                    try channel.pipeline.syncOperations.addHandler(SocketHandler(socket: socket, service: self))
+                    try channel.pipeline.syncOperations.addHandler(
+                        SocketHandler(socket: socket, service: self, readOnceWhenActive: active == .once)
+                    )
                     self.entries.withLock { entries in
                         let listenerOwner = entries[listener]?.owner ?? owner
                         entries[socket] = Entry(
@@ -72,7 +75,6 @@ final class TCPService: @unchecked Sendable {
                         )
                         self.node.send(.pid(listenerOwner), .tuple([.atom("tcp_accepted"), listener, socket]))
                     }
-                    if active == .once { channel.read() }
                 }
             }
         do {
@@ -88,15 +90,17 @@ final class TCPService: @unchecked Sendable {
         let socket = node.makeReference()
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.autoRead, value: active == .always)
+            .channelOption(.maxMessagesPerRead, value: active == .once ? UInt(1) : UInt(4))
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     self.remember(socket, Entry(channel: channel, owner: owner, isListener: false, active: active))
-                    try channel.pipeline.syncOperations.addHandler(SocketHandler(socket: socket, service: self))
+                    try channel.pipeline.syncOperations.addHandler(
+                        SocketHandler(socket: socket, service: self, readOnceWhenActive: active == .once)
+                    )
                 }
             }
         do {
-            let channel = try bootstrap.connect(host: host, port: port).wait()
-            if active == .once { channel.read() }
+            _ = try bootstrap.connect(host: host, port: port).wait()
             return socket
         } catch {
             entries.withLock { _ = $0.removeValue(forKey: socket) }
@@ -229,10 +233,19 @@ private final class SocketHandler: ChannelInboundHandler {
 
     let socket: Term
     let service: TCPService
+    /// `{active, once}` from the start: ask for the first read once the connection is up
+    /// (a read requested before that is dropped).
+    let readOnceWhenActive: Bool
 
-    init(socket: Term, service: TCPService) {
+    init(socket: Term, service: TCPService, readOnceWhenActive: Bool) {
         self.socket = socket
         self.service = service
+        self.readOnceWhenActive = readOnceWhenActive
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        if readOnceWhenActive { context.read() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
