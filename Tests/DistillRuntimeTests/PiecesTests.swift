@@ -75,47 +75,38 @@ struct PiecesTests {
     }
 
     @Test func stateShapesDescribeNestedTypesWithoutAnInstance() {
+        func type(_ name: String) -> Term { .tuple(["type", .string(name)]) }
+        let prefix = "DistillRuntimeTests.PiecesTests."
         let inner = Term.tuple([
-            "struct", .string("DistillRuntimeTests.PiecesTests.Inner"),
+            "struct", .string(prefix + "Inner"),
             [
-                .tuple(["id", .tuple(["type", .string("Swift.Int")])]),
-                .tuple(["tags", .tuple(["set", .tuple(["type", .string("Swift.String")])])]),
+                .tuple(["id", .string("Swift.Int"), type("Swift.Int")]),
+                .tuple(["tags", .string("Swift.Set<Swift.String>"), .tuple(["set", type("Swift.String")])]),
             ],
         ])
-        let shape = StateShape.describe(Shape.self)
-        #expect(
-            shape
-                == .tuple([
-                    "struct", .string("DistillRuntimeTests.PiecesTests.Shape"),
-                    [
-                        .tuple(["name", .tuple(["type", .string("Swift.String")])]),
-                        .tuple(["inners", .tuple(["list", inner])]),
-                        .tuple([
-                            "byKey",
-                            .tuple(["map", .tuple(["type", .string("Swift.String")]), .tuple(["optional", inner])]),
-                        ]),
-                        .tuple(["mode", .tuple(["enum", .string("DistillRuntimeTests.PiecesTests.Mode")])]),
-                        .tuple([
-                            "next",
-                            .tuple([
-                                "optional",
-                                .tuple([
-                                    "struct", .string("DistillRuntimeTests.PiecesTests.Box"),
-                                    [
-                                        .tuple([
-                                            "shape",
-                                            .tuple([
-                                                "optional",
-                                                .tuple(["recursive", .string("DistillRuntimeTests.PiecesTests.Shape")]),
-                                            ]),
-                                        ])
-                                    ],
-                                ]),
-                            ]),
-                        ]),
-                    ],
+        let box = Term.tuple([
+            "struct", .string(prefix + "Box"),
+            [
+                .tuple([
+                    "shape", .string("Swift.Optional<\(prefix)Shape>"),
+                    .tuple(["optional", .tuple(["recursive", .string(prefix + "Shape")])]),
                 ])
-        )
+            ],
+        ])
+        let expected = Term.tuple([
+            "struct", .string(prefix + "Shape"),
+            [
+                .tuple(["name", .string("Swift.String"), type("Swift.String")]),
+                .tuple(["inners", .string("Swift.Array<\(prefix)Inner>"), .tuple(["list", inner])]),
+                .tuple([
+                    "byKey", .string("Swift.Dictionary<Swift.String, Swift.Optional<\(prefix)Inner>>"),
+                    .tuple(["map", type("Swift.String"), .tuple(["optional", inner])]),
+                ]),
+                .tuple(["mode", .string(prefix + "Mode"), .tuple(["enum", .string(prefix + "Mode")])]),
+                .tuple(["next", .string("Swift.Optional<\(prefix)Box>"), .tuple(["optional", box])]),
+            ],
+        ])
+        #expect(StateShape.describe(Shape.self) == expected)
     }
 
     // MARK: - Child specs

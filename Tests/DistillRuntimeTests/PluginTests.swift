@@ -105,20 +105,24 @@ struct PluginTests {
         #expect(property("registered") == ["kv"])
         #expect(property("applications") == [])
         #expect(property("env") == [.tuple(["limit", 100]), .tuple(["mode", "fast"])])
+        func type(_ name: String) -> Term { .tuple(["type", .string(name)]) }
         let entry = Term.tuple([
             "struct", .string("KVPlugin.KV.Entry"),
             [
-                .tuple(["value", .tuple(["type", .string("Swift.String")])]),
-                .tuple(["hits", .tuple(["type", .string("Swift.Int")])]),
+                .tuple(["value", .string("Swift.String"), type("Swift.String")]),
+                .tuple(["hits", .string("Swift.Int"), type("Swift.Int")]),
             ],
         ])
         let state = Term.tuple([
             "struct", .string("KVPlugin.KV.State"),
             [
-                .tuple(["table", .tuple(["map", .tuple(["type", .string("Swift.String")]), entry])]),
-                .tuple(["order", .tuple(["list", .tuple(["type", .string("Swift.String")])])]),
-                .tuple(["last", .tuple(["optional", entry])]),
-                .tuple(["limit", .tuple(["type", .string("Swift.Int")])]),
+                .tuple([
+                    "table", .string("Swift.Dictionary<Swift.String, KVPlugin.KV.Entry>"),
+                    .tuple(["map", type("Swift.String"), entry]),
+                ]),
+                .tuple(["order", .string("Swift.Array<Swift.String>"), .tuple(["list", type("Swift.String")])]),
+                .tuple(["last", .string("Swift.Optional<KVPlugin.KV.Entry>"), .tuple(["optional", entry])]),
+                .tuple(["limit", .string("Swift.Int"), type("Swift.Int")]),
             ],
         ])
         #expect(

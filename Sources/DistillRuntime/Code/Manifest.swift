@@ -10,7 +10,7 @@ extension LoadedApplication {
     /// {distill_manifest, 1, [
     ///     {application, kv}, {vsn, "0.1.0"}, {description, "..."},
     ///     {mod, {'KVSupervisor', []}},                       % or `undefined`
-    ///     {modules, [{'KV', server, 1, [{state, {struct, "KV.KV.State", [...]}}]},
+    ///     {modules, [{'KV', server, 1, [{state, {struct, "KV.KV.State", [{table, "Swift.Int", Shape}]}}]},
     ///                {'KVSupervisor', supervisor, 1, []}, ...]},
     ///     {registered, [kv]}, {applications, [...]}, {env, [{port, 4000}]},
     ///     {runtime, [{abi, 1}, {fingerprint, "BUILD-ID"}]}]}
