@@ -4,7 +4,6 @@
 //===----------------------------------------------------------------------===//
 
 import DistillRuntime
-import DistillRuntimeTesting
 import Testing
 
 struct CodeServerTests {

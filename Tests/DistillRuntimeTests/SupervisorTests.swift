@@ -4,7 +4,6 @@
 //===----------------------------------------------------------------------===//
 
 import DistillRuntime
-import DistillRuntimeTesting
 import Testing
 
 /// A worker that traps exits and records `{started, Id}` and `{stopped, Id, Reason}`.

@@ -3,10 +3,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-public import DistillRuntime
-import Synchronization
 
 /// A node for tests: one thread (yours), a manual clock, no sockets, deterministic.
+///
+/// It is part of DistillRuntime itself (not a separate library) so that a plugin's tests,
+/// which link the plugin and therefore libDistillRuntime.so, see the same `Server` and
+/// `Term` as the plugin: a static test library would bring a second copy of the runtime.
 ///
 /// The processes, mailboxes, supervisors and code changes are the runtime's own; only the
 /// scheduling differs: processes run when you act (``spawn(_:args:registeredName:)``,
