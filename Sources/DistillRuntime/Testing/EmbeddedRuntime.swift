@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
+import Synchronization
 
 /// A node for tests: one thread (yours), a manual clock, no sockets, deterministic.
 ///
