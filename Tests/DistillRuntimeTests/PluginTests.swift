@@ -151,6 +151,25 @@ struct PluginTests {
         #expect(fingerprint.count == 40 && fingerprint.allSatisfy(\.isHexDigit))
     }
 
+    @Test func aPluginsTestsLinkTheSameRuntime() throws {
+        _ = try PluginFixture.get()
+        let swift = ["swift"]
+        let package = ["--package-path", PluginFixture.fixture.path, "--scratch-path", PluginFixture.scratch.path]
+        try runProcess("/usr/bin/env", swift + ["build", "--build-tests"] + package, timeout: .seconds(1200))
+        let tests = PluginFixture.scratch.appendingPathComponent("debug/KVPluginPackageTests.xctest").path
+        let dynamic = try runProcess("/usr/bin/env", ["readelf", "-d", tests])
+        #expect(dynamic.contains("Shared library: [libDistillRuntime.so]"))
+        let defined = try runProcess("/usr/bin/env", ["nm", "--defined-only", tests])
+        let runtimeSymbols = defined.split(separator: "\n").filter { line in
+            let fields = line.split(separator: " ")
+            return fields.count == 3 && fields[1].allSatisfy(\.isUppercase)
+                && (fields[2].hasPrefix("$s14DistillRuntime") || fields[2].hasPrefix("$s11DistillTerm"))
+        }
+        #expect(runtimeSymbols == [])
+        let output = try runProcess("/usr/bin/env", swift + ["test", "--skip-build"] + package, timeout: .seconds(600))
+        #expect(output.contains("passed"))
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")))
     func manifestModeStartsNoThread() throws {
         let built = try PluginFixture.get()

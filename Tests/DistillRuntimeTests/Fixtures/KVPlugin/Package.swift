@@ -18,7 +18,9 @@ let package = Package(
         .package(name: "swift-distill", path: "../../../..")
     ],
     targets: [
-        .target(name: "KVPlugin", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")])
+        .target(name: "KVPlugin", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")]),
+        // A plugin author's tests: EmbeddedRuntime comes from the same libDistillRuntime.so.
+        .testTarget(name: "KVPluginTests", dependencies: ["KVPlugin"]),
     ],
     swiftLanguageModes: [.v6]
 )
