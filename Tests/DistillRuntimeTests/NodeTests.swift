@@ -240,6 +240,24 @@ struct NodeTests {
         }
     }
 
+    @Test func killingAProcessWaitingInACallEndsItAtOnce() throws {
+        try withNode { node in
+            let busy = try node.spawn(Counter.self)
+            let recorder = Recorder()
+            let caller = try node.spawn(Counter.self, args: .tuple(["recorder", .integer(recorder.id)]))
+            Thread { _ = try? node.call(.pid(busy), .tuple(["sleep", 1000]), timeout: 5000) }.start()
+            #expect(eventually { node.processInfo(busy)?.status == .running })
+            Thread { _ = try? node.call(.pid(caller), .tuple(["call", .pid(busy), "get"]), timeout: 5000) }.start()
+            #expect(eventually { node.processInfo(busy)?.messageQueueLength == 1 })
+            let killed = Date()
+            node.exit(caller, .kill)
+            #expect(eventually(seconds: 0.5) { !node.isAlive(caller) })
+            #expect(Date().timeIntervalSince(killed) < 0.5)
+            // Killed: no terminate callback.
+            #expect(recorder.terms == [.tuple(["started", .pid(caller)])])
+        }
+    }
+
     @Test func stopRunsTerminateWithTheReason() throws {
         try withNode { node in
             let recorder = Recorder()
