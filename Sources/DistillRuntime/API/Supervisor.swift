@@ -52,6 +52,7 @@ public struct SupervisorSpec: Hashable, Sendable {
     /// The children, in start order.
     public var children: [ChildSpec]
 
+    /// OTP's defaults: `one_for_one`, at most 1 restart in 5 seconds.
     public init(strategy: Strategy = .oneForOne, intensity: Int = 1, period: Int = 5, children: [ChildSpec]) {
         self.strategy = strategy
         self.intensity = intensity
@@ -120,6 +121,8 @@ public struct ChildSpec: Hashable, Sendable {
     /// as in tests). The code server's current code of ``module`` always wins.
     public var type: (any Module.Type)?
 
+    /// A child spec by module name. `shutdown` defaults to 5000 ms for a worker and
+    /// `infinity` for a supervisor, `modules` to `[module]`, as in OTP.
     public init(
         id: String,
         module: String,

@@ -56,8 +56,16 @@ public final class CodeChange: @unchecked Sendable {
 
 /// What ``Node/processInfo(_:)`` reports about a process.
 public struct ProcessSnapshot: Sendable {
+    /// What the process is doing.
     public enum Status: String, Sendable {
-        case waiting, runnable, running, suspended
+        /// Idle: its mailbox is empty (Erlang's `waiting`).
+        case waiting
+        /// It has messages and waits for a thread.
+        case runnable
+        /// A thread is running one of its callbacks (or it is blocked in a call).
+        case running
+        /// Suspended (``Node/suspend(_:timeout:)-(Pid,_)``): it takes no message until resumed.
+        case suspended
     }
 
     public var pid: Pid
