@@ -16,7 +16,7 @@ extension LoadedApplication {
     ///     {runtime, [{abi, 1}, {fingerprint, "BUILD-ID"}]}]}
     /// ```
     ///
-    /// `state` is the ``StateShape`` of a server's `State`; `runtime` names the plugin ABI
+    /// `state` is the shape of a server's `State`; `runtime` names the plugin ABI
     /// the plugin was compiled against (checked on load) and the build-id of the
     /// libDistillRuntime.so that read it.
     public var manifest: Term {

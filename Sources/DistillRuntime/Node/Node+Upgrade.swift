@@ -64,7 +64,7 @@ public struct ProcessSnapshot: Sendable {
         case runnable
         /// A thread is running one of its callbacks (or it is blocked in a call).
         case running
-        /// Suspended (``Node/suspend(_:timeout:)-(Pid,_)``): it takes no message until resumed.
+        /// Suspended (`Node.suspend(_:timeout:)`): it takes no message until resumed.
         case suspended
     }
 

@@ -12,9 +12,9 @@ import Synchronization
 /// `Term` as the plugin: a static test library would bring a second copy of the runtime.
 ///
 /// The processes, mailboxes, supervisors and code changes are the runtime's own; only the
-/// scheduling differs: processes run when you act (``spawn(_:args:registeredName:)``,
-/// ``cast(_:_:)``, ``send(_:_:)`` and ``advanceTime(by:)`` run every process until none is
-/// runnable; ``call(_:_:)`` runs them until the reply comes), in the order they became
+/// scheduling differs: processes run when you act (`spawn`,
+/// `cast`, `send` and ``advanceTime(by:)`` run every process until none is
+/// runnable; `call` runs them until the reply comes), in the order they became
 /// runnable. Timers fire only when you move the clock, in deadline order.
 ///
 /// ```swift
