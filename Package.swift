@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "DistillRuntime",
             dependencies: [
-                "DistillTerm", "CDistillRuntime",
+                "DistillTerm", "DistillRelease", "CDistillRuntime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
