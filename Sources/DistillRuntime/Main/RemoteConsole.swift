@@ -49,20 +49,18 @@ enum RemoteConsole {
     /// Reads one line of input (see the type's documentation); `timeout` is a call's.
     static func parse(_ text: String, timeout: Int) -> Line {
         let line = text.drop { $0 == " " || $0 == "\t" }
-        let trimmed = String(line.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+        let trimmed = Substring(line.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
         if trimmed.isEmpty || trimmed.hasPrefix("%") { return .empty }
-        let words = trimmed.split(separator: " ", maxSplits: 1).map(String.init)
-        let first = words[0]
-        let rest = words.count > 1 ? words[1].drop { $0 == " " } : ""
+        let (first, rest) = word(trimmed)
         switch first {
         case "quit", "q", "exit": return rest.isEmpty ? .quit : .invalid("'\(first)' takes nothing after it")
         case "help": return .help
         case "ping", "pid", "describe", "versions":
             if rest.isEmpty { return .request(first, []) }
         case "call", "cast", "send":
-            let parts = rest.split(separator: " ", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { return .invalid("usage: \(first) NAME TERM") }
-            return request(first, name: parts[0], term: parts[1], timeout: timeout)
+            let (name, term) = word(rest)
+            guard !name.isEmpty, !term.isEmpty else { return .invalid("usage: \(first) NAME TERM") }
+            return request(first, name: name, term: String(term), timeout: timeout)
         default:
             break
         }
@@ -71,6 +69,23 @@ enum RemoteConsole {
         }
         guard !rest.isEmpty else { return .invalid("'\(first)' is not a command; try 'help'") }
         return request("call", name: first, term: String(rest), timeout: timeout)
+    }
+
+    /// The first word of `text` (a quoted atom, quotes included, is one word) and the rest
+    /// without its leading spaces.
+    static func word(_ text: Substring) -> (String, Substring) {
+        var end = text.startIndex
+        if text.first == "'" {
+            end = text.index(after: end)
+            while end < text.endIndex, text[end] != "'" {
+                if text[end] == "\\" { end = text.index(after: end) }
+                if end < text.endIndex { end = text.index(after: end) }
+            }
+            if end < text.endIndex { end = text.index(after: end) }
+        } else {
+            end = text.firstIndex(of: " ") ?? text.endIndex
+        }
+        return (String(text[..<end]), text[end...].drop { $0 == " " })
     }
 
     private static func request(_ kind: String, name: String, term text: String, timeout: Int) -> Line {
