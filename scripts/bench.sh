@@ -15,5 +15,13 @@ runs=(--runs "${BENCH_RUNS:-7}")
 "$bench" pack "${runs[@]}"
 # Relup compiler: RelupCompiler and swift-distill relup vs systools:make_relup (200 apps x 50 modules).
 "$bench" plan "${runs[@]}"
+# Boot: a release's exec-to-ready time vs erl's boot (the plugin fixture, release build).
+swift build -c release --package-path Tests/DistillRuntimeTests/Fixtures/KVPlugin \
+    --scratch-path .build/fixtures/KVPlugin --product LabPlugin
+swift build -c release --package-path Tests/DistillRuntimeTests/Fixtures/KVPlugin \
+    --scratch-path .build/fixtures/KVPlugin --product KVPlugin
+swift build -c release --package-path Tests/DistillRuntimeTests/Fixtures/KVPlugin \
+    --scratch-path .build/fixtures/KVPlugin --product distill-run
+"$bench" boot "${runs[@]}" --fixture .build/fixtures/KVPlugin/release
 # Runtime: call/cast throughput, call latency, memory per idle process vs OTP's gen_server.
 "$bench" runtime "${runs[@]}"

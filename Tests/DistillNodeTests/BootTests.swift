@@ -25,6 +25,7 @@ struct BootTests {
         // -env sets the variable before sys.config is read, and in the node's environment.
         #expect(try release.rpc("lab", "{env, port}") == "<<\"4040\">>")
         #expect(try release.rpc("lab", "{getenv, 'LAB_MODE'}") == "<<\"fast and hello\">>")
+        #expect(try release.expectSuccess(["describe", "--json"]).contains("\"schedulers\":1,"))
         // The .app's env is the default; sys.config adds to it.
         #expect(try release.rpc("lab", "{env, echo_port}") == "0")
     }
@@ -49,9 +50,18 @@ struct BootTests {
             "-schedulerz 2\n",
             "releases/0.1.0/vm.args:1:1: error: unknown flag '-schedulerz'; did you mean '-schedulers'?"
         ),
-        ("\n-schedulers many\n", "releases/0.1.0/vm.args:2:13: error: '-schedulers' takes a number from 1 to 1024, found 'many'"),
-        ("+K true\n", "releases/0.1.0/vm.args:1:1: error: '+K' is a flag of Erlang's VM; the Swift node has no use for it"),
-        ("-heart_restarts 5\n", "releases/0.1.0/vm.args:1:17: error: '-heart_restarts' takes N/SECONDS (such as 5/60), found '5'"),
+        (
+            "\n-schedulers many\n",
+            "releases/0.1.0/vm.args:2:13: error: '-schedulers' takes a number from 1 to 1024, found 'many'"
+        ),
+        (
+            "+K true\n",
+            "releases/0.1.0/vm.args:1:1: error: '+K' is a flag of Erlang's VM; the Swift node has no use for it"
+        ),
+        (
+            "-heart_restarts 5\n",
+            "releases/0.1.0/vm.args:1:17: error: '-heart_restarts' takes N/SECONDS (such as 5/60), found '5'"
+        ),
         ("-env ONLYKEY\n", "releases/0.1.0/vm.args:1:1: error: '-env' takes KEY VALUE, found 'ONLYKEY'"),
     ]
 
@@ -113,7 +123,9 @@ struct BootTests {
         let release = try TestRelease(apps: [try .lab(applications: ["kv"])])
         let result = try release.run(["foreground"])
         #expect(result.status == 6)
-        #expect(result.stderr == "distill-run: error: application 'lab' needs 'kv', which release 'lab' does not include\n")
+        #expect(
+            result.stderr == "distill-run: error: application 'lab' needs 'kv', which release 'lab' does not include\n"
+        )
     }
 
     @Test func aLoadApplicationIsLoadedButNotStarted() throws {
@@ -152,14 +164,22 @@ struct BootTests {
         if stopsNode {
             let result = try node.wait(timeout: .seconds(30))
             #expect(result.status == 1, "\(result)")
-            #expect(release.log.contains("critical distill: application exited application=lab reason=shutdown type=\(type.rawValue)"))
+            #expect(
+                release.log.contains(
+                    "critical distill: application exited application=lab reason=shutdown type=\(type.rawValue)"
+                )
+            )
             #expect(release.log.contains("node stopping reason=\(type.rawValue) application lab exited: shutdown"))
             #expect(release.log.contains("node stopped exit_status=1"))
         } else {
-            #expect(release.log.contains("error distill: application exited application=lab reason=shutdown type=temporary"))
+            #expect(
+                release.log.contains("error distill: application exited application=lab reason=shutdown type=temporary")
+            )
             #expect(try release.expectSuccess(["ping"]) == "pong")
             #expect(try release.rpc("kv", "{put, a, b}") == "ok")
-            #expect(try release.expectSuccess(["describe", "--json"]).contains("\"name\":\"lab\",\"status\":\"stopped\""))
+            #expect(
+                try release.expectSuccess(["describe", "--json"]).contains("\"name\":\"lab\",\"status\":\"stopped\"")
+            )
             try release.expectSuccess(["stop"])
             #expect(try node.wait(timeout: .seconds(30)).status == 0)
         }

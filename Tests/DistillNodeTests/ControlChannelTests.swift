@@ -21,7 +21,8 @@ struct ControlChannelTests {
         #expect((socket[.type] as? FileAttributeType) == .typeSocket)
     }
 
-    static let hasNobody = getpwnam("nobody") != nil && getuid() == 0
+    static let hasNobody =
+        getpwnam("nobody") != nil && getuid() == 0
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
 
     /// Runs the release's launcher as `nobody`.
@@ -74,7 +75,9 @@ struct ControlChannelTests {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        guard connected == 0 else { throw TestRelease.Failure(description: "connect: \(String(cString: strerror(errno)))") }
+        guard connected == 0 else {
+            throw TestRelease.Failure(description: "connect: \(String(cString: strerror(errno)))")
+        }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return fd
@@ -105,7 +108,10 @@ struct ControlChannelTests {
 
     static let malformed: [(name: String, bytes: [UInt8], logged: String)] = [
         ("garbage", Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8), "is over the limit"),
-        ("huge length prefix", [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3], "a frame of 4294967295 bytes is over the limit of 16777216 bytes"),
+        (
+            "huge length prefix", [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3],
+            "a frame of 4294967295 bytes is over the limit of 16777216 bytes"
+        ),
         ("empty frame", [0, 0, 0, 0], "an empty frame"),
         ("not ETF", [0, 0, 0, 3, 1, 2, 3], "the frame is not a term in External Term Format"),
         ("truncated ETF", [0, 0, 0, 3, 131, 104, 2], "the frame is not a term in External Term Format"),
@@ -140,9 +146,14 @@ struct ControlChannelTests {
         for _ in 0..<100_000 { payload += [108, 0, 0, 0, 1] }
         payload += [106, 106]
         let length = UInt32(payload.count)
-        send(fd, [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + payload)
+        send(
+            fd,
+            [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + payload
+        )
         #expect(readToEnd(fd) == [])
-        #expect(release.eventually(.seconds(5)) { release.log.contains("control connection closed: malformed message") })
+        #expect(
+            release.eventually(.seconds(5)) { release.log.contains("control connection closed: malformed message") }
+        )
         #expect(try release.expectSuccess(["ping"]) == "pong")
     }
 
@@ -159,7 +170,8 @@ struct ControlChannelTests {
         var replies: [Term] = []
         var offset = 0
         while offset + 4 <= bytes.count {
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+            let length =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
                 | Int(bytes[offset + 3])
             replies.append(try ExternalTermFormat.decode(Array(bytes[(offset + 4)..<(offset + 4 + length)])))
             offset += 4 + length

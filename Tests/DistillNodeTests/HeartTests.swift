@@ -28,7 +28,9 @@ struct HeartTests {
         let release = try TestRelease(vmArgs: "-heart\n")
         defer { release.stopIfRunning() }
         let pid = try release.start()
-        let heart = try #require(release.read("var/run/lab.heart.pid").flatMap { Int32($0.trimmingCharacters(in: .newlines)) })
+        let heart = try #require(
+            release.read("var/run/lab.heart.pid").flatMap { Int32($0.trimmingCharacters(in: .newlines)) }
+        )
         #expect(heart != pid && isAlive(heart))
         #expect(try release.expectSuccess(["describe", "--json"]).contains("\"heart\":true"))
         try release.run(["cast", "lab", "{set, a, 1}"])
@@ -52,7 +54,9 @@ struct HeartTests {
         let release = try TestRelease(vmArgs: "-heart\n-heart_restarts 1/60\n")
         defer { release.stopIfRunning() }
         let pid = try release.start()
-        let heart = try #require(release.read("var/run/lab.heart.pid").flatMap { Int32($0.trimmingCharacters(in: .newlines)) })
+        let heart = try #require(
+            release.read("var/run/lab.heart.pid").flatMap { Int32($0.trimmingCharacters(in: .newlines)) }
+        )
         let restarted = try #require(try trap(release, pid: pid))
         _ = try release.run(["rpc", "lab", "trap"])
         #expect(release.eventually { !isAlive(heart) })
@@ -67,7 +71,10 @@ struct HeartTests {
         let pid = try release.start()
         // As if 0.2.0 had been made permanent: start_erl.data names it.
         try release.addRelease(version: "0.2.0", apps: [try .lab()], sysConfig: "[].\n", vmArgs: "-heart\n")
-        try release.write(StartErlData(ertsVersion: TestRelease.ertsVersion, releaseVersion: "0.2.0").text, "releases/start_erl.data")
+        try release.write(
+            StartErlData(ertsVersion: TestRelease.ertsVersion, releaseVersion: "0.2.0").text,
+            "releases/start_erl.data"
+        )
         #expect(try release.expectSuccess(["describe", "--json"]).contains("\"version\":\"0.1.0\""))
         _ = try #require(try trap(release, pid: pid))
         #expect(try release.expectSuccess(["describe", "--json"]).contains("\"booted_version\":\"0.2.0\""))

@@ -27,9 +27,10 @@ struct NodeLifecycleTests {
         // every `terminate` runs.
         let terminated = (release.read("terminate.log") ?? "").split(separator: "\n").map(String.init)
         #expect(
-            terminated == [
-                "r3", "r2", "r1", "a3", "a2", "a1", "o3", "o2", "o1", "echo", "lab",
-            ].map { "\($0) terminate shutdown" }
+            terminated
+                == [
+                    "r3", "r2", "r1", "a3", "a2", "a1", "o3", "o2", "o1", "echo", "lab",
+                ].map { "\($0) terminate shutdown" }
         )
         #expect(release.log.contains("node stopped exit_status=0"))
         let after = try release.run(["ping"])
@@ -85,14 +86,15 @@ struct NodeLifecycleTests {
         try release.start()
         let versions = try TermParser.parseOne(try release.expectSuccess(["versions"]))
         #expect(
-            versions == .list([
-                .map(
-                    TermMap([
-                        (.atom("running"), .atom("true")), (.atom("status"), .atom("permanent")),
-                        (.atom("version"), .string("0.1.0")),
-                    ])
-                )
-            ])
+            versions
+                == .list([
+                    .map(
+                        TermMap([
+                            (.atom("running"), .atom("true")), (.atom("status"), .atom("permanent")),
+                            (.atom("version"), .string("0.1.0")),
+                        ])
+                    )
+                ])
         )
     }
 

@@ -52,10 +52,13 @@ struct ProcessesTests {
         let json = try release.run(["rpc", "nobody", "hi", "--json"])
         #expect(json.status == 1)
         #expect(
-            json.stdout == "{\"ok\":false,\"error\":{\"code\":\"noproc\",\"message\":\"no process is registered as 'nobody'\"}}\n"
+            json.stdout
+                == "{\"ok\":false,\"error\":{\"code\":\"noproc\",\"message\":\"no process is registered as 'nobody'\"}}\n"
         )
-        #expect(try release.expectSuccess(["rpc", "lab", "{echo, #{a => [1, 2.5]}}", "--json"])
-            == "{\"ok\":true,\"result\":{\"a\":[1,2.5]}}")
+        #expect(
+            try release.expectSuccess(["rpc", "lab", "{echo, #{a => [1, 2.5]}}", "--json"])
+                == "{\"ok\":true,\"result\":{\"a\":[1,2.5]}}"
+        )
     }
 
     @Test func aCallThatOutlastsItsTimeoutExits4() throws {
@@ -92,7 +95,7 @@ struct ProcessesTests {
         #expect(try release.rpc("lab", "{kill, \(killed)}") == "ok")
         var after: [String: String] = [:]
         #expect(
-            try release.eventually {
+            release.eventually {
                 after = (try? pids(release, names)) ?? [:]
                 return after.count == 3 && after[killed] != before[killed]
             }
@@ -115,7 +118,10 @@ struct ProcessesTests {
         for round in 1...3 {
             let before = try release.rpc("o1", "pid")
             #expect(try release.rpc("lab", "{kill, o1}") == "ok")
-            #expect(try release.eventually { (try? release.rpc("o1", "pid")).map { $0 != before } ?? false }, "round \(round)")
+            #expect(
+                release.eventually { (try? release.rpc("o1", "pid")).map { $0 != before } ?? false },
+                "round \(round)"
+            )
         }
         #expect(try release.eventually { try release.rpc("lab", "{whereis, sup_o}") != supervisor })
         #expect(release.log.contains("supervisor reached maximum restart intensity"))
@@ -150,7 +156,9 @@ final class TCPClient {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw TestRelease.Failure(description: "connect: \(String(cString: strerror(errno)))") }
+        guard connected == 0 else {
+            throw TestRelease.Failure(description: "connect: \(String(cString: strerror(errno)))")
+        }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }

@@ -15,10 +15,19 @@ struct ScriptTests {
         let record = release.root + "/hooks.log"
         let hooks = "releases/0.1.0/hooks"
         // A pre_start hook exports what sys.config needs; hooks see the release's variables.
-        try release.write("export GREETING=from-hook\necho \"pre_start 10 $RELEASE_NAME $RELEASE_VSN\" >> \(record)\n", "\(hooks)/pre_start.d/10-env.sh")
+        try release.write(
+            "export GREETING=from-hook\necho \"pre_start 10 $RELEASE_NAME $RELEASE_VSN\" >> \(record)\n",
+            "\(hooks)/pre_start.d/10-env.sh"
+        )
         try release.write("echo \"pre_start 02 $ERTS_VSN\" >> \(record)\n", "\(hooks)/pre_start.d/02-first.sh")
-        try release.write("echo \"post_start $(\"$RELEASE_ROOT/bin/lab\" ping)\" >> \(record)\n", "\(hooks)/post_start.d/hook.sh")
-        try release.write("echo \"pre_stop $(\"$RELEASE_ROOT/bin/lab\" ping)\" >> \(record)\n", "\(hooks)/pre_stop.d/hook.sh")
+        try release.write(
+            "echo \"post_start $(\"$RELEASE_ROOT/bin/lab\" ping)\" >> \(record)\n",
+            "\(hooks)/post_start.d/hook.sh"
+        )
+        try release.write(
+            "echo \"pre_stop $(\"$RELEASE_ROOT/bin/lab\" ping)\" >> \(record)\n",
+            "\(hooks)/pre_stop.d/hook.sh"
+        )
         try release.write("echo post_stop >> \(record)\n", "\(hooks)/post_stop.d/hook.sh")
         try release.start()
         #expect(try release.rpc("lab", "{env, greeting}") == "\"from-hook\"")
@@ -44,7 +53,10 @@ struct ScriptTests {
     @Test func foregroundRunsPostStartHooksOnceTheNodeAnswers() throws {
         let release = try TestRelease()
         let record = release.root + "/post_start.log"
-        try release.write("\"$RELEASE_ROOT/bin/lab\" rpc lab '{echo, up}' > \(record)\n", "releases/0.1.0/hooks/post_start.d/a.sh")
+        try release.write(
+            "\"$RELEASE_ROOT/bin/lab\" rpc lab '{echo, up}' > \(record)\n",
+            "releases/0.1.0/hooks/post_start.d/a.sh"
+        )
         let node = try RunningCommand(release.script, ["foreground"])
         defer { kill(node.pid, SIGKILL) }
         #expect(release.eventually { (try? String(contentsOfFile: record, encoding: .utf8)) == "up\n" })

@@ -66,7 +66,10 @@ struct VMArgsTests {
             "vm.args:1:12: error: '-log_level' takes one of trace, debug, info, notice, warning, error, critical, "
                 + "found 'loud'"
         ),
-        ("-shutdown_time 0\n", "vm.args:1:16: error: '-shutdown_time' takes milliseconds (more than 0) or infinity, found '0'"),
+        (
+            "-shutdown_time 0\n",
+            "vm.args:1:16: error: '-shutdown_time' takes milliseconds (more than 0) or infinity, found '0'"
+        ),
         ("-env A=B C\n", "vm.args:1:6: error: '-env' takes a variable name without '=', found 'A=B'"),
         ("-env A \"open\n", "vm.args:1:8: error: unterminated '\"'"),
         ("  -hart\n", "vm.args:1:3: error: unknown flag '-hart'; did you mean '-heart'?"),
@@ -75,7 +78,10 @@ struct VMArgsTests {
             "vm.args:1:1: error: unknown flag '-mystery'; the flags are -schedulers, -heart, -heart_restarts, "
                 + "-log_level, -shutdown_time, -env, -name, -sname"
         ),
-        ("-setcookie secret\n", "vm.args:1:1: error: '-setcookie' is a flag of Erlang's VM; the Swift node has no use for it"),
+        (
+            "-setcookie secret\n",
+            "vm.args:1:1: error: '-setcookie' is a flag of Erlang's VM; the Swift node has no use for it"
+        ),
         ("-schedulers ${N}\n", "vm.args:1:13: error: environment variable 'N' is not set"),
     ]
 
@@ -121,7 +127,10 @@ struct StartOrderTests {
     }
 
     @Test func optionalApplicationsMayBeMissing() throws {
-        let ordered = try BootPlan.startOrder([application("web", needs: ["metrics"], optional: ["metrics"])], release: "r")
+        let ordered = try BootPlan.startOrder(
+            [application("web", needs: ["metrics"], optional: ["metrics"])],
+            release: "r"
+        )
         #expect(ordered.map(\.name) == ["web"])
     }
 
@@ -130,7 +139,10 @@ struct StartOrderTests {
             try BootPlan.startOrder([self.application("web", needs: ["db"])], release: "r")
         }
         #expect(throws: BootError(.dependency, "applications need each other in a circle: a -> b -> a")) {
-            try BootPlan.startOrder([self.application("a", needs: ["b"]), self.application("b", needs: ["a"])], release: "r")
+            try BootPlan.startOrder(
+                [self.application("a", needs: ["b"]), self.application("b", needs: ["a"])],
+                release: "r"
+            )
         }
     }
 }
@@ -183,7 +195,10 @@ struct JSONOutputTests {
 
     @Test func envelopes() {
         #expect(JSONOutput.success(.atom("pong")) == "{\"ok\":true,\"result\":\"pong\"}")
-        #expect(JSONOutput.failure(code: "noproc", message: "no 'x'") == "{\"ok\":false,\"error\":{\"code\":\"noproc\",\"message\":\"no 'x'\"}}")
+        #expect(
+            JSONOutput.failure(code: "noproc", message: "no 'x'")
+                == "{\"ok\":false,\"error\":{\"code\":\"noproc\",\"message\":\"no 'x'\"}}"
+        )
     }
 }
 

@@ -143,7 +143,9 @@ final class ControlChannel: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             try wait(.writable, until: deadline)
-            let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes.withUnsafeBytes {
+                send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if sent < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
                 throw .system(errno)

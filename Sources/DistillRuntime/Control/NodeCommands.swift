@@ -14,7 +14,7 @@ extension ControlCommand {
     /// | --- | --- |
     /// | `{ping, []}` | `pong` |
     /// | `{pid, []}` | the node's OS process id |
-    /// | `{describe, []}` | a map: release, version, runtime, pid, uptime, applications, images, processes |
+    /// | `{describe, []}` | a map: release, version, runtime, pid, uptime, schedulers, applications, images, processes |
     /// | `{versions, []}` | the releases `RELEASES` lists, with the running one marked |
     /// | `{stop, []}` | the pid; the node then stops cleanly and exits 0 |
     /// | `{restart, []}` | the pid; the node stops cleanly and boots again in the same process |
@@ -150,6 +150,7 @@ extension ReleaseNode {
             (.atom("heart"), .atom(underHeart ? "true" : "false")),
             (.atom("uptime_ms"), .integer(Int((now &- processStarted) / 1_000_000))),
             (.atom("processes"), .integer(node.processCount)),
+            (.atom("schedulers"), .integer(plan.vmArgs.schedulers ?? Node.onlineProcessors)),
             (.atom("applications"), .list(applications)),
             (.atom("images"), .list(images)),
             (

@@ -75,7 +75,9 @@ enum ClientCommands {
         case "rpc":
             try expectArguments(options, 2, usage: "rpc NAME TERM")
             let callTimeout = timeout ?? 5000
-            let arguments: [Term] = [.atom(options.arguments[0]), try parse(options.arguments[1]), .integer(callTimeout)]
+            let arguments: [Term] = [
+                .atom(options.arguments[0]), try parse(options.arguments[1]), .integer(callTimeout),
+            ]
             return try call(paths, "rpc", arguments, timeout: callTimeout + 2000)
         case "cast", "send":
             try expectArguments(options, 2, usage: "\(options.command) NAME TERM")
@@ -144,7 +146,11 @@ enum ClientCommands {
             }
             reply = try channel.read(waitUntil: deadline, frameMilliseconds: timeout)
         } catch .timeout {
-            throw Failure(status: .timeout, code: "timeout", message: "\(name) did not answer '\(command)' within \(timeout) ms")
+            throw Failure(
+                status: .timeout,
+                code: "timeout",
+                message: "\(name) did not answer '\(command)' within \(timeout) ms"
+            )
         } catch {
             throw Failure(status: .notRunning, code: "connection_lost", message: "connection to \(name) lost: \(error)")
         }
@@ -155,7 +161,11 @@ enum ClientCommands {
             let error = ControlError(term: parts[1]) ?? ControlError(.failed, TermPrinter.printCompact(parts[1]))
             throw Failure(status: status(for: error.code), code: error.code.name, message: error.message)
         default:
-            throw Failure(status: .failure, code: "bad_reply", message: "unexpected reply \(TermPrinter.printCompact(reply))")
+            throw Failure(
+                status: .failure,
+                code: "bad_reply",
+                message: "unexpected reply \(TermPrinter.printCompact(reply))"
+            )
         }
     }
 
@@ -169,8 +179,12 @@ enum ClientCommands {
     }
 
     /// One request on a fresh connection.
-    static func call(_ paths: ReleasePaths, _ command: String, _ arguments: [Term], timeout: Int) throws(Failure) -> Term
-    {
+    static func call(
+        _ paths: ReleasePaths,
+        _ command: String,
+        _ arguments: [Term],
+        timeout: Int
+    ) throws(Failure) -> Term {
         let channel = try connect(paths)
         return try request(channel, command, arguments, timeout: timeout, name: paths.name)
     }
@@ -183,7 +197,11 @@ enum ClientCommands {
         let heart = readPid(paths.heartPidFile)
         let reply = try request(channel, "stop", [], timeout: timeout, name: paths.name)
         guard let pid = reply.intValue.map(Int32.init) else {
-            throw Failure(status: .failure, code: "bad_reply", message: "unexpected reply \(TermPrinter.printCompact(reply))")
+            throw Failure(
+                status: .failure,
+                code: "bad_reply",
+                message: "unexpected reply \(TermPrinter.printCompact(reply))"
+            )
         }
         _ = channel.waitForClose(until: deadline)
         if waitForExit(pid, until: deadline) {
@@ -214,16 +232,25 @@ enum ClientCommands {
         _ = try request(channel, "restart", [], timeout: timeout, name: paths.name)
         _ = channel.waitForClose(until: deadline)
         guard waitUntilAnswering(paths, until: deadline) else {
-            throw Failure(status: .timeout, code: "timeout", message: "\(paths.name) did not come back within \(timeout) ms")
+            throw Failure(
+                status: .timeout,
+                code: "timeout",
+                message: "\(paths.name) did not come back within \(timeout) ms"
+            )
         }
         return .atom("ok")
     }
 
     /// Polls `ping` until the node answers or `deadline` passes (while `alive` says the
-    /// process to wait for is still there).
-    static func waitUntilAnswering(_ paths: ReleasePaths, until deadline: Deadline, alive: () -> Bool = { true }) -> Bool
-    {
-        var pause = 1
+    /// process to wait for is still there): every millisecond for the first 200 ms (a boot
+    /// takes about 10), then every 10 ms. A poll before the socket exists is one failed
+    /// `connect`.
+    static func waitUntilAnswering(
+        _ paths: ReleasePaths,
+        until deadline: Deadline,
+        alive: () -> Bool = { true }
+    ) -> Bool {
+        let started = Posix.monotonicMilliseconds()
         while !deadline.hasPassed {
             if let channel = try? connect(paths),
                 (try? request(channel, "ping", [], timeout: 1000, name: paths.name)) == .atom("pong")
@@ -231,8 +258,7 @@ enum ClientCommands {
                 return true
             }
             guard alive() else { return false }
-            Posix.sleep(milliseconds: pause)
-            pause = min(pause * 2, 20)
+            Posix.sleep(milliseconds: Posix.monotonicMilliseconds() - started < 200 ? 1 : 10)
         }
         return false
     }

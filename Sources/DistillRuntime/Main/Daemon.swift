@@ -59,7 +59,11 @@ enum Daemon {
             redirectStandardStreams(log: logPath)
             distill_close_from(3)
             NodeMain.processStarted = monotonicNow()
-            exit(heart ? Heart.run(paths: paths, console: false) : NodeMain.runNode(paths: paths, console: false, underHeart: false))
+            exit(
+                heart
+                    ? Heart.run(paths: paths, console: false)
+                    : NodeMain.runNode(paths: paths, console: false, underHeart: false)
+            )
         }
         close(pipeEnds[1])
         var status: Int32 = 0
@@ -76,7 +80,11 @@ enum Daemon {
         }
         let tail = logTail(paths, from: logStart)
         if Posix.isAlive(daemonPid) {
-            return fail(.timeout, "timeout", "\(paths.name) did not answer within \(timeout) ms; the log says:\n" + tail)
+            return fail(
+                .timeout,
+                "timeout",
+                "\(paths.name) did not answer within \(timeout) ms; the log says:\n" + tail
+            )
         }
         return fail(.bootFailed, "boot_failed", "\(paths.name) did not start; the log says:\n" + tail)
     }

@@ -107,7 +107,8 @@ enum Heart {
                 "node crashed; heart restarts it",
                 metadata: ["exit": "\(exit)", "restart": "\(restarts.count)", "limit": "\(limit)"]
             )
-            guard let next = start(paths: paths, console: console, previousMask: previous, limit: &limit, logger: logger)
+            guard
+                let next = start(paths: paths, console: console, previousMask: previous, limit: &limit, logger: logger)
             else { return ExitStatus.launcher.rawValue }
             child = next
             logger.info("heart started the node", metadata: ["pid": "\(child)"])

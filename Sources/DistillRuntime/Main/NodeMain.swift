@@ -116,7 +116,7 @@ enum NodeMain {
             "node ready",
             metadata: [
                 "release": "\(paths.name)", "version": "\(plan.version)", "pid": "\(getpid())",
-                "boot_ms": "\(release.bootMilliseconds.map { String(Int($0.rounded())) } ?? "?")",
+                "boot_ms": "\(release.bootMilliseconds.map { ($0 * 10).rounded() / 10 } ?? 0)",
             ]
         )
         watchSignals(release)
@@ -127,7 +127,10 @@ enum NodeMain {
         if let shutdownTime = plan.vmArgs.shutdownTime {
             startThread(name: "distill-shutdown", stackSize: 256 << 10) {
                 guard !finished.wait(until: .after(.milliseconds(shutdownTime))) else { return }
-                logger.critical("shutdown took longer than -shutdown_time; exiting", metadata: ["ms": "\(shutdownTime)"])
+                logger.critical(
+                    "shutdown took longer than -shutdown_time; exiting",
+                    metadata: ["ms": "\(shutdownTime)"]
+                )
                 unlink(paths.socket)
                 _exit(ExitStatus.failure.rawValue)
             }

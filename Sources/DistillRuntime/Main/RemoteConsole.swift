@@ -124,7 +124,9 @@ enum RemoteConsole {
         var failed = false
         var reader = LineReader(fd: 0)
         if interactive {
-            RuntimeCommand.printOut("Connected to \(paths.name) (\(paths.root)). 'help' for the grammar, 'quit' to leave.")
+            RuntimeCommand.printOut(
+                "Connected to \(paths.name) (\(paths.root)). 'help' for the grammar, 'quit' to leave."
+            )
         }
         while true {
             if interactive { RuntimeCommand.writeAll(1, paths.name + "> ") }

@@ -57,7 +57,12 @@ public struct BootError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A release file's own error (its file name is already the one to print).
     init(_ error: ReleaseFileError) {
         let unreadable = error.code == .unreadableFile
-        self.init(unreadable ? .unreadableFile : .invalidFile, error.message, file: error.file, location: error.location)
+        self.init(
+            unreadable ? .unreadableFile : .invalidFile,
+            error.message,
+            file: error.file,
+            location: error.location
+        )
     }
 
     public var description: String {

@@ -180,7 +180,11 @@ public final class ReleaseNode: Sendable {
 
     /// Checks a loaded plugin against its `.app`: the build wrote the `.app` from the
     /// plugin's manifest, so a difference means the files were mixed up.
-    static func check(_ loaded: LoadedApplication, against application: BootPlan.Application, plugin: String)
+    static func check(
+        _ loaded: LoadedApplication,
+        against application: BootPlan.Application,
+        plugin: String
+    )
         throws(BootError)
     {
         var problems: [String] = []
@@ -194,8 +198,12 @@ public final class ReleaseNode: Sendable {
         let listed = Set(application.spec.modules)
         let missing = listed.subtracting(modules).sorted()
         let extra = modules.subtracting(listed).sorted()
-        if !missing.isEmpty { problems.append("it lacks module(s) \(missing.joined(separator: ", ")) that the .app lists") }
-        if !extra.isEmpty { problems.append("it has module(s) \(extra.joined(separator: ", ")) that the .app does not list") }
+        if !missing.isEmpty {
+            problems.append("it lacks module(s) \(missing.joined(separator: ", ")) that the .app lists")
+        }
+        if !extra.isEmpty {
+            problems.append("it has module(s) \(extra.joined(separator: ", ")) that the .app does not list")
+        }
         if loaded.start?.module != application.spec.startModule?.module {
             let ours = loaded.start?.module ?? "none"
             let theirs = application.spec.startModule?.module ?? "none"

@@ -152,7 +152,10 @@ public struct VMArgs: Hashable, Sendable {
         case "-schedulers":
             try expect(1, "a number of threads")
             guard let count = Int(arguments[0].text), (1...1024).contains(count) else {
-                throw fail("'-schedulers' takes a number from 1 to 1024, found '\(arguments[0].text)'", at: arguments[0])
+                throw fail(
+                    "'-schedulers' takes a number from 1 to 1024, found '\(arguments[0].text)'",
+                    at: arguments[0]
+                )
             }
             schedulers = count
         case "-heart":
@@ -163,7 +166,10 @@ public struct VMArgs: Hashable, Sendable {
             let parts = arguments[0].text.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count == 2, let count = Int(parts[0]), let seconds = Int(parts[1]), count >= 0, seconds > 0
             else {
-                throw fail("'-heart_restarts' takes N/SECONDS (such as 5/60), found '\(arguments[0].text)'", at: arguments[0])
+                throw fail(
+                    "'-heart_restarts' takes N/SECONDS (such as 5/60), found '\(arguments[0].text)'",
+                    at: arguments[0]
+                )
             }
             heartRestarts = RestartLimit(count: count, seconds: seconds)
         case "-log_level":

@@ -81,7 +81,9 @@ final class TestRelease: @unchecked Sendable {
                     modules: ["KV", "KVFormat", "KVSupervisor"],
                     registered: ["kv"],
                     applications: [],
-                    environment: [ConfigParameter(key: "limit", value: 100), ConfigParameter(key: "mode", value: "fast")],
+                    environment: [
+                        ConfigParameter(key: "limit", value: 100), ConfigParameter(key: "mode", value: "fast"),
+                    ],
                     startModule: .init(module: "KVSupervisor", arguments: [])
                 ),
                 plugin: try TestRuntime.get().kv,
@@ -147,7 +149,11 @@ final class TestRelease: @unchecked Sendable {
                 version: version,
                 ertsVersion: Self.ertsVersion,
                 libraries: applications.map {
-                    .init(name: $0.spec.name, version: $0.spec.version, directory: "lib/\($0.spec.name)-\($0.spec.version)")
+                    .init(
+                        name: $0.spec.name,
+                        version: $0.spec.version,
+                        directory: "lib/\($0.spec.name)-\($0.spec.version)"
+                    )
                 },
                 status: .permanent
             )
@@ -199,7 +205,9 @@ final class TestRelease: @unchecked Sendable {
     var log: String { read("var/log/\(name).log") ?? "" }
 
     /// The pid the pid file names.
-    var pid: Int32? { read("var/run/\(name).pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+    var pid: Int32? {
+        read("var/run/\(name).pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
 
     /// Runs `bin/NAME arguments...` to its end.
     @discardableResult
@@ -284,7 +292,8 @@ final class RunningCommand: @unchecked Sendable {
     private let errors: URL
     let command: [String]
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws {
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws
+    {
         command = [executable] + arguments
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("distill-cmd-\(UUID().uuidString)")
         output = base.appendingPathExtension("out")
@@ -334,7 +343,8 @@ final class RunningCommand: @unchecked Sendable {
             try? FileManager.default.removeItem(at: output)
             try? FileManager.default.removeItem(at: errors)
         }
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        let status =
+            process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return CommandResult(status: status, stdout: stdout, stderr: stderr)
     }
 }

@@ -46,7 +46,8 @@ public struct Lab: Server {
     {
         if let echoed = request.tagged("echo"), echoed.count == 1 { return .reply(echoed[0]) }
         if let key = request.tagged("get")?.first?.atomValue { return .reply(state.values[key] ?? "undefined") }
-        if let arguments = request.tagged("send_after"), arguments.count == 2, let milliseconds = arguments[0].intValue {
+        if let arguments = request.tagged("send_after"), arguments.count == 2, let milliseconds = arguments[0].intValue
+        {
             ctx.sendAfter(milliseconds, .tuple(["timer", arguments[1]]))
             return .reply("ok")
         }
@@ -191,9 +192,24 @@ public struct LabSupervisor: Supervisor {
             children: [
                 .worker(Lab.self, registeredName: "lab"),
                 .worker(Echo.self, registeredName: "echo"),
-                .supervisor(StrategySupervisor.self, id: "sup_o", args: .tuple(["one_for_one", "o"]), registeredName: "sup_o"),
-                .supervisor(StrategySupervisor.self, id: "sup_a", args: .tuple(["one_for_all", "a"]), registeredName: "sup_a"),
-                .supervisor(StrategySupervisor.self, id: "sup_r", args: .tuple(["rest_for_one", "r"]), registeredName: "sup_r"),
+                .supervisor(
+                    StrategySupervisor.self,
+                    id: "sup_o",
+                    args: .tuple(["one_for_one", "o"]),
+                    registeredName: "sup_o"
+                ),
+                .supervisor(
+                    StrategySupervisor.self,
+                    id: "sup_a",
+                    args: .tuple(["one_for_all", "a"]),
+                    registeredName: "sup_a"
+                ),
+                .supervisor(
+                    StrategySupervisor.self,
+                    id: "sup_r",
+                    args: .tuple(["rest_for_one", "r"]),
+                    registeredName: "sup_r"
+                ),
             ]
         )
     }
