@@ -153,15 +153,25 @@ struct NodeLifecycleTests {
         #expect(!FileManager.default.fileExists(atPath: release.socket))
     }
 
-    @Test func foregroundStopsOnSIGINT() throws {
+    @Test(arguments: [(SIGINT, "SIGINT"), (SIGHUP, "SIGHUP")])
+    func foregroundStopsCleanlyOnSIGINTAndHangup(_ signal: Int32, _ name: String) throws {
         let release = try TestRelease()
         let node = try RunningCommand(release.script, ["foreground"])
         defer { kill(node.pid, SIGKILL) }
         #expect(try release.eventually { try release.run(["ping"]).status == 0 })
-        kill(node.pid, SIGINT)
+        kill(node.pid, signal)
         let result = try node.wait(timeout: .seconds(30))
         #expect(result.status == 0, "\(result)")
-        #expect(result.stderr.contains("reason=SIGINT received"))
+        #expect(result.stderr.contains("reason=\(name) received"))
+    }
+
+    @Test func aDaemonIgnoresHangups() throws {
+        let release = try TestRelease()
+        defer { release.stopIfRunning() }
+        let pid = try release.start()
+        kill(pid, SIGHUP)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try release.expectSuccess(["ping"]) == "pong")
     }
 
     @Test func stopWaitsForTheProcessAndEscalatesWhenItHangs() throws {

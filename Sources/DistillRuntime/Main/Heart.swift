@@ -25,15 +25,16 @@ import Logging
 ///   which case it gives up and exits 1;
 /// - a clean stop (status 0: `stop`, SIGTERM) ends heart too; statuses 2 (usage), 7 (another
 ///   node runs) and 70 (no runtime library) are not crashes a restart could fix;
-/// - SIGTERM or SIGINT to heart is passed to the node as SIGTERM (a clean stop) and heart exits
-///   with the node's status; a second one kills the node.
+/// - SIGTERM or SIGINT (and SIGHUP in the foreground) to heart is passed to the node as SIGTERM
+///   (a clean stop) and heart exits with the node's status; a second one kills the node.
 ///
 /// Heart writes `var/run/NAME.heart.pid`; the node it runs sees `DISTILL_HEART_PID`. It does
 /// not watch for a node that hangs without dying.
 enum Heart {
     static func run(paths: ReleasePaths, console: Bool) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        var signals = NodeMain.stopSignals()
+        if !console { signal(SIGHUP, SIG_IGN) }
+        var signals = NodeMain.stopSignals(console: console)
         sigaddset(&signals, SIGCHLD)
         var previous = sigset_t()
         pthread_sigmask(SIG_BLOCK, &signals, &previous)
@@ -71,7 +72,7 @@ enum Heart {
         while true {
             var received: Int32 = 0
             guard sigwait(&signals, &received) == 0 else { continue }
-            if received == SIGTERM || received == SIGINT {
+            if received != SIGCHLD {
                 logger.info("heart passes the stop on", metadata: ["signal": "\(Posix.signalName(received))"])
                 kill(child, stopping ? SIGKILL : SIGTERM)
                 stopping = true

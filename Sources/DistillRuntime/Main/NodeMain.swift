@@ -53,7 +53,9 @@ enum NodeMain {
     /// ``BootPlan`` and ``ReleaseNode``, the control socket, the pid file, the signals.
     static func runNode(paths: ReleasePaths, console: Bool, underHeart: Bool) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        blockStopSignals()
+        // Attached to a terminal, a hangup stops the node cleanly; a daemon ignores SIGHUP.
+        if !console { signal(SIGHUP, SIG_IGN) }
+        blockStopSignals(console: console)
         _ = chdir(paths.root)
         let level = LogLevel()
         let sink: FileLogHandler.Sink
@@ -119,7 +121,7 @@ enum NodeMain {
                 "boot_ms": "\(release.bootMilliseconds.map { ($0 * 10).rounded() / 10 } ?? 0)",
             ]
         )
-        watchSignals(release)
+        watchSignals(release, console: console)
 
         let reason = release.waitForStop()
         logger.notice("node stopping", metadata: ["reason": "\(reason)"])
@@ -184,27 +186,28 @@ enum NodeMain {
 
     // MARK: - Signals
 
-    /// Blocks SIGTERM and SIGINT in this thread and in every thread started after, so that
-    /// only the signal thread (``watchSignals(_:)``) takes them.
-    static func blockStopSignals() {
-        var set = stopSignals()
+    /// Blocks the stop signals in this thread and in every thread started after, so that
+    /// only the signal thread (``watchSignals(_:console:)``) takes them.
+    static func blockStopSignals(console: Bool) {
+        var set = stopSignals(console: console)
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
-    static func stopSignals() -> sigset_t {
+    /// SIGTERM and SIGINT; and SIGHUP for a node attached to a terminal.
+    static func stopSignals(console: Bool) -> sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGTERM)
         sigaddset(&set, SIGINT)
+        if console { sigaddset(&set, SIGHUP) }
         return set
     }
 
-    /// The first SIGTERM or SIGINT stops the node cleanly; another one during the stop exits
-    /// at once.
-    static func watchSignals(_ release: ReleaseNode) {
+    /// The first stop signal stops the node cleanly; another one during the stop exits at once.
+    static func watchSignals(_ release: ReleaseNode, console: Bool) {
         let logger = release.node.logger
         startThread(name: "distill-signals", stackSize: 256 << 10) {
-            var set = stopSignals()
+            var set = stopSignals(console: console)
             while true {
                 var received: Int32 = 0
                 guard sigwait(&set, &received) == 0 else { continue }
