@@ -17,7 +17,7 @@ import Logging
 ///   casts to this runtime's `Server` and `Supervisor`), stops them. Exit status 0 if all is well.
 /// - `version`: the plugin ABI and the runtime's build fingerprint.
 /// - the node's commands (`foreground`, `start`, `stop`, `ping`, `rpc`, ...; see
-///   ``ClientCommands``, ``NodeMain``, ``Daemon``, ``RemoteConsole``), what `bin/REL` runs.
+///   `ClientCommands`, `NodeMain`, `Daemon`, `RemoteConsole`), what `bin/REL` runs.
 @_cdecl("distill_runtime_main")
 public func distillRuntimeMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
     NodeMain.processStarted = monotonicNow()

@@ -42,7 +42,7 @@ public enum StopReason: Sendable, CustomStringConvertible {
 
 /// A node booted from a release directory: what `distill-run foreground` and `start` run.
 ///
-/// ``boot(plan:node:)`` loads each application's plugin (`dlopen`, full path, `RTLD_LOCAL`),
+/// ``boot(plan:node:underHeart:processStarted:)`` loads each application's plugin (`dlopen`, full path, `RTLD_LOCAL`),
 /// checks its manifest against its `.app` (name, version, modules, start module), applies the
 /// `.app`'s `env` and then `sys.config`, and starts the applications in ``BootPlan`` order with
 /// their types: a `permanent` application's exit stops the node, a `transient` one's too unless

@@ -9,7 +9,7 @@ public import Logging
 
 /// The node's flags, `releases/VSN/vm.args`: one flag and its arguments per line, `#` starts
 /// a comment, `${NAME}` and `${NAME:-default}` are replaced with environment variables first
-/// (``VariableSubstitution``); an argument with spaces is written in double quotes.
+/// (DistillRelease's `VariableSubstitution`); an argument with spaces is written in double quotes.
 ///
 /// | flag | meaning | default |
 /// | --- | --- | --- |
