@@ -21,6 +21,29 @@ struct ControlChannelTests {
         #expect((socket[.type] as? FileAttributeType) == .typeSocket)
     }
 
+    @Test func aSocketPathLongerThanSunPathStillWorks() throws {
+        // sun_path holds 107 bytes; the node and its clients reach the socket through
+        // /proc/self/fd/N/lab.sock instead.
+        let release = try TestRelease(directoryPrefix: "distill-node-" + String(repeating: "long", count: 20))
+        defer { release.stopIfRunning() }
+        #expect(release.socket.utf8.count > 107)
+        try release.start()
+        #expect(try release.expectSuccess(["ping"]) == "pong")
+        #expect(FileManager.default.fileExists(atPath: release.socket))
+        try release.expectSuccess(["stop"])
+        #expect(!FileManager.default.fileExists(atPath: release.socket))
+    }
+
+    @Test func aRunDirectoryThatIsASymlinkIsRefused() throws {
+        let release = try TestRelease()
+        try FileManager.default.createDirectory(atPath: release.root + "/elsewhere", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: release.root + "/var", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: release.root + "/var/run", withDestinationPath: release.root + "/elsewhere")
+        let result = try release.run(["foreground"])
+        #expect(result.status == 6)
+        #expect(result.stderr.hasSuffix("error: \(release.root)/var/run must be a directory, not a symbolic link or a file\n"))
+    }
+
     static let hasNobody =
         getpwnam("nobody") != nil && getuid() == 0
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")

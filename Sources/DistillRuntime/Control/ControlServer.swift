@@ -52,8 +52,11 @@ final class ControlServer: @unchecked Sendable {
             throw BootError(.controlSocket, "\(error)")
         }
         var info = stat()
-        guard stat(paths.runDirectory, &info) == 0 else {
+        guard lstat(paths.runDirectory, &info) == 0 else {
             throw BootError(.controlSocket, "cannot inspect \(paths.runDirectory): \(Posix.text(errno: errno))")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw BootError(.controlSocket, "\(paths.runDirectory) must be a directory, not a symbolic link or a file")
         }
         guard info.st_uid == geteuid() else {
             throw BootError(
@@ -195,7 +198,7 @@ final class ControlServer: @unchecked Sendable {
 /// through `/proc/self/fd/N/NAME` with `N` a descriptor of its directory.
 enum UnixSocket {
     enum Probe {
-        /// Nothing at the path.
+        /// Nothing this user can reach at the path.
         case absent
         /// A socket file nobody listens on (a node that died).
         case stale
@@ -231,7 +234,8 @@ enum UnixSocket {
             close(fd)
             return .listening
         }
-        if errno == ENOENT { return .absent }
-        return errno == ECONNREFUSED ? .stale : .listening
+        // Refused: a socket file nobody listens on. Anything else (no file, no directory, no
+        // access) is not a node this user can reach; binding will say more.
+        return errno == ECONNREFUSED ? .stale : .absent
     }
 }

@@ -107,10 +107,11 @@ final class TestRelease: @unchecked Sendable {
         version: String = "0.1.0",
         apps: [App]? = nil,
         sysConfig: String? = nil,
-        vmArgs: String = ""
+        vmArgs: String = "",
+        directoryPrefix: String = "distill-node"
     ) throws {
         let runtime = try TestRuntime.get()
-        directory = try TemporaryDirectory(prefix: "distill-node")
+        directory = try TemporaryDirectory(prefix: directoryPrefix)
         root = directory.url.path
         self.name = name
         self.version = version
