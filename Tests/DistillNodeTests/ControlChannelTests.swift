@@ -38,10 +38,17 @@ struct ControlChannelTests {
         let release = try TestRelease()
         try FileManager.default.createDirectory(atPath: release.root + "/elsewhere", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: release.root + "/var", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: release.root + "/var/run", withDestinationPath: release.root + "/elsewhere")
+        try FileManager.default.createSymbolicLink(
+            atPath: release.root + "/var/run",
+            withDestinationPath: release.root + "/elsewhere"
+        )
         let result = try release.run(["foreground"])
         #expect(result.status == 6)
-        #expect(result.stderr.hasSuffix("error: \(release.root)/var/run must be a directory, not a symbolic link or a file\n"))
+        #expect(
+            result.stderr.hasSuffix(
+                "error: \(release.root)/var/run must be a directory, not a symbolic link or a file\n"
+            )
+        )
     }
 
     static let hasNobody =
