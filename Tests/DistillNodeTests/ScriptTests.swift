@@ -91,6 +91,14 @@ struct ScriptTests {
         #expect(badOption.stderr.contains("unknown option '--jsno'; did you mean '--json'?"))
     }
 
+    @Test func theLaunchersOwnCommandsPassThrough() throws {
+        let release = try TestRelease()
+        let version = try release.expectSuccess(["version"])
+        #expect(version.hasPrefix("[{abi,1},{fingerprint,\""))
+        let check = try release.expectSuccess(["check", release.root + "/lib/lab-1.0.0/lib/libLabPlugin-1.0.0.so"])
+        #expect(check.hasPrefix("{ok,[{loaded,lab,\"1.0.0\"}"))
+    }
+
     @Test func theScriptFindsItsReleaseThroughASymlink() throws {
         let release = try TestRelease()
         defer { release.stopIfRunning() }
