@@ -211,18 +211,19 @@ enum ClientCommands {
         // The teardown: heart first (so that it does not restart the node), then the node.
         if let heart { kill(heart, SIGTERM) }
         kill(pid, SIGTERM)
+        var sent = "SIGTERM"
         if !waitForExit(pid, until: .after(.seconds(5))) {
             kill(pid, SIGKILL)
             if let heart { kill(heart, SIGKILL) }
             _ = waitForExit(pid, until: .after(.seconds(5)))
-            unlink(paths.socket)
-            unlink(paths.pidFile)
-            unlink(paths.heartPidFile)
+            sent += ", then SIGKILL"
         }
+        // A killed node leaves its files behind.
+        for path in [paths.socket, paths.pidFile, paths.heartPidFile] { unlink(path) }
         throw Failure(
             status: .timeout,
             code: "timeout",
-            message: "\(paths.name) (pid \(pid)) did not stop within \(timeout) ms; it was sent SIGTERM, then SIGKILL"
+            message: "\(paths.name) (pid \(pid)) did not stop within \(timeout) ms; it was sent \(sent)"
         )
     }
 
