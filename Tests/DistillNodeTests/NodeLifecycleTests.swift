@@ -180,7 +180,9 @@ struct NodeLifecycleTests {
         let pid = try release.start()
         // A call keeps lab busy for 5 s, so its supervisor's shutdown waits for it.
         let busy = try RunningCommand(release.script, ["rpc", "lab", "{sleep, 5000}", "--timeout", "10000"])
-        #expect(release.eventually { (try? release.run(["rpc", "lab", "{echo, 1}", "--timeout", "100"]))?.status == 4 })
+        #expect(
+            release.eventually { (try? release.run(["rpc", "lab", "{echo, 1}", "--timeout", "100"]))?.status == 4 }
+        )
         let stop = try release.run(["stop", "--timeout", "1000"])
         #expect(stop.status == 4, "\(stop)")
         // SIGTERM during a stop ends the node at once (no SIGKILL needed).
