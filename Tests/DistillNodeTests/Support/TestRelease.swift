@@ -321,6 +321,11 @@ final class RunningCommand: @unchecked Sendable {
         }
     }
 
+    deinit {
+        try? FileManager.default.removeItem(at: output)
+        try? FileManager.default.removeItem(at: errors)
+    }
+
     var pid: Int32 { process.processIdentifier }
 
     var stdout: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
@@ -339,10 +344,6 @@ final class RunningCommand: @unchecked Sendable {
                 )
             }
             Thread.sleep(forTimeInterval: 0.005)
-        }
-        defer {
-            try? FileManager.default.removeItem(at: output)
-            try? FileManager.default.removeItem(at: errors)
         }
         let status =
             process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
