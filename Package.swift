@@ -104,10 +104,7 @@ let package = Package(
         .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),
         .testTarget(name: "DistillELFTests", dependencies: ["DistillELF", "DistillTestSupport"]),
         // Boots releases in child processes through distill-run (never DistillRuntime in-process).
-        .testTarget(
-            name: "DistillNodeTests",
-            dependencies: ["DistillRelease", "DistillTerm", "DistillTestSupport"]
-        ),
+        .testTarget(name: "DistillNodeTests", dependencies: ["DistillRelease", "DistillTerm", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
