@@ -20,13 +20,13 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
         { try TermTextBenchmark.run(BenchmarkArguments($0)) }),
     ("etf", "ExternalTermFormat encode/decode vs erl's term_to_binary/binary_to_term (~10 MB term)",
         { try ETFBenchmark(arguments: $0).run() }),
+    ("boot", "boot-to-ready of a release (exec to ping answered) vs erl's boot [--fixture DIR --no-otp]",
+        { try BootBenchmark(arguments: $0).run() }),
     ("pack", "TarballWriter/ReleaseArchive vs tar -czf/-xzf on a ~40 MB release tree [--level 1-9]",
         { try PackBenchmark(arguments: $0).run() }),
     ("plan", "RelupCompiler, swift-distill relup vs systools:make_relup, 200 apps × 50 modules [--apps --modules "
         + "--otp-runs --systools no --cli no]",
         { try PlanBenchmark(arguments: $0).run() }),
-    ("boot", "boot-to-ready of a release (exec to ping answered) vs erl's boot [--fixture DIR --no-otp]",
-        { try BootBenchmark(arguments: $0).run() }),
     ("runtime", "call/cast throughput, call latency, memory per idle process vs OTP's gen_server [--calls N --no-otp]",
         { RuntimeBenchmark.main($0) }),
     // Run by the runtime benchmark in a fresh process, so that the heap is not warm.
