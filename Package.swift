@@ -40,7 +40,8 @@ let package = Package(
         .target(
             name: "DistillRuntime",
             dependencies: [
-                "DistillTerm", "CDistillRuntime",
+                "DistillTerm", "DistillRelease", "CDistillRuntime",
+                "DistillArchive",  // the release handler unpacks release tarballs
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
