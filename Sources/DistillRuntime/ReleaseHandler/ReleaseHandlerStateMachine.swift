@@ -244,6 +244,11 @@ public struct ReleaseHandlerStateMachine: Hashable, Sendable {
     public struct UpgradeSteps: Hashable, Sendable {
         public var unpack: Bool
         public var install: Bool
+
+        public init(unpack: Bool, install: Bool) {
+            self.unpack = unpack
+            self.install = install
+        }
     }
 
     /// The steps `upgrade` needs for `version`.

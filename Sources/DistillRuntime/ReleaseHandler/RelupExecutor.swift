@@ -319,8 +319,8 @@ extension RelupExecutor {
             pointOfNoReturn(&run)
         case .suspend(let targets):
             for target in targets { try suspend(target, &run) }
-        case .load(let module, _, let postPurge):
-            try load(module, postPurge: postPurge, at: index, &run)
+        case .load(let module, let prePurge, let postPurge):
+            try load(module, prePurge: prePurge, postPurge: postPurge, at: index, &run)
         case .codeChange(let direction, let changes):
             let way: CodeChangeDirection = direction == .down ? .down : .up
             for change in changes { try codeChange(change, direction: way, &run) }
@@ -428,15 +428,25 @@ extension RelupExecutor {
         run.completion.changedProcesses.append(pid)
     }
 
-    private func load(_ module: String, postPurge: PurgeMethod, at index: Int, _ run: inout Run) throws {
+    private func load(
+        _ module: String,
+        prePurge: PurgeMethod,
+        postPurge: PurgeMethod,
+        at index: Int,
+        _ run: inout Run
+    ) throws {
         guard let (application, code) = run.staged[module] else {
             throw RuntimeError(.unknownModule, "no load_object_code loaded module \(module)")
         }
-        run.log.append(.module(module, previous: node.codeServer.versions(of: module)))
+        let previous = node.codeServer.versions(of: module)
+        run.log.append(.module(module, previous: previous))
         try node.codeServer.makeCurrent(module: module, from: application)
-        run.purges.append((module, postPurge == .brutalPurge))
+        // Processes still on the code this one makes unreachable (the old code of an earlier
+        // upgrade): a brutal pre-purge kills them once the script has succeeded.
+        run.purges.append((module, postPurge == .brutalPurge || prePurge == .brutalPurge))
+        guard let replaced = previous?.current, replaced.type != code.type else { return }
         let convertedLater = run.convertedLater[index].contains(module)
-        for (pid, running) in node.processes(runningModule: module) where running.type != code.type {
+        for (pid, running) in node.processes(runningModule: module) where running.type == replaced.type {
             if run.suspendedSet.contains(pid) {
                 if convertedLater { continue }
                 try change(pid, to: code, mode: .soft, direction: .up, &run)
