@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
         .testTarget(
             name: "DistillRuntimeTests",
-            dependencies: ["DistillRuntime", "DistillTestSupport"],
+            dependencies: ["DistillRuntime", "DistillTestSupport", "DistillRelease", "DistillBuild"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -65,6 +65,10 @@ struct StoreV1Soft: Server {
     func handleCast(_ request: Term, state: inout State, _ ctx: ProcessContext) throws {
         if let amount = request.tagged("add")?.first?.intValue { state.count += amount }
     }
+    func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State {
+        if let total = state.mapValue?["total"]?.intValue { return State(count: total) }
+        return try TermDecoder().decode(State.self, from: state)
+    }
 }
 
 /// Store 2: the count becomes `total` and a `label` comes from the upgrade's Extra;

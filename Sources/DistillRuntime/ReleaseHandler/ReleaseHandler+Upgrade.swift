@@ -65,6 +65,7 @@ extension ReleaseHandler {
     /// ``ReleaseHandlerError/Code-swift.struct/healthCheckFailed``. An upgrade that stopped
     /// half way goes on where it stopped (a release already current is only checked and made
     /// permanent).
+    @discardableResult
     public func upgrade(_ version: String, options: UpgradeOptions = UpgradeOptions()) throws(ReleaseHandlerError)
         -> UpgradeReport
     {
