@@ -9,12 +9,16 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <sched.h>
 #include <linux/futex.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,3 +124,57 @@ const char *distill_image_path(const void *address) {
     if (dladdr(address, &info) == 0) return NULL;
     return info.dli_fname;
 }
+
+int distill_peer_credentials(int fd, uint32_t *uid, int32_t *pid) {
+    struct ucred credentials;
+    socklen_t length = sizeof(credentials);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    *uid = credentials.uid;
+    *pid = credentials.pid;
+    return 0;
+}
+
+static int distill_unix_address(const char *path, struct sockaddr_un *address) {
+    memset(address, 0, sizeof(*address));
+    address->sun_family = AF_UNIX;
+    size_t length = strlen(path);
+    if (length == 0 || length >= sizeof(address->sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(address->sun_path, path, length + 1);
+    return 0;
+}
+
+int distill_unix_bind(int fd, const char *path) {
+    struct sockaddr_un address;
+    if (distill_unix_address(path, &address) != 0) return -1;
+    return bind(fd, (struct sockaddr *)&address, sizeof(address));
+}
+
+int distill_unix_connect(int fd, const char *path) {
+    struct sockaddr_un address;
+    if (distill_unix_address(path, &address) != 0) return -1;
+    int result;
+    do {
+        result = connect(fd, (struct sockaddr *)&address, sizeof(address));
+    } while (result != 0 && errno == EINTR);
+    return result;
+}
+
+int distill_accept(int fd) {
+    int result;
+    do {
+        result = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+    } while (result < 0 && errno == EINTR);
+    return result;
+}
+
+int distill_open_directory_path(const char *path) {
+    return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+int distill_wait_exited(int status) { return WIFEXITED(status); }
+int distill_wait_exit_status(int status) { return WEXITSTATUS(status); }
+int distill_wait_signaled(int status) { return WIFSIGNALED(status); }
+int distill_wait_term_signal(int status) { return WTERMSIG(status); }

@@ -76,4 +76,29 @@ int32_t distill_online_processors(void);
 /// The calling thread's kernel thread id.
 int32_t distill_thread_id(void);
 
+// MARK: - Processes and Unix sockets (the node, its control socket, heart)
+
+/// The uid and pid of the process at the other end of a connected Unix socket (SO_PEERCRED):
+/// the credentials it had when it connected. Returns 0, or -1 with errno set.
+int distill_peer_credentials(int fd, uint32_t *uid, int32_t *pid);
+
+/// Binds the AF_UNIX socket `fd` to `path`. Returns 0, or -1 with errno set (ENAMETOOLONG when
+/// `path` does not fit in `sun_path`).
+int distill_unix_bind(int fd, const char *path);
+
+/// Connects the AF_UNIX socket `fd` to `path`. Returns 0, or -1 with errno set.
+int distill_unix_connect(int fd, const char *path);
+
+/// Accepts a connection on `fd` with close-on-exec set (accept4), retrying after EINTR.
+int distill_accept(int fd);
+
+/// Opens `path` as an O_PATH directory descriptor (close-on-exec), or returns -1.
+int distill_open_directory_path(const char *path);
+
+/// `WIFEXITED`/`WEXITSTATUS` and `WIFSIGNALED`/`WTERMSIG` of a `waitpid` status.
+int distill_wait_exited(int status);
+int distill_wait_exit_status(int status);
+int distill_wait_signaled(int status);
+int distill_wait_term_signal(int status);
+
 #endif

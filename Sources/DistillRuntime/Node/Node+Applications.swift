@@ -3,6 +3,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
+public import DistillRelease
+import Logging
 import Synchronization
 
 /// Running applications and their environment (OTP's application controller, the parts
@@ -11,6 +13,7 @@ final class ApplicationController: Sendable {
     struct Running {
         var version: String
         var supervisor: Pid?
+        var type: ApplicationType
     }
 
     struct State {
@@ -20,15 +23,44 @@ final class ApplicationController: Sendable {
     }
 
     let state = Mutex(State())
+
+    /// Told when a running application's top supervisor exits without ``Node/stopApplication(_:timeout:)``
+    /// (the release node stops the node for a permanent one, as OTP's application controller does).
+    let exitHandler = Mutex<(@Sendable (ApplicationExit) -> Void)?>(nil)
+}
+
+/// A running application whose top supervisor exited on its own (OTP's "application exited").
+public struct ApplicationExit: Sendable {
+    public var name: String
+    public var version: String
+    public var type: ApplicationType
+    public var reason: ExitReason
+
+    /// Whether OTP's application controller stops the node for this exit: always for a
+    /// `permanent` application, for a `transient` one unless the reason is `normal`.
+    public var stopsNode: Bool {
+        switch type {
+        case .permanent: true
+        case .transient: reason != .normal
+        case .temporary, .load, .unloaded: false
+        }
+    }
 }
 
 extension Node {
     /// Starts the current version of application `name` (its top supervisor, if it has one)
     /// and returns the supervisor's pid. The applications it needs must be running.
+    ///
+    /// `type` is OTP's restart type (`application:start/2`): what happens when the application's
+    /// top supervisor exits later on its own (``ApplicationExit/stopsNode``). `load` and `none`
+    /// are not start types.
     @discardableResult
-    public func startApplication(_ name: String) throws -> Pid? {
+    public func startApplication(_ name: String, type: ApplicationType = .temporary) throws -> Pid? {
         guard let application = codeServer.application(name) else {
             throw RuntimeError(.unknownModule, "no loaded application named '\(name)'")
+        }
+        guard [.permanent, .transient, .temporary].contains(type) else {
+            throw RuntimeError(.badArgument, "'\(type.rawValue)' is not a start type (permanent, transient, temporary)")
         }
         let (running, missing): (Bool, [String]) = applications.state.withLock { state in
             (state.running[name] != nil, application.applications.filter { state.running[$0] == nil })
@@ -54,10 +86,17 @@ extension Node {
             supervisor = try spawn(code, args: start.args, options: SpawnOptions(trapExit: true)).pid
         }
         applications.state.withLock { state in
-            state.running[name] = ApplicationController.Running(version: application.version, supervisor: supervisor)
+            state.running[name] = ApplicationController.Running(
+                version: application.version,
+                supervisor: supervisor,
+                type: type
+            )
             state.order.append(name)
         }
-        logger.info("application started", metadata: ["application": "\(name)", "version": "\(application.version)"])
+        logger.info(
+            "application started",
+            metadata: ["application": "\(name)", "version": "\(application.version)", "type": "\(type.rawValue)"]
+        )
         return supervisor
     }
 
@@ -81,6 +120,40 @@ extension Node {
         applications.state.withLock { state in
             state.order.compactMap { name in state.running[name].map { (name, $0.version, $0.supervisor) } }
         }
+    }
+
+    /// The start type of running application `name`.
+    public func applicationType(_ name: String) -> ApplicationType? {
+        applications.state.withLock { $0.running[name]?.type }
+    }
+
+    /// Called with each application whose top supervisor exits on its own; replaces the
+    /// previous handler. Without one, such an exit is only logged.
+    public func onApplicationExit(_ handler: (@Sendable (ApplicationExit) -> Void)?) {
+        applications.exitHandler.withLock { $0 = handler }
+    }
+
+    /// `pid` exited: if it was a running application's top supervisor, the application has
+    /// exited (OTP's application master noticing its top supervisor die).
+    func applicationSupervisorExited(_ pid: Pid, reason: ExitReason) {
+        let exited: ApplicationExit? = applications.state.withLock { state in
+            guard let name = state.order.first(where: { state.running[$0]?.supervisor == pid }),
+                let running = state.running.removeValue(forKey: name)
+            else { return nil }
+            state.order.removeAll { $0 == name }
+            return ApplicationExit(name: name, version: running.version, type: running.type, reason: reason)
+        }
+        guard let exited else { return }
+        let level: Logger.Level = exited.stopsNode ? .critical : (reason == .normal ? .info : .error)
+        logger.log(
+            level: level,
+            "application exited",
+            metadata: [
+                "application": "\(exited.name)", "type": "\(exited.type.rawValue)",
+                "reason": "\(TermPrinter.printCompact(reason.term))",
+            ]
+        )
+        applications.exitHandler.withLock { $0 }?(exited)
     }
 
     /// An application's configuration value (`application:get_env/2`): `sys.config` values

@@ -199,6 +199,7 @@ public final class Node: @unchecked Sendable {
 
     func processDidExit(_ process: LocalProcess, reason: ExitReason) {
         sockets.withLock { $0 }?.ownerDied(process.pid)
+        if process.parent == rootPid { applicationSupervisorExited(process.pid, reason: reason) }
         exitObserver?(process.pid, reason)
     }
 
@@ -435,6 +436,11 @@ public final class Node: @unchecked Sendable {
             return running
         }
         guard wasRunning else { return }
+        // Applications stop with the node: their supervisors' exits are not application exits.
+        applications.state.withLock { state in
+            state.running = [:]
+            state.order = []
+        }
         // Roots first (supervisors stop their own children in order), then anything left.
         let everyone = table.all.reversed()
         for process in everyone where process.parent == rootPid {

@@ -1,0 +1,237 @@
+//===----------------------------------------------------------------------===//
+// This source file is part of the swift-distill open source project
+// SPDX-License-Identifier: Apache-2.0
+//===----------------------------------------------------------------------===//
+
+import CDistillRuntime
+import DistillTerm
+import Glibc
+import Logging
+import Synchronization
+
+/// The node's end of the control channel: a Unix stream socket at `var/run/NAME.sock`.
+///
+/// - `var/run/` is created `0700` and must belong to the node's user; the socket is `0600`.
+///   Only the node's user can reach it; the node also checks each connection's peer
+///   credentials (`SO_PEERCRED`) and refuses, with a log line, a uid other than its own (a
+///   misconfigured directory does not let another user in).
+/// - A connection carries any number of requests, one at a time: a frame in
+///   (``ControlFrame``), a frame out. Each connection has its own thread (at most
+///   ``maximumConnections``), so a slow command never blocks another client.
+/// - Garbage, an oversized length prefix, a frame that does not arrive within 10 seconds of
+///   its first byte: the connection is logged and closed; the node carries on.
+final class ControlServer: @unchecked Sendable {
+    /// Connections served at once; more are closed at once (and logged).
+    static let maximumConnections = 64
+
+    let paths: ReleasePaths
+    let release: ReleaseNode
+    let commands: ControlCommands
+    private let logger: Logger
+    private let listener = Mutex<Int32>(-1)
+    private let open = Mutex(0)
+
+    init(paths: ReleasePaths, release: ReleaseNode, commands: ControlCommands) {
+        self.paths = paths
+        self.release = release
+        self.commands = commands
+        var logger = release.node.logger
+        logger[metadataKey: "subsystem"] = "control"
+        self.logger = logger
+    }
+
+    // MARK: - Setting up
+
+    /// Makes `var/run/` (0700, owned by this user) and clears a stale socket; throws
+    /// `alreadyRunning` if a node answers on the socket.
+    static func prepare(_ paths: ReleasePaths) throws(BootError) {
+        do {
+            try Posix.makeDirectories(paths.root + "/var", mode: 0o755)
+            try Posix.makeDirectories(paths.runDirectory, mode: 0o700)
+        } catch {
+            throw BootError(.controlSocket, "\(error)")
+        }
+        var info = stat()
+        guard stat(paths.runDirectory, &info) == 0 else {
+            throw BootError(.controlSocket, "cannot inspect \(paths.runDirectory): \(Posix.text(errno: errno))")
+        }
+        guard info.st_uid == geteuid() else {
+            throw BootError(
+                .controlSocket,
+                "\(paths.runDirectory) belongs to uid \(info.st_uid), not to this user (uid \(geteuid()))"
+            )
+        }
+        if info.st_mode & 0o777 != 0o700 { chmod(paths.runDirectory, 0o700) }
+        switch UnixSocket.probe(paths.socket) {
+        case .listening:
+            let pid = (try? Posix.readText(paths.pidFile))?.split(separator: "\n").first.map(String.init)
+            throw BootError(
+                .alreadyRunning,
+                "\(paths.name) is already running" + (pid.map { " (pid \($0))" } ?? "")
+                    + ": \(paths.relative(paths.socket)) answers"
+            )
+        case .stale:
+            unlink(paths.socket)
+        case .absent:
+            break
+        }
+    }
+
+    /// Binds and listens, then accepts on a thread of its own.
+    func start() throws(BootError) {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw BootError(.controlSocket, "cannot create a socket: \(Posix.text(errno: errno))") }
+        let bound = UnixSocket.withAddress(paths.socket) { distill_unix_bind(fd, $0) }
+        guard bound == 0 else {
+            let reason = Posix.text(errno: errno)
+            close(fd)
+            throw BootError(.controlSocket, "cannot bind \(paths.relative(paths.socket)): \(reason)")
+        }
+        chmod(paths.socket, 0o600)
+        guard listen(fd, 16) == 0 else {
+            let reason = Posix.text(errno: errno)
+            close(fd)
+            unlink(paths.socket)
+            throw BootError(.controlSocket, "cannot listen on \(paths.relative(paths.socket)): \(reason)")
+        }
+        listener.withLock { $0 = fd }
+        startThread(name: "distill-control", stackSize: 1 << 20) { [self] in acceptLoop(fd) }
+    }
+
+    /// Stops accepting and removes the socket file. Connections being served finish their
+    /// current request; the process's exit closes them.
+    func stop() {
+        let fd = listener.withLock { fd in
+            defer { fd = -1 }
+            return fd
+        }
+        guard fd >= 0 else { return }
+        // shutdown(2) wakes a thread blocked in accept(2) on Linux; close alone would not.
+        shutdown(fd, Int32(SHUT_RDWR))
+        unlink(paths.socket)
+    }
+
+    // MARK: - Serving
+
+    private func acceptLoop(_ fd: Int32) {
+        while true {
+            let connection = distill_accept(fd)
+            if connection < 0 {
+                if errno == ECONNABORTED { continue }
+                if errno == EMFILE || errno == ENFILE {
+                    logger.error("control socket cannot accept", metadata: ["reason": "\(Posix.text(errno: errno))"])
+                    Posix.sleep(milliseconds: 100)
+                    continue
+                }
+                break
+            }
+            admit(ControlChannel(fd: connection))
+        }
+        close(fd)
+    }
+
+    private func admit(_ channel: ControlChannel) {
+        var uid: UInt32 = 0
+        var peerPid: Int32 = 0
+        guard distill_peer_credentials(channel.fd, &uid, &peerPid) == 0 else {
+            logger.warning("control connection without peer credentials closed")
+            return
+        }
+        let pid = peerPid
+        guard uid == geteuid() else {
+            logger.warning(
+                "control connection refused: not the node's user",
+                metadata: ["peer.uid": "\(uid)", "peer.pid": "\(pid)", "node.uid": "\(geteuid())"]
+            )
+            let refusal = ControlError(.refused, "the node runs as uid \(geteuid()); uid \(uid) may not control it")
+            try? channel.write(refusal.reply, until: .after(.milliseconds(200)))
+            return
+        }
+        let admitted = open.withLock { count in
+            guard count < Self.maximumConnections else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else {
+            logger.warning(
+                "control connection refused: too many connections",
+                metadata: ["peer.pid": "\(pid)", "limit": "\(Self.maximumConnections)"]
+            )
+            return
+        }
+        startThread(name: "distill-ctl-\(pid)", stackSize: 4 << 20) { [self] in
+            serve(channel, peer: pid)
+            open.withLock { $0 -= 1 }
+        }
+    }
+
+    private func serve(_ channel: ControlChannel, peer: Int32) {
+        while true {
+            let request: Term
+            do {
+                request = try channel.read(waitUntil: .never)
+            } catch .closed {
+                return
+            } catch {
+                logger.warning(
+                    "control connection closed: malformed message",
+                    metadata: ["peer.pid": "\(peer)", "reason": "\(error)"]
+                )
+                return
+            }
+            let effects = AfterReply()
+            let reply = commands.reply(to: request, release: release, peer: peer, effects: effects)
+            do {
+                try channel.write(reply)
+            } catch {
+                logger.info("control client left before its reply", metadata: ["peer.pid": "\(peer)"])
+            }
+            effects.run()
+        }
+    }
+}
+
+/// Unix socket paths: `sun_path` holds at most 107 bytes, so a longer path is reached
+/// through `/proc/self/fd/N/NAME` with `N` a descriptor of its directory.
+enum UnixSocket {
+    enum Probe {
+        /// Nothing at the path.
+        case absent
+        /// A socket file nobody listens on (a node that died).
+        case stale
+        /// A node answers.
+        case listening
+    }
+
+    /// Runs `body` with a path that reaches `path` and fits in `sun_path`.
+    static func withAddress<R>(_ path: String, _ body: (UnsafePointer<CChar>) -> R) -> R {
+        guard path.utf8.count >= 108, let slash = path.lastIndex(of: "/") else { return body(path) }
+        let directory = distill_open_directory_path(String(path[..<slash]))
+        guard directory >= 0 else { return body(path) }
+        defer { close(directory) }
+        return body("/proc/self/fd/\(directory)/" + path[path.index(after: slash)...])
+    }
+
+    /// A connected socket to `path`, or `-1` with `errno` set.
+    static func connect(_ path: String) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return -1 }
+        guard withAddress(path, { distill_unix_connect(fd, $0) }) == 0 else {
+            let saved = errno
+            close(fd)
+            errno = saved
+            return -1
+        }
+        return fd
+    }
+
+    static func probe(_ path: String) -> Probe {
+        let fd = connect(path)
+        if fd >= 0 {
+            close(fd)
+            return .listening
+        }
+        if errno == ENOENT { return .absent }
+        return errno == ECONNREFUSED ? .stale : .listening
+    }
+}
