@@ -16,7 +16,9 @@ public struct RestartRequest: Hashable, Sendable {
     public var ertsVersion: String
     /// `erts-ERTS/bin/distill-run` of the release (absolute).
     public var launcher: String
-    /// Variables to set: `DISTILL_RELEASE_VSN`, `DISTILL_ERTS_VSN` (what `bin/REL` sets) and
+    /// Variables to set: `DISTILL_BOOT_VERSION` (`"ERTS VSN"`: the release to boot instead of
+    /// the one `start_erl.data` names, see ``ReleaseHandler/bootOverride(environment:)``),
+    /// `DISTILL_RELEASE_VSN`, `DISTILL_ERTS_VSN` (what `bin/REL` sets) and
     /// `DISTILL_UPGRADE_CONTINUE`, the rest of the command for the new runtime to finish
     /// (read back by ``ReleaseHandler/init(node:configuration:booted:environment:)``).
     public var environment: [String: String]
@@ -118,6 +120,20 @@ struct Continuation: Sendable {
 }
 
 extension ReleaseHandler {
+    /// The variable that makes a boot start another release than `start_erl.data` names.
+    public static let bootVariable = "DISTILL_BOOT_VERSION"
+    /// The variable naming the control connection that waits for a restarted command's reply.
+    public static let replyVariable = "DISTILL_UPGRADE_REPLY_FD"
+
+    /// The release a boot must start instead of the one `start_erl.data` names: set only by
+    /// the release handler when it restarts the runtime into a release that is not permanent
+    /// (`DISTILL_BOOT_VERSION="ERTS VSN"`). The node clears it once booted, so that a later
+    /// `restart` or heart boots the permanent release again.
+    public static func bootOverride(environment: [String: String]) -> StartErlData? {
+        guard let text = environment[bootVariable] else { return nil }
+        return try? StartErlData(parsing: text, file: bootVariable)
+    }
+
     /// Asks the node to restart into `release` and finish `continuation` there.
     func restart(into release: ReleasesFile.Release, continuation: Continuation) throws(ReleaseHandlerError) {
         guard let restart = configuration.restart else {
@@ -136,6 +152,7 @@ extension ReleaseHandler {
             ertsVersion: release.ertsVersion,
             launcher: launcher,
             environment: [
+                ReleaseHandler.bootVariable: "\(release.ertsVersion) \(release.version)",
                 "DISTILL_RELEASE_VSN": release.version,
                 "DISTILL_ERTS_VSN": release.ertsVersion,
                 Continuation.variable: TermPrinter.printCompact(continuation.term),
@@ -146,6 +163,7 @@ extension ReleaseHandler {
             metadata: ["to": "\(release.version)", "erts": "\(release.ertsVersion)", "launcher": "\(launcher)"]
         )
         step("restarting the runtime")
+        machine.withLock { $0.restartRequested(release.version) }
         do {
             try restart(request)
         } catch {

@@ -77,6 +77,8 @@ public struct ReleaseHandlerStateMachine: Hashable, Sendable {
     public private(set) var running: String
     /// The command in progress, if any.
     public private(set) var operation: Operation?
+    /// The release the runtime is restarting into: from then on every command is refused.
+    public private(set) var restarting: String?
 
     /// The state after a boot of `booted`, from `RELEASES` as read: the booted release is
     /// `current` unless it is the permanent one.
@@ -114,6 +116,9 @@ public struct ReleaseHandlerStateMachine: Hashable, Sendable {
 
     /// Starts `operation`; refused while another runs.
     public mutating func begin(_ operation: Operation) throws(ReleaseHandlerError) {
+        if let target = restarting {
+            throw ReleaseHandlerError(.busy, "cannot start \(operation): the runtime is restarting into \(target)")
+        }
         if let running = self.operation {
             throw ReleaseHandlerError(
                 .busy,
@@ -125,6 +130,9 @@ public struct ReleaseHandlerStateMachine: Hashable, Sendable {
 
     /// Ends the command in progress.
     public mutating func end() { operation = nil }
+
+    /// Records that the runtime restarts into `version`: nothing else may start.
+    public mutating func restartRequested(_ version: String) { restarting = version }
 
     // MARK: - Unpack
 
