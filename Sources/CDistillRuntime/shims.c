@@ -174,6 +174,17 @@ int distill_open_directory_path(const char *path) {
     return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+int distill_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+void distill_close_from(int first) {
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, 0) == 0) return;
+#endif
+    long limit = sysconf(_SC_OPEN_MAX);
+    if (limit < 0 || limit > 65536) limit = 65536;
+    for (long fd = first; fd < limit; fd++) close((int)fd);
+}
+
 int distill_wait_exited(int status) { return WIFEXITED(status); }
 int distill_wait_exit_status(int status) { return WEXITSTATUS(status); }
 int distill_wait_signaled(int status) { return WIFSIGNALED(status); }

@@ -8,68 +8,6 @@ import DistillTestSupport
 import Foundation
 import Testing
 
-/// The KVPlugin fixture built once per test run, with the `distill-run` of the same build.
-///
-/// The build goes to `.build/fixtures/KVPlugin` of this package and is incremental, so only
-/// the first run pays for compiling the runtime's dependencies.
-enum PluginFixture {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let fixture = packageRoot.appendingPathComponent("Tests/DistillRuntimeTests/Fixtures/KVPlugin")
-    static let scratch = packageRoot.appendingPathComponent(".build/fixtures/KVPlugin")
-
-    struct Built: Sendable {
-        var launcher: String
-        var plugin: String
-        var runtime: String
-    }
-
-    struct BuildFailure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    static let built: Result<Built, BuildFailure> = {
-        let swift = ProcessInfo.processInfo.environment["SWIFT_EXEC_DRIVER"] ?? "/usr/bin/env"
-        let prefix = swift == "/usr/bin/env" ? ["swift"] : []
-        func build(_ product: String) throws {
-            try runProcess(
-                swift,
-                prefix + [
-                    "build", "--package-path", fixture.path, "--scratch-path", scratch.path, "--product", product,
-                ],
-                timeout: .seconds(1200)
-            )
-        }
-        for product in ["KVPlugin", "distill-run"] {
-            do {
-                try build(product)
-            } catch {
-                // Right after this package's manifest changes, the fixture's first build has
-                // been seen to fail once and then succeed; a second failure is reported.
-                do {
-                    try build(product)
-                } catch let second {
-                    return .failure(
-                        BuildFailure(
-                            description: "building the KVPlugin fixture failed:\n\(error)\nand again:\n\(second)"
-                        )
-                    )
-                }
-            }
-        }
-        let directory = scratch.appendingPathComponent("debug").resolvingSymlinksInPath()
-        return .success(
-            Built(
-                launcher: directory.appendingPathComponent("distill-run").path,
-                plugin: directory.appendingPathComponent("libKVPlugin.so").path,
-                runtime: directory.appendingPathComponent("libDistillRuntime.so").path
-            )
-        )
-    }()
-
-    static func get() throws -> Built { try built.get() }
-}
-
 @Suite(.serialized)
 struct PluginTests {
     @Test func thePluginLinksTheSharedRuntimeAndCarriesNoCopyOfIt() throws {

@@ -95,6 +95,12 @@ int distill_accept(int fd);
 /// Opens `path` as an O_PATH directory descriptor (close-on-exec), or returns -1.
 int distill_open_directory_path(const char *path);
 
+/// A pipe whose ends are close-on-exec (pipe2). Returns 0, or -1 with errno set.
+int distill_pipe(int fds[2]);
+
+/// Closes every descriptor from `first` up (close_range, or one by one where it is missing).
+void distill_close_from(int first);
+
 /// `WIFEXITED`/`WEXITSTATUS` and `WIFSIGNALED`/`WTERMSIG` of a `waitpid` status.
 int distill_wait_exited(int status);
 int distill_wait_exit_status(int status);

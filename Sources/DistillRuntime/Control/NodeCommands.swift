@@ -105,7 +105,7 @@ extension ControlRequest {
 extension ReleaseNode {
     /// `describe`'s map.
     func description() -> Term {
-        func text(_ value: String) -> Term { .binary(value) }
+        func text(_ value: String) -> Term { .string(value) }
         let now = monotonicNow()
         var applications: [Term] = []
         let running = Dictionary(
@@ -123,8 +123,11 @@ extension ReleaseNode {
                 entry[1] = (.atom("version"), text(started.version))
                 if let supervisor = started.supervisor { entry.append((.atom("supervisor"), .pid(supervisor))) }
             } else {
-                let loaded = node.codeServer.application(application.name) != nil
-                entry.append((.atom("status"), .atom(loaded ? "loaded" : "stopped")))
+                // `load` applications (and included ones) are loaded only; others have exited.
+                let status =
+                    application.type == .unloaded
+                    ? "not_loaded" : startedApplications.contains(application.name) ? "stopped" : "loaded"
+                entry.append((.atom("status"), .atom(status)))
             }
             applications.append(.map(TermMap(entry)))
         }
@@ -178,7 +181,7 @@ extension ReleaseNode {
             releases.map { release in
                 .map(
                     TermMap([
-                        (.atom("version"), .binary(release.version)),
+                        (.atom("version"), .string(release.version)),
                         (.atom("status"), .atom(release.status)),
                         (.atom("running"), .atom(release.version == current ? "true" : "false")),
                     ])

@@ -6,10 +6,11 @@
 /// "Did you mean" for a misspelt flag or command.
 enum Spelling {
     /// The candidate at most two edits from `word` (and fewer edits than `word` has
-    /// characters), the closest first; ties go to the earlier candidate.
+    /// characters), the closest first; ties go to the first in sorted order. An adjacent swap
+    /// (`pnig` for `ping`) is one edit.
     static func closest(to word: String, among candidates: [String]) -> String? {
         var best: (candidate: String, distance: Int)?
-        for candidate in candidates where candidate != word {
+        for candidate in candidates.sorted() where candidate != word {
             let distance = editDistance(Array(word.unicodeScalars), Array(candidate.unicodeScalars))
             guard distance <= 2, distance < word.unicodeScalars.count else { continue }
             if let current = best, current.distance <= distance { continue }
@@ -18,19 +19,23 @@ enum Spelling {
         return best?.candidate
     }
 
-    /// Levenshtein distance.
+    /// The optimal-string-alignment distance: insertions, deletions, substitutions and swaps
+    /// of adjacent characters each cost one.
     static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
         for i in 1...a.count {
-            current[0] = i
             for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
             }
-            swap(&previous, &current)
         }
-        return previous[b.count]
+        return table[a.count][b.count]
     }
 }

@@ -16,8 +16,11 @@ import Logging
 ///   image is mapped, starts each application, prints what runs (kinds come from conformance
 ///   casts to this runtime's `Server` and `Supervisor`), stops them. Exit status 0 if all is well.
 /// - `version`: the plugin ABI and the runtime's build fingerprint.
+/// - the node's commands (`foreground`, `start`, `stop`, `ping`, `rpc`, ...; see
+///   ``ClientCommands``, ``NodeMain``, ``Daemon``, ``RemoteConsole``), what `bin/REL` runs.
 @_cdecl("distill_runtime_main")
 public func distillRuntimeMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    NodeMain.processStarted = monotonicNow()
     let arguments = (0..<Int(argc)).map { argv[$0].map { String(cString: $0) } ?? "" }
     return RuntimeCommand.run(Array(arguments.dropFirst()))
 }
@@ -27,7 +30,29 @@ enum RuntimeCommand {
         usage: distill-run manifest PLUGIN.so
                distill-run check PLUGIN.so...
                distill-run version
+               distill-run foreground|start --root DIR [--name NAME] [--timeout MS] [--json]
+               distill-run stop|restart|ping|pid|describe|versions|help --root DIR [--timeout MS] [--json]
+               distill-run rpc|cast|send NAME TERM --root DIR [--timeout MS] [--json]
+               distill-run remote_console --root DIR [--timeout MS]
+               distill-run COMMAND [ARG...] --root DIR     (a command of the node, arguments as strings)
         """
+
+    /// The node's commands: `node` boots in this process (heart and restarts exec it).
+    static func runNodeCommand(_ command: String, _ arguments: [String]) -> Int32 {
+        do {
+            let options = try NodeOptions(command: command, arguments: arguments)
+            switch command {
+            case "node": return try NodeMain.node(options)
+            case "foreground": return try NodeMain.foreground(options)
+            case "start": return try Daemon.start(options)
+            case "remote_console": return RemoteConsole.run(options)
+            default: return ClientCommands.run(options)
+            }
+        } catch {
+            printError("distill-run \(command): \(error)\n\(usage)")
+            return ExitStatus.usage.rawValue
+        }
+    }
 
     static func run(_ arguments: [String]) -> Int32 {
         guard let command = arguments.first else {
@@ -35,6 +60,13 @@ enum RuntimeCommand {
             return 2
         }
         let rest = Array(arguments.dropFirst())
+        let hasRoot = rest.contains("--root") || getenv("RELEASE_ROOT") != nil
+        if ["node", "foreground", "start", "remote_console"].contains(command)
+            || (ClientCommands.builtIn.contains(command) && (command != "help" || hasRoot))
+            || (!["manifest", "check", "version", "help"].contains(command) && !command.hasPrefix("-") && hasRoot)
+        {
+            return runNodeCommand(command, rest)
+        }
         do {
             switch command {
             case "manifest":
@@ -58,6 +90,8 @@ enum RuntimeCommand {
                         ])
                     ) + "."
                 )
+            case "help", "--help", "-h":
+                printOut(usage)
             default:
                 printError("distill-run: unknown command '\(command)'\n\(usage)")
                 return 2

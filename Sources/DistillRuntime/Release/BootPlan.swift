@@ -111,6 +111,21 @@ public struct BootPlan: Sendable {
         )
     }
 
+    /// Reads only `start_erl.data` and the `vm.args` of the release it names: what a launcher
+    /// needs to decide whether to run heart, and what heart needs before each restart.
+    public static func readFlags(
+        paths: ReleasePaths,
+        environment: [String: String]
+    ) throws(BootError) -> (startErlData: StartErlData, vmArgs: VMArgs) {
+        let startErlData = try parse(paths.startErlData, paths) { (text, file) throws(ReleaseFileError) in
+            try StartErlData(parsing: text, file: file)
+        }
+        let path = paths.vmArgs(startErlData.releaseVersion)
+        guard Posix.exists(path) else { return (startErlData, VMArgs()) }
+        let text = try readText(path, paths)
+        return (startErlData, try VMArgs(parsing: text, file: paths.relative(path), environment: environment))
+    }
+
     // MARK: - Files
 
     private static func readText(_ path: String, _ paths: ReleasePaths) throws(BootError) -> String {

@@ -68,6 +68,7 @@ public final class ReleaseNode: Sendable {
     private struct Running {
         var version: String = ""
         var images: [(application: String, version: String, path: String)] = []
+        var started: Set<String> = []
     }
 
     init(paths: ReleasePaths, plan: BootPlan, node: Node, underHeart: Bool, processStarted: UInt64) {
@@ -87,6 +88,12 @@ public final class ReleaseNode: Sendable {
 
     /// The plugin images loaded, in load order.
     public var images: [(application: String, version: String, path: String)] { running.withLock { $0.images } }
+
+    /// The applications started since the boot (running or not any more).
+    public var startedApplications: Set<String> { running.withLock { $0.started } }
+
+    /// Records that application `name` was started (the boot, or the release handler).
+    public func recordStarted(_ name: String) { running.withLock { _ = $0.started.insert(name) } }
 
     /// Records an image the release handler loaded.
     public func recordImage(application: String, version: String, path: String) {
@@ -161,6 +168,7 @@ public final class ReleaseNode: Sendable {
             }
             do {
                 try node.startApplication(application.name, type: application.type)
+                recordStarted(application.name)
             } catch {
                 throw BootError(
                     .startFailed,

@@ -6,19 +6,23 @@
 
 // A plugin as a user writes one: a dynamic library product that depends on swift-distill's
 // DistillRuntime product. PluginTests builds it (and distill-run from the same build).
+// LabPlugin is a second application, for the node tests (DistillNodeTests): servers to call,
+// cast and time, supervisors of each strategy, a TCP echo server, a trap for heart.
 
 import PackageDescription
 
 let package = Package(
     name: "KVPlugin",
     products: [
-        .library(name: "KVPlugin", type: .dynamic, targets: ["KVPlugin"])
+        .library(name: "KVPlugin", type: .dynamic, targets: ["KVPlugin"]),
+        .library(name: "LabPlugin", type: .dynamic, targets: ["LabPlugin"]),
     ],
     dependencies: [
         .package(name: "swift-distill", path: "../../../..")
     ],
     targets: [
         .target(name: "KVPlugin", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")]),
+        .target(name: "LabPlugin", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")]),
         // A plugin author's tests: EmbeddedRuntime comes from the same libDistillRuntime.so.
         .testTarget(name: "KVPluginTests", dependencies: ["KVPlugin"]),
     ],
