@@ -4,9 +4,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-// Three versions of one application, "kv", as three plugin products of one package (one
+// Four versions of one application, "kv", as four plugin products of one package (one
 // build, SwiftNIO compiled once): KV1 is kv 0.1.0, KV2 is 0.2.0 (a soft update: same state),
-// KV3 is 0.3.0 (an advanced update: the state changes shape). Each target is its own Swift
+// KV3 is 0.3.0 (an advanced update: the state changes shape), KV4 is 0.4.0 (soft again). Each target is its own Swift
 // module with the same type names, as two builds of one plugin would be. The release handler
 // tests and `distill-bench upgrade` lay releases out with them.
 
@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "KV1", type: .dynamic, targets: ["KV1"]),
         .library(name: "KV2", type: .dynamic, targets: ["KV2"]),
         .library(name: "KV3", type: .dynamic, targets: ["KV3"]),
+        .library(name: "KV4", type: .dynamic, targets: ["KV4"]),
     ],
     dependencies: [
         .package(name: "swift-distill", path: "../../../..")
@@ -26,6 +27,7 @@ let package = Package(
         .target(name: "KV1", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")]),
         .target(name: "KV2", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")]),
         .target(name: "KV3", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")]),
+        .target(name: "KV4", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -211,7 +211,7 @@ public struct KV: Server {
             return .reply("ok")
         }
         if let key = request.tagged("get")?.first.flatMap(text) {
-            return .reply(state.table[key]?.value.map { .binary($0) } ?? "undefined")
+            return .reply((state.table[key]?.value).map { Term.binary($0) } ?? "undefined")
         }
         switch request {
         case "count": return .reply(.integer(state.table.count))
