@@ -238,14 +238,14 @@ struct LiveUpgradeTests {
             #expect(statuses[data.releaseVersion] == "permanent", "step \(step): \(statuses)")
             #expect(statuses.values.filter { $0 == "permanent" }.count == 1, "step \(step): \(statuses)")
             // And the upgrade can be finished from there.
-            try release.expectSuccess(["upgrade", "0.2.0"])
+            if statuses["0.2.0"] != "permanent" { try release.expectSuccess(["upgrade", "0.2.0"]) }
             #expect(try release.rpc("kv", "version") == "<<\"0.2.0\">>", "step \(step)")
             release.stopIfRunning()
             step += 1
             if step > 40 { break }
         }
         #expect(completed)
-        #expect(step > 10)
+        #expect(step > 15, "the upgrade has 17 steps: extraction, 5 moves, RELEASES, 8 instructions, RELEASES, start_erl.data")
     }
 
     // MARK: - Restarting the runtime
