@@ -19,7 +19,7 @@ extension ControlCommand {
     /// | `{upgrade, [Vsn]}`, `{upgrade, [Vsn, Options]}` | `#{version, unpacked, install, health_runs, permanent, restarting, log, message}` |
     /// | `{downgrade, [Vsn]}`, `{downgrade, [Vsn, Options]}` | as `install` |
     /// | `{remove, [Vsn]}` | `#{version, message}` |
-    /// | `{versions, []}` | `[#{version, status, running, erts}]` |
+    /// | `{versions, []}` | `[#{version, status, running}]`, statuses as the handler knows them (`current` included) |
     /// | `{which_releases, []}` | `[{Name, Vsn, Libs, Status}]`, as `release_handler:which_releases/0` |
     /// | `{releases, []}` | the handler's view: releases, command in progress, loaded images, image limit |
     ///
@@ -99,11 +99,10 @@ extension ControlCommand {
                 handler.releases.map { release in
                     .map(
                         TermMap([
-                            (.atom("version"), .binary(release.version)),
+                            (.atom("version"), .string(release.version)),
                             (.atom("status"), .atom(release.status.rawValue)),
                             (.atom("running"), .atom(release.version == running ? "true" : "false")),
-                            (.atom("erts"), .binary(release.ertsVersion)),
-                        ])
+                        ].sorted { $0.0 < $1.0 })
                     )
                 }
             )

@@ -152,14 +152,6 @@ public final class ReleaseHandler: Sendable {
         }.joined(separator: "\n")
     }
 
-    /// `versions` as a term: `[{Vsn, Status, Running}]`.
-    public var versionsTerm: Term {
-        let (releases, running) = machine.withLock { ($0.releases, $0.running) }
-        return .list(
-            releases.map { .tuple([.string($0.version), .atom($0.status.rawValue), .atom($0.version == running ? "true" : "false")]) }
-        )
-    }
-
     /// `describe`: the releases, the command in progress, and the loaded plugin images with
     /// the modules each has current or old.
     public var description: Term {
