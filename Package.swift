@@ -74,11 +74,12 @@ let package = Package(
             name: "distill-bench",
             dependencies: [
                 "DistillTerm", "DistillBuild", "DistillArchive", "DistillPlan", "DistillRelease", "DistillRuntime",
+                "DistillTestSupport",  // upgrade: the upgrade fixture and its release layout
             ]
         ),
 
         // MARK: - Tests
-        .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
+        .target(name: "DistillTestSupport", dependencies: ["DistillRelease", "DistillTerm"], path: "Sources/DistillTestSupport"),
         .testTarget(
             name: "DistillRuntimeTests",
             dependencies: ["DistillRuntime", "DistillTestSupport", "DistillRelease", "DistillBuild"],
