@@ -103,6 +103,8 @@ let package = Package(
         .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
         .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),
         .testTarget(name: "DistillELFTests", dependencies: ["DistillELF", "DistillTestSupport"]),
+        // The benchmarks' harness: the OTP baseline (bench/otp) builds, upgrades and downgrades.
+        .testTarget(name: "BenchmarkHarnessTests", dependencies: ["distill-bench", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -103,9 +103,10 @@ struct OTPRelease {
     }
 
     /// `runs` times, on a fresh node of 0.1.0 holding `keys` keys: `bin/kv upgrade 0.2.0`
-    /// (soft), `upgrade 0.3.0` (state change), `downgrade 0.2.0`, `downgrade 0.1.0`, with a
-    /// process calling kv in a loop throughout. Every step checks afterwards that the node
-    /// runs the new version permanently and that every key kept its value.
+    /// (soft), `upgrade 0.3.0` (state change), `downgrade 0.2.0`, `downgrade 0.1.0`, once on an
+    /// idle node and once with a process calling kv in a loop throughout. Every step checks
+    /// afterwards that the node runs the new version permanently, that every key kept its
+    /// value, and that kv's state has the new version's shape.
     func upgrade(runs: Int, keys: Int = 10_000) throws -> [OTPUpgradeStep] {
         let figures = try OTPBaseline.run(
             directory: directory,
@@ -145,8 +146,12 @@ struct OTPUpgradeStep {
 
     var from: String
     var to: String
-    /// The whole command, from exec to exit (seconds).
+    /// The whole command, from exec to exit (seconds), with the client calling kv.
     var command: Stats
+    /// The same on a node where nothing else runs: the command, its unpack and install.
+    var idleCommand: Stats
+    var idleUnpackRelease: Stats
+    var idleInstallRelease: Stats
     /// release_handler's steps, timed by `timer:tc` in the node (seconds). Downgrades unpack
     /// nothing: `unpackRelease` is then empty.
     var unpackRelease: Stats
@@ -177,6 +182,9 @@ struct OTPUpgradeStep {
         let key = "\(from)->\(to)"
         let verb = Self.isDowngrade(from: from, to: to) ? "downgrade" : "upgrade"
         command = try figures.stats("command", key, name: "bin/kv \(verb) \(to)")
+        idleCommand = try figures.stats("idle_command", key, name: "bin/kv \(verb) \(to), idle node")
+        idleUnpackRelease = figures.optionalStats("idle_unpack_release", key, name: "  unpack_release, idle node")
+        idleInstallRelease = try figures.stats("idle_install_release", key, name: "  install_release, idle node")
         unpackRelease = figures.optionalStats("unpack_release", key, name: "  unpack_release")
         checkInstallRelease = try figures.stats("check_install_release", key, name: "  check_install_release")
         installRelease = try figures.stats("install_release", key, name: "  install_release")
@@ -270,11 +278,11 @@ enum OTPBenchmark {
             say("  " + stats.summary(nameWidth: 36))
         }
 
-        say("  upgrades, \(keys) keys, a client calling kv in a loop:")
+        say("  upgrades, \(keys) keys, on an idle node and with a client calling kv in a loop:")
         for step in try release.upgrade(runs: runs, keys: keys) {
             say("  \(step.label)")
             for stats in [
-                step.command, step.unpackRelease, step.checkInstallRelease, step.installRelease, step.makePermanent,
+                step.idleCommand, step.idleUnpackRelease, step.idleInstallRelease, step.command, step.unpackRelease, step.checkInstallRelease, step.installRelease, step.makePermanent,
                 step.maxGap, step.longestCallInInstall,
             ] where !stats.values.isEmpty {
                 say("    " + stats.summary(nameWidth: 34))

@@ -163,7 +163,9 @@ cleanup() {
         rm -rf "$RUN_DIR"
     fi
     if [ -n "$EPMD_PID" ]; then
-        kill "$EPMD_PID" 2> /dev/null || true
+        # SIGKILL: a parent may have blocked SIGTERM for its children (Foundation's Process
+        # passes its thread's signal mask on), and epmd keeps nothing worth a graceful end.
+        kill -KILL "$EPMD_PID" 2> /dev/null || true
         wait "$EPMD_PID" 2> /dev/null || true
     fi
     exit "$status"
@@ -184,7 +186,7 @@ start_epmd() {
             fi
             sleep 0.05
         done
-        kill "$EPMD_PID" 2> /dev/null || true
+        kill -KILL "$EPMD_PID" 2> /dev/null || true
         wait "$EPMD_PID" 2> /dev/null || true
         EPMD_PID=""
     done

@@ -35,7 +35,7 @@ run("boot", [Runs], Config) ->
     Root = deploy(Config, "boot"),
     [boot(Root, Mode, Run) || Run <- lists:seq(1, Runs), Mode <- [foreground, start]];
 run("upgrade", [Runs, Keys], Config) ->
-    [upgrade_run(Config, Run, Keys) || Run <- lists:seq(1, Runs)];
+    [upgrade_run(Config, Run, Keys, Client) || Run <- lists:seq(1, Runs), Client <- [idle, client]];
 run("throughput", [Runs, Calls, CliCalls], Config) ->
     throughput(Config, Runs, Calls, CliCalls);
 run(Command, Args, _Config) ->
@@ -63,9 +63,10 @@ boot(Root, Mode, Run) ->
 %% MARK: - Upgrades
 
 %% One node of 0.1.0 with Keys keys; up to 0.2.0 (soft), up to 0.3.0 (state change), down to
-%% 0.2.0 (state change back), down to 0.1.0. A client calls kv in a loop during each command.
-upgrade_run(Config, Run, Keys) ->
-    Root = deploy(Config, "upgrade-" ++ integer_to_list(Run)),
+%% 0.2.0 (state change back), down to 0.1.0. With Client = client, a process calls kv in a loop
+%% during each command; with idle, nothing else runs (figures named idle_*).
+upgrade_run(Config, Run, Keys, Client) ->
+    Root = deploy(Config, lists:concat(["upgrade-", Run, "-", Client])),
     Node = node_name(Root, Run, upgrade),
     Port = spawn_kv(Root, Node, ["foreground"]),
     wait_for_kv(Node, erlang:monotonic_time()),
@@ -74,22 +75,35 @@ upgrade_run(Config, Run, Keys) ->
     ok = rpc(Node, kv_probe, load, [Keys]),
     Steps = [{"0.1.0", "0.2.0", "upgrade"}, {"0.2.0", "0.3.0", "upgrade"},
              {"0.3.0", "0.2.0", "downgrade"}, {"0.2.0", "0.1.0", "downgrade"}],
-    [upgrade_step(Root, Node, Run, Keys, Step) || Step <- Steps],
+    [upgrade_step(Root, Node, Run, Keys, Client, Step) || Step <- Steps],
     stop_node(Node, OsPid, Port).
 
-upgrade_step(Root, Node, Run, Keys, {From, To, Command}) ->
+upgrade_step(Root, Node, Run, Keys, Client, {From, To, Command}) ->
     Case = From ++ "->" ++ To,
-    Client = rpc(Node, kv_probe, start_client, [Keys]),
+    Caller = case Client of
+        client -> rpc(Node, kv_probe, start_client, [Keys]);
+        idle -> none
+    end,
     {Status, Output, Elapsed} = kv(Root, Node, [Command, To]),
-    Seen = rpc(Node, kv_probe, stop_client, [Client]),
+    Seen = case Client of
+        client -> rpc(Node, kv_probe, stop_client, [Caller]);
+        idle -> none
+    end,
     Status == 0 orelse fail("bin/kv ~s ~s exited with ~p:~n~ts", [Command, To, Status, Output]),
     Timings = timings(Output),
     verify(Node, Keys, To),
-    report("command", Case, Run, Elapsed, "s"),
-    [report(Name, Case, Run, maps:get(Key, Timings) / 1.0e6, "s")
+    Prefix = case Client of client -> ""; idle -> "idle_" end,
+    report(Prefix ++ "command", Case, Run, Elapsed, "s"),
+    [report(Prefix ++ Name, Case, Run, maps:get(Key, Timings) / 1.0e6, "s")
      || {Name, Key} <- [{"unpack_release", unpack_us}, {"check_install_release", check_us},
                         {"install_release", install_us}, {"make_permanent", permanent_us}],
         maps:is_key(Key, Timings)],
+    case Client of
+        client -> report_client(Case, Run, Seen, Timings);
+        idle -> ok
+    end.
+
+report_client(Case, Run, Seen, Timings) ->
     #{calls := Calls, failed := Failed, wrong := Wrong, max_gap_us := MaxGap, slow := Slow} = Seen,
     report("max_gap", Case, Run, MaxGap / 1.0e6, "s"),
     report("longest_call_in_install", Case, Run, longest_overlapping(Slow, Timings) / 1.0e6, "s"),
