@@ -116,7 +116,8 @@ struct OTPRelease {
     }
 
     /// `gen_server:call` to kv from 1 and 2 processes in the node (`calls` calls per run), and
-    /// `bin/kv rpc kv get ...` from the command line, `cliCalls` in sequence per run.
+    /// `bin/kv rpc kv get ...` from the command line, `cliCalls` in sequence per run: through
+    /// bin/nodetool (an escript), and through erl_call (relx 4's default).
     func throughput(runs: Int, calls: Int = 1_000_000, cliCalls: Int = 20) throws -> OTPThroughput {
         let figures = try OTPBaseline.run(
             directory: directory,
@@ -125,7 +126,12 @@ struct OTPRelease {
         return OTPThroughput(
             oneClient: try figures.stats("call_throughput", "clients=1", name: "gen_server:call, 1 client"),
             twoClients: try figures.stats("call_throughput", "clients=2", name: "gen_server:call, 2 clients"),
-            commandLine: try figures.stats("cli_rpc_throughput", "bin/kv rpc", name: "bin/kv rpc, sequential")
+            commandLine: try figures.stats("cli_rpc_throughput", "bin/kv rpc", name: "bin/kv rpc (nodetool), sequential"),
+            commandLineErlCall: try figures.stats(
+                "cli_rpc_throughput",
+                "bin/kv rpc, erl_call",
+                name: "bin/kv rpc (erl_call), sequential"
+            )
         )
     }
 }
@@ -202,6 +208,7 @@ struct OTPThroughput {
     var oneClient: Stats
     var twoClients: Stats
     var commandLine: Stats
+    var commandLineErlCall: Stats
 }
 
 /// What `bench/otp/run.sh` printed: one figure a line,
@@ -293,7 +300,9 @@ enum OTPBenchmark {
         }
 
         let throughput = try release.throughput(runs: runs, calls: calls, cliCalls: cliCalls)
-        for stats in [throughput.oneClient, throughput.twoClients, throughput.commandLine] {
+        for stats in [
+            throughput.oneClient, throughput.twoClients, throughput.commandLine, throughput.commandLineErlCall,
+        ] {
             say("  " + rateSummary(stats, width: 36))
         }
     }
