@@ -126,7 +126,11 @@ struct OTPRelease {
         return OTPThroughput(
             oneClient: try figures.stats("call_throughput", "clients=1", name: "gen_server:call, 1 client"),
             twoClients: try figures.stats("call_throughput", "clients=2", name: "gen_server:call, 2 clients"),
-            commandLine: try figures.stats("cli_rpc_throughput", "bin/kv rpc", name: "bin/kv rpc (nodetool), sequential"),
+            commandLine: try figures.stats(
+                "cli_rpc_throughput",
+                "bin/kv rpc",
+                name: "bin/kv rpc (nodetool), sequential"
+            ),
             commandLineErlCall: try figures.stats(
                 "cli_rpc_throughput",
                 "bin/kv rpc, erl_call",
@@ -289,7 +293,8 @@ enum OTPBenchmark {
         for step in try release.upgrade(runs: runs, keys: keys) {
             say("  \(step.label)")
             for stats in [
-                step.idleCommand, step.idleUnpackRelease, step.idleInstallRelease, step.command, step.unpackRelease, step.checkInstallRelease, step.installRelease, step.makePermanent,
+                step.idleCommand, step.idleUnpackRelease, step.idleInstallRelease, step.command, step.unpackRelease,
+                step.checkInstallRelease, step.installRelease, step.makePermanent,
                 step.maxGap, step.longestCallInInstall,
             ] where !stats.values.isEmpty {
                 say("    " + stats.summary(nameWidth: 34))

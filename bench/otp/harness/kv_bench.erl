@@ -33,7 +33,8 @@ main([Command, Build, RunDir | Args]) ->
 
 run("boot", [Runs], Config) ->
     Root = deploy(Config, "boot"),
-    [boot(Root, Mode, Run) || Run <- lists:seq(1, Runs), Mode <- [foreground, start]];
+    [boot(Root, Mode, Run) || Run <- lists:seq(1, Runs), Mode <- [foreground, start]],
+    ok = file:del_dir_r(Root);
 run("upgrade", [Runs, Keys], Config) ->
     [upgrade_run(Config, Run, Keys, Client) || Run <- lists:seq(1, Runs), Client <- [idle, client]];
 run("throughput", [Runs, Calls, CliCalls], Config) ->
@@ -76,7 +77,8 @@ upgrade_run(Config, Run, Keys, Client) ->
     Steps = [{"0.1.0", "0.2.0", "upgrade"}, {"0.2.0", "0.3.0", "upgrade"},
              {"0.3.0", "0.2.0", "downgrade"}, {"0.2.0", "0.1.0", "downgrade"}],
     [upgrade_step(Root, Node, Run, Keys, Client, Step) || Step <- Steps],
-    stop_node(Node, OsPid, Port).
+    stop_node(Node, OsPid, Port),
+    ok = file:del_dir_r(Root).
 
 upgrade_step(Root, Node, Run, Keys, Client, {From, To, Command}) ->
     Case = From ++ "->" ++ To,
@@ -173,7 +175,8 @@ throughput(Config, Runs, Calls, CliCalls) ->
          report("cli_rpc_throughput", Case, Run, CliCalls / seconds_since(Start), "calls/s")
      end || Run <- lists:seq(1, Runs),
             {Case, Env} <- [{"bin/kv rpc", []}, {"bin/kv rpc, erl_call", [{"KV_RPC", "erl_call"}]}]],
-    stop_node(Node, OsPid, Port).
+    stop_node(Node, OsPid, Port),
+    ok = file:del_dir_r(Root).
 
 %% MARK: - Nodes
 
