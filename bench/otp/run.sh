@@ -15,11 +15,12 @@
 #   boot        [--runs N]                 exec of bin/kv foreground / bin/kv start to ping and
 #                                          to kv answering
 #   upgrade     [--runs N] [--keys K]      with K keys (default 10000): bin/kv upgrade 0.2.0,
-#                                          upgrade 0.3.0, downgrade 0.2.0, downgrade 0.1.0, with a
-#                                          client calling kv throughout
+#                                          upgrade 0.3.0, downgrade 0.2.0, downgrade 0.1.0, on an
+#                                          idle node, then with a client calling kv throughout
 #   throughput  [--runs N] [--calls C] [--cli-calls M]
 #                                          gen_server:call in the node, 1 and 2 clients (C calls,
-#                                          default 1000000); bin/kv rpc, M sequential (default 20)
+#                                          default 1000000); bin/kv rpc, M sequential (default 20),
+#                                          through nodetool and through erl_call
 #   all         [--runs N]                 every command above
 #
 # DIR defaults to bench/otp/_build (gitignored). Commands other than build build first if the
