@@ -107,6 +107,8 @@ let package = Package(
         .testTarget(name: "DistillELFTests", dependencies: ["DistillELF", "DistillTestSupport"]),
         // Boots releases in child processes through distill-run (never DistillRuntime in-process).
         .testTarget(name: "DistillNodeTests", dependencies: ["DistillRelease", "DistillTerm", "DistillTestSupport"]),
+        // The benchmarks' harness: the OTP baseline (bench/otp) builds, upgrades and downgrades.
+        .testTarget(name: "BenchmarkHarnessTests", dependencies: ["distill-bench", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,3 +17,6 @@ runs=(--runs "${BENCH_RUNS:-7}")
 "$bench" plan "${runs[@]}"
 # Runtime: call/cast throughput, call latency, memory per idle process vs OTP's gen_server.
 "$bench" runtime "${runs[@]}"
+# The OTP baseline alone (bench/otp): the kv release built with systools, booted, hot-upgraded
+# with release_handler through bin/kv, and called; the release benchmarks print it beside ours.
+"$bench" otp "${runs[@]}"
