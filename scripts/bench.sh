@@ -20,3 +20,6 @@ runs=(--runs "${BENCH_RUNS:-7}")
 # The OTP baseline alone (bench/otp): the kv release built with systools, booted, hot-upgraded
 # with release_handler through bin/kv, and called; the release benchmarks print it beside ours.
 "$bench" otp "${runs[@]}"
+# Hot upgrades: bin/kv upgrade/downgrade of a kv server with 10,000 keys and a client calling it,
+# the relup alone, the whole command and the longest pause, vs OTP's release_handler (bench/otp).
+"$bench" upgrade "${runs[@]}"

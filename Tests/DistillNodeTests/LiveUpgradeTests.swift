@@ -28,7 +28,7 @@ struct LiveUpgradeTests {
             let output = try release.expectSuccess(["upgrade", version])
             #expect(output.contains("made \(version) permanent"), "\(output)")
             #expect(try release.rpc("kv", "version") == "<<\"\(expected)\">>")
-            #expect(try release.rpc("kv", "{get, k42}") == "<<\"v42\">>")
+            #expect(try release.rpc("kv", "{get, <<\"key-42\">>}") == "<<\"value-42-0123456789abcdef\">>")
             echoed += 1
             #expect(try client.echo("x") == "\(expected) #\(echoed) x")
             #expect(release.startErlData == "\(KVRelease.erts) \(version)")
@@ -40,7 +40,7 @@ struct LiveUpgradeTests {
         for version in ["0.3.0", "0.2.0", "0.1.0"] {
             try release.expectSuccess(["downgrade", version])
             #expect(try release.rpc("kv", "version") == "<<\"\(version)\">>")
-            #expect(try release.rpc("kv", "{get, k99}") == "<<\"v99\">>")
+            #expect(try release.rpc("kv", "{get, <<\"key-99\">>}") == "<<\"value-99-0123456789abcdef\">>")
             echoed += 1
             #expect(try client.echo("y") == "\(version) #\(echoed) y")
             #expect(release.startErlData == "\(KVRelease.erts) \(version)")
@@ -68,11 +68,11 @@ struct LiveUpgradeTests {
         #expect(failed.stderr.contains("kv refuses to upgrade: refuse_upgrade is set; the old release is back"), "\(failed)")
         #expect(failed.stderr.contains("old code back: KV"), "\(failed)")
         #expect(try release.rpc("kv", "version") == "<<\"0.2.0\">>")
-        #expect(try release.rpc("kv", "{get, k3}") == "<<\"v3\">>")
+        #expect(try release.rpc("kv", "{get, <<\"key-3\">>}") == "<<\"value-3-0123456789abcdef\">>")
         #expect(try release.statuses() == ["0.3.0": "unpacked", "0.2.0": "permanent", "0.1.0": "old"])
         _ = try release.rpc("kv", "{delete, refuse_upgrade}")
         try release.expectSuccess(["upgrade", "0.3.0"])
-        #expect(try release.rpc("kv", "{get, k3}") == "<<\"v3\">>")
+        #expect(try release.rpc("kv", "{get, <<\"key-3\">>}") == "<<\"value-3-0123456789abcdef\">>")
     }
 
     @Test func aSuspendTimeoutRollsBack() throws {
@@ -112,11 +112,11 @@ struct LiveUpgradeTests {
         try release.start()
         _ = try release.rpc("kv", "{fill, 5}")
         try release.place(KVRelease.v2)
-        let failed = try release.run(["upgrade", "0.2.0", "--health", "bin/kv rpc kv '{get, k1}' | grep -q nothing", "--soak", "1"])
+        let failed = try release.run(["upgrade", "0.2.0", "--health", "bin/kv rpc kv '{get, <<\"key-1\">>}' | grep -q nothing", "--soak", "1"])
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("on run 1; downgraded in place to 0.1.0, which keeps running"), "\(failed)")
         #expect(try release.rpc("kv", "version") == "<<\"0.1.0\">>")
-        #expect(try release.rpc("kv", "{get, k1}") == "<<\"v1\">>")
+        #expect(try release.rpc("kv", "{get, <<\"key-1\">>}") == "<<\"value-1-0123456789abcdef\">>")
         #expect(try release.statuses() == ["0.2.0": "unpacked", "0.1.0": "permanent"])
         // A health check that passes over the soak makes the release permanent.
         let output = try release.expectSuccess(["upgrade", "0.2.0", "--health", "bin/kv ping", "--soak", "0.5"])

@@ -132,13 +132,9 @@ extension ControlCommand {
     }
 
     private static func installReply(_ report: InstallReport) -> Term {
-        guard case .list(let pairs) = report.term else { return report.term }
-        var entries = pairs.compactMap { pair -> (Term, Term)? in
-            guard let fields = pair.tupleElements, fields.count == 2 else { return nil }
-            return (fields[0], fields[1])
-        }
-        entries.append((.atom("message"), .binary(report.summary)))
-        return .map(TermMap(entries))
+        guard case .map(var map) = report.term else { return report.term }
+        map[.atom("message")] = .binary(report.summary)
+        return .map(map)
     }
 
     private static func upgradeReply(_ report: UpgradeReport) -> Term { ReleaseHandler.upgradeReplyTerm(report) }

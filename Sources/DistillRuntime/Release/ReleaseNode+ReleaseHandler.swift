@@ -100,12 +100,8 @@ extension ReleaseHandler {
     }
 
     static func upgradeReplyTerm(_ report: UpgradeReport) -> Term {
-        guard case .list(let pairs) = report.term else { return report.term }
-        var entries = pairs.compactMap { pair -> (Term, Term)? in
-            guard let fields = pair.tupleElements, fields.count == 2 else { return nil }
-            return (fields[0], fields[1])
-        }
-        entries.append((.atom("message"), .binary(report.lines.joined(separator: "\n"))))
-        return .map(TermMap(entries))
+        guard case .map(var map) = report.term else { return report.term }
+        map[.atom("message")] = .binary(report.lines.joined(separator: "\n"))
+        return .map(map)
     }
 }

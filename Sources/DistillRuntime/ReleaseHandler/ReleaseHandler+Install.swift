@@ -34,14 +34,18 @@ public struct InstallReport: Sendable {
         return "\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
+    /// `#{from, to, microseconds, changed, restarting}`.
     public var term: Term {
-        .list([
-            .tuple([.atom("from"), .string(from)]),
-            .tuple([.atom("to"), .string(to)]),
-            .tuple([.atom("microseconds"), .integer(Int(duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000))]),
-            .tuple([.atom("changed"), .list((completion?.changedProcesses ?? []).map(Term.pid))]),
-            .tuple([.atom("restarting"), .atom(restarting ? "true" : "false")]),
-        ])
+        let (seconds, attoseconds) = duration.components
+        return .map(
+            TermMap([
+                (.atom("from"), .string(from)),
+                (.atom("to"), .string(to)),
+                (.atom("microseconds"), .integer(Int(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))),
+                (.atom("changed"), .list((completion?.changedProcesses ?? []).map(Term.pid))),
+                (.atom("restarting"), .atom(restarting ? "true" : "false")),
+            ])
+        )
     }
 }
 

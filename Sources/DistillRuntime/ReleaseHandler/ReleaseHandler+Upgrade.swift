@@ -43,16 +43,19 @@ public struct UpgradeReport: Sendable {
 
     public init(version: String) { self.version = version }
 
+    /// `#{version, unpacked, install, health_runs, permanent, restarting, log}`.
     public var term: Term {
-        .list([
-            .tuple([.atom("version"), .string(version)]),
-            .tuple([.atom("unpacked"), .atom(unpacked ? "true" : "false")]),
-            .tuple([.atom("install"), install?.term ?? .atom("none")]),
-            .tuple([.atom("health_runs"), .integer(healthRuns)]),
-            .tuple([.atom("permanent"), .atom(permanent ? "true" : "false")]),
-            .tuple([.atom("restarting"), .atom(restarting ? "true" : "false")]),
-            .tuple([.atom("log"), .list(lines.map { .binary($0) })]),
-        ])
+        .map(
+            TermMap([
+                (.atom("version"), .string(version)),
+                (.atom("unpacked"), .atom(unpacked ? "true" : "false")),
+                (.atom("install"), install?.term ?? .atom("none")),
+                (.atom("health_runs"), .integer(healthRuns)),
+                (.atom("permanent"), .atom(permanent ? "true" : "false")),
+                (.atom("restarting"), .atom(restarting ? "true" : "false")),
+                (.atom("log"), .list(lines.map { .binary($0) })),
+            ])
+        )
     }
 }
 

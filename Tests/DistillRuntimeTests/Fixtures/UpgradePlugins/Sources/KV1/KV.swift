@@ -108,8 +108,8 @@ public struct Probe: Server {
         let index = state.next % state.keys
         state.next += 1
         do {
-            let reply = try ctx.call("kv", .tuple(["get", .binary("k\(index)")]), timeout: 5000)
-            if reply != .binary("v\(index)") { state.wrong += 1 }
+            let reply = try ctx.call("kv", .tuple(["get", .binary("key-\(index)")]), timeout: 5000)
+            if reply != .binary("value-\(index)-0123456789abcdef") { state.wrong += 1 }
         } catch {
             state.failures += 1
         }
@@ -186,7 +186,7 @@ public struct KV: Server {
             return .reply("slept")
         }
         if let count = request.tagged("fill")?.first?.intValue {
-            for index in 0..<count { state.table["k\(index)"] = "v\(index)" }
+            for index in 0..<count { state.table["key-\(index)"] = "value-\(index)-0123456789abcdef" }
             return .reply(.integer(state.table.count))
         }
         if let arguments = request.tagged("put"), arguments.count == 2, let key = text(arguments[0]),
