@@ -32,7 +32,8 @@ extension ReleaseHandler {
         guard FileSystem.exists(tarball) else {
             throw ReleaseHandlerError(.noSuchRelease, "no tarball at \(tarball); copy \(root.name)-\(version).tar.gz there")
         }
-        for name in FileSystem.list(root.path) where name.hasPrefix(".unpack-") {
+        // What an unpack killed half way left: its directory and the archive reader's.
+        for name in FileSystem.list(root.path) where name.hasPrefix(".unpack-") || name.hasPrefix("..unpack-") {
             try? FileSystem.removeTree(root.path(name))
         }
         let temporary = root.path(".unpack-\(version)-\(getpid())")

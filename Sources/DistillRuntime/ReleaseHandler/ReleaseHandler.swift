@@ -100,6 +100,10 @@ public final class ReleaseHandler: Sendable {
         self.node = node
         self.configuration = configuration
         let root = configuration.root
+        // Temporary files of atomic writes a kill interrupted.
+        for name in FileSystem.list(root.path("releases")) where name.contains(".tmp-") {
+            unlink(root.path("releases/" + name))
+        }
         var file: ReleasesFile
         if FileSystem.exists(root.releasesFile) {
             file = try root.releases()
