@@ -29,4 +29,4 @@ install: deps
 	install -m 755 .build/release/swift-distill $(DESTDIR)$(PREFIX)/bin/swift-distill
 
 clean:
-	rm -rf .build _build
+	rm -rf .build _build bench/otp/_build

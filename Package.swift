@@ -41,6 +41,7 @@ let package = Package(
             name: "DistillRuntime",
             dependencies: [
                 "DistillTerm", "DistillRelease", "CDistillRuntime",
+                "DistillArchive",  // the release handler unpacks release tarballs
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,14 +74,15 @@ let package = Package(
             name: "distill-bench",
             dependencies: [
                 "DistillTerm", "DistillBuild", "DistillArchive", "DistillPlan", "DistillRelease", "DistillRuntime",
+                "DistillTestSupport",  // upgrade: the upgrade fixture and its release layout
             ]
         ),
 
         // MARK: - Tests
-        .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
+        .target(name: "DistillTestSupport", dependencies: ["DistillRelease", "DistillTerm"], path: "Sources/DistillTestSupport"),
         .testTarget(
             name: "DistillRuntimeTests",
-            dependencies: ["DistillRuntime", "DistillTestSupport"],
+            dependencies: ["DistillRuntime", "DistillTestSupport", "DistillRelease", "DistillBuild"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -105,6 +107,8 @@ let package = Package(
         .testTarget(name: "DistillELFTests", dependencies: ["DistillELF", "DistillTestSupport"]),
         // Boots releases in child processes through distill-run (never DistillRuntime in-process).
         .testTarget(name: "DistillNodeTests", dependencies: ["DistillRelease", "DistillTerm", "DistillTestSupport"]),
+        // The benchmarks' harness: the OTP baseline (bench/otp) builds, upgrades and downgrades.
+        .testTarget(name: "BenchmarkHarnessTests", dependencies: ["distill-bench", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

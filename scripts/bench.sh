@@ -25,3 +25,9 @@ swift build -c release --package-path Tests/DistillRuntimeTests/Fixtures/KVPlugi
 "$bench" boot "${runs[@]}" --fixture .build/fixtures/KVPlugin/release
 # Runtime: call/cast throughput, call latency, memory per idle process vs OTP's gen_server.
 "$bench" runtime "${runs[@]}"
+# The OTP baseline alone (bench/otp): the kv release built with systools, booted, hot-upgraded
+# with release_handler through bin/kv, and called; the release benchmarks print it beside ours.
+"$bench" otp "${runs[@]}"
+# Hot upgrades: bin/kv upgrade/downgrade of a kv server with 10,000 keys and a client calling it,
+# the relup alone, the whole command and the longest pause, vs OTP's release_handler (bench/otp).
+"$bench" upgrade "${runs[@]}"

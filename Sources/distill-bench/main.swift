@@ -29,6 +29,12 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
         { try PlanBenchmark(arguments: $0).run() }),
     ("runtime", "call/cast throughput, call latency, memory per idle process vs OTP's gen_server [--calls N --no-otp]",
         { RuntimeBenchmark.main($0) }),
+    ("upgrade", "bin/kv upgrade/downgrade of a kv server with 10,000 keys (install, command, longest pause, failed "
+        + "calls) vs OTP 25's release_handler [--keys N --otp no]",
+        { try UpgradeBenchmark.main($0) }),
+    ("otp", "the OTP baseline alone: bench/otp's kv release built, booted, hot-upgraded, called [--keys --calls "
+        + "--cli-calls]",
+        { try OTPBenchmark.run(BenchmarkArguments($0)) }),
     // Run by the runtime benchmark in a fresh process, so that the heap is not warm.
     ("runtime-memory", "(internal) spawn N idle processes and report memory",
         { RuntimeBenchmark.memoryChild(Int($0.first ?? "") ?? 100_000) }),

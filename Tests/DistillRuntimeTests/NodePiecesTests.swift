@@ -260,7 +260,12 @@ struct ControlCommandsTests {
 
     @Test func theStandardTableHasTheNodeCommands() {
         let names = ControlCommands.standard().all.map(\.name)
-        #expect(names == ["cast", "describe", "help", "pid", "ping", "restart", "rpc", "send", "stop", "versions"])
+        #expect(
+            names == [
+                "cast", "describe", "downgrade", "help", "install", "make_permanent", "pid", "ping", "releases",
+                "remove", "restart", "rpc", "send", "stop", "unpack", "upgrade", "versions", "which_releases",
+            ]
+        )
     }
 
     @Test func errorsBecomeReplies() {

@@ -13,10 +13,20 @@ public protocol Module: SendableMetatype {
     /// The module's name in manifests, `.app` files, appups and child specs. Defaults to the
     /// type's unqualified name; it must be unique in a release.
     static var moduleName: String { get }
+
+    /// Runs `function` with `arguments`: what a relup's `{apply, {Module, Function, Args}}`
+    /// calls (OTP's exported functions). The release handler calls it on the module's current
+    /// code, outside any process, while the upgrade runs; what it does is not undone if the
+    /// upgrade then rolls back. Default: there is no such function (an `undef` error).
+    static func apply(_ function: String, _ arguments: [Term]) throws -> Term
 }
 
 extension Module {
     public static var moduleName: String { String(describing: Self.self) }
+
+    public static func apply(_ function: String, _ arguments: [Term]) throws -> Term {
+        throw RuntimeError(.badArgument, "undef: \(moduleName) exports no function '\(function)'/\(arguments.count)")
+    }
 }
 
 /// A module that is neither a server nor a supervisor but is registered so that an upgrade

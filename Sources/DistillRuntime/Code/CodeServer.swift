@@ -84,8 +84,19 @@ public final class CodeServer: Sendable {
 
     /// Opens the plugin at `path` (a full path) and reads its application, without making
     /// any of its code current. Loading the same path twice returns the first result.
-    public func load(path: String) throws -> LoadedApplication {
+    ///
+    /// - Parameter runtimeFingerprint: the ``RuntimeImage/fingerprint`` of the runtime the
+    ///   plugin was built against, as its release records it; if given and not this runtime's,
+    ///   the plugin is refused before it is opened (its code would run against another build).
+    public func load(path: String, runtimeFingerprint: String? = nil) throws -> LoadedApplication {
         if let loaded = state.withLock({ $0.images[path] }) { return loaded }
+        if let expected = runtimeFingerprint, expected != RuntimeImage.fingerprint {
+            throw RuntimeError(
+                .badPlugin,
+                "\(path) was built against DistillRuntime \(expected), this node runs \(RuntimeImage.fingerprint); "
+                    + "rebuild the release with the same toolchain and runtime, or restart the node into it"
+            )
+        }
         let application = try PluginImage.open(path)
         let loaded = try LoadedApplication(application, image: path)
         state.withLock { $0.images[path] = loaded }
@@ -154,6 +165,48 @@ public final class CodeServer: Sendable {
     public func delete(module: String) {
         _ = state.withLock { $0.modules.removeValue(forKey: module) }
     }
+
+    // MARK: - Versions (what an upgrade's undo log keeps)
+
+    /// One module's code as the code server holds it: current and old.
+    public struct ModuleVersions: Sendable {
+        public var current: ModuleCode
+        public var old: ModuleCode?
+
+        public init(current: ModuleCode, old: ModuleCode?) {
+            self.current = current
+            self.old = old
+        }
+    }
+
+    /// The current and old code of `module`, or `nil` if no code has that name.
+    public func versions(of module: String) -> ModuleVersions? {
+        state.withLock { state in state.modules[module].map { ModuleVersions(current: $0.current, old: $0.old) } }
+    }
+
+    /// Puts back what ``versions(of:)`` returned (`nil`: the module is unknown again): the exact
+    /// undo of ``makeCurrent(module:from:)``, ``purge(module:)`` and ``delete(module:)``.
+    public func restore(_ module: String, to versions: ModuleVersions?) {
+        state.withLock { state in
+            state.modules[module] = versions.map { Entry(current: $0.current, old: $0.old) }
+        }
+    }
+
+    /// Makes `application` the current version of its name without touching its modules
+    /// (`nil` for `name`: forgets it); returns the version it replaces. An upgrade switches
+    /// modules one by one and the application once.
+    @discardableResult
+    public func setApplication(_ name: String, to application: LoadedApplication?) -> LoadedApplication? {
+        state.withLock { state in
+            let previous = state.applications[name]
+            state.applications[name] = application
+            return previous
+        }
+    }
+
+    /// Every plugin image loaded so far, in no particular order: images are never unloaded,
+    /// so this only grows until the node restarts.
+    public var images: [LoadedApplication] { state.withLock { Array($0.images.values) } }
 
     // MARK: - Looking up
 

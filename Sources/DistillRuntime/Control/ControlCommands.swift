@@ -40,8 +40,7 @@ public struct ControlCommands: Sendable {
     public static func standard() -> ControlCommands {
         var table = ControlCommands()
         table.register(contentsOf: ControlCommand.nodeCommands)
-        // The release handler's commands register here (unpack, install, upgrade, downgrade,
-        // make_permanent, remove, versions, which_releases).
+        table.register(contentsOf: ControlCommand.releaseHandlerCommands)
         return table
     }
 
@@ -61,7 +60,7 @@ public struct ControlCommands: Sendable {
 
     /// Answers one decoded request: `{ok, Term}` or `{error, {Code, Message}}`. What the
     /// handler asked to run after its reply is added to `effects`.
-    func reply(to request: Term, release: ReleaseNode, peer: Int32, effects: AfterReply) -> Term {
+    func reply(to request: Term, release: ReleaseNode, peer: Int32, connection: Int32 = -1, effects: AfterReply) -> Term {
         guard case .tuple(let parts) = request, parts.count == 2, let name = parts[0].atomValue,
             let arguments = parts[1].listElements
         else {
@@ -76,6 +75,7 @@ public struct ControlCommands: Sendable {
             arguments: arguments,
             release: release,
             peerPid: peer,
+            connection: connection,
             effects: effects
         )
         do {
@@ -119,6 +119,9 @@ public struct ControlRequest: Sendable {
     public let release: ReleaseNode
     /// The process id of the client, as the socket's peer credentials give it.
     public let peerPid: Int32
+    /// The connection's descriptor (a release handler command that restarts the runtime
+    /// hands it to the new runtime, which replies on it).
+    public let connection: Int32
     let effects: AfterReply
 
     /// Runs `body` once the reply has been written to the client (a `stop` replies first,

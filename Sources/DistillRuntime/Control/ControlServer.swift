@@ -183,7 +183,13 @@ final class ControlServer: @unchecked Sendable {
                 return
             }
             let effects = AfterReply()
-            let reply = commands.reply(to: request, release: release, peer: peer, effects: effects)
+            let reply = commands.reply(
+                to: request,
+                release: release,
+                peer: peer,
+                connection: channel.fd,
+                effects: effects
+            )
             do {
                 try channel.write(reply)
             } catch {

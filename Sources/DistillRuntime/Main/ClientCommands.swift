@@ -48,7 +48,7 @@ enum ClientCommands {
                 throw Failure(status: .usage, code: "usage", message: error.description)
             }
             let result = try perform(options, paths: paths)
-            printOut(options.json ? JSONOutput.success(result) : TermPrinter.print(result))
+            printOut(options.json ? JSONOutput.success(result) : ReleaseHandlerClient.render(result))
             return ExitStatus.success.rawValue
         } catch {
             if options.json {
@@ -84,6 +84,13 @@ enum ClientCommands {
             let arguments: [Term] = [.atom(options.arguments[0]), try parse(options.arguments[1])]
             return try call(paths, options.command, arguments, timeout: timeout ?? 5000)
         default:
+            if let request = try ReleaseHandlerClient.request(
+                options.command,
+                options.arguments,
+                environment: Posix.environment()
+            ) {
+                return try call(paths, options.command, request.arguments, timeout: timeout ?? request.timeout)
+            }
             return try call(paths, options.command, options.arguments.map(Term.string), timeout: timeout ?? 120_000)
         }
     }

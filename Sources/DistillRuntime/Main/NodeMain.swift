@@ -114,6 +114,7 @@ enum NodeMain {
             return bootFailed(error)
         }
         release.markReady()
+        ReleaseHandler.nodeDidBoot(release)
         logger.notice(
             "node ready",
             metadata: [
@@ -165,6 +166,11 @@ enum NodeMain {
     /// The launcher of the runtime `start_erl.data` names (`erts-VSN/bin/distill-run`), or this
     /// executable if the release bundles no runtime.
     static func launcherPath(_ paths: ReleasePaths) -> String {
+        // The release handler restarting the runtime into a release that is not permanent.
+        if let boot = ReleaseHandler.bootOverride(environment: Posix.environment()) {
+            let launcher = paths.launcher(ertsVersion: boot.ertsVersion)
+            if Posix.isExecutableFile(launcher) { return launcher }
+        }
         if let text = try? Posix.readText(paths.startErlData),
             let data = try? StartErlData(parsing: text, file: "start_erl.data")
         {

@@ -58,6 +58,12 @@ struct NodeOptions {
                 timeout = milliseconds
             case "--json": json = true
             case "--console": console = true
+            case let option
+            where ["--health", "--soak", "--no-permanent"].contains(option)
+                && ReleaseHandlerClient.commands.contains(command):
+                // The release handler's own options: ReleaseHandlerClient reads them.
+                self.arguments.append(argument)
+                if argument != "--no-permanent" { self.arguments.append(try value(argument)) }
             default:
                 let known = ["--root", "--name", "--timeout", "--json", "--console"]
                 let hint = Spelling.closest(to: argument, among: known).map { "; did you mean '\($0)'?" } ?? ""

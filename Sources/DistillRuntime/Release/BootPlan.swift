@@ -57,8 +57,14 @@ public struct BootPlan: Sendable {
     /// Reads everything a boot needs (see the type's documentation); `environment` is the
     /// process environment, to which `vm.args`' `-env` flags are added for `sys.config`.
     public static func read(paths: ReleasePaths, environment: [String: String]) throws(BootError) -> BootPlan {
-        let startErlData = try parse(paths.startErlData, paths) { (text, file) throws(ReleaseFileError) in
-            try StartErlData(parsing: text, file: file)
+        // A restart of the runtime by the release handler boots the release it installs.
+        let startErlData: StartErlData
+        if let override = ReleaseHandler.bootOverride(environment: environment) {
+            startErlData = override
+        } else {
+            startErlData = try parse(paths.startErlData, paths) { (text, file) throws(ReleaseFileError) in
+                try StartErlData(parsing: text, file: file)
+            }
         }
         let version = startErlData.releaseVersion
         let release = try parse(paths.relFile(version), paths) { (text, file) throws(ReleaseFileError) in

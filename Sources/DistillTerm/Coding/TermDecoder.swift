@@ -151,6 +151,12 @@ final class TermDecoderState: Decoder, SingleValueDecodingContainer {
     /// The value of type `T` in `term`, which sits at `key` below this decoder's term.
     func decodeTerm<T: Decodable>(_ type: T.Type, from term: Term, at key: (any CodingKey)?) throws -> T {
         if T.self == Term.self { return Self.cast(term) }
+        // The commonest leaves without a nested decoder; anything unusual takes the long way
+        // (and gets its error there).
+        if T.self == String.self, case .binary(let bytes) = term, let text = String(validating: bytes, as: UTF8.self) {
+            return Self.cast(text)
+        }
+        if T.self == Int.self, case .integer(let number) = term { return Self.cast(number) }
         if T.self == [UInt8].self {
             guard case .binary(let bytes) = term else { throw mismatch(expected: "binary", found: term, at: key) }
             return Self.cast(bytes)

@@ -76,6 +76,11 @@ final class TermEncoderState: Encoder {
         // unwrap a `Term?` into a `Term`.
         if T.self == Term.self, let term = value as? Term { return term }
         if T.self == [UInt8].self, let bytes = value as? [UInt8] { return .binary(bytes) }
+        // The commonest leaves as their single value containers write them, without a nested
+        // encoder (a map of 10,000 strings encodes about ten times faster).
+        if T.self == String.self, let text = value as? String { return .binary(text) }
+        if T.self == Int.self, let number = value as? Int { return .integer(number) }
+        if T.self == Bool.self, let flag = value as? Bool { return .boolean(flag) }
         if let optional = value as? any TermEncodableOptional { return try optional.encodeTerm(with: self, at: key) }
         if let dictionary = value as? any TermEncodableDictionary {
             return try dictionary.encodeTerm(with: self, at: key)
