@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // MARK: - Pure core (no I/O, no Foundation: the runtime links these)
@@ -32,7 +33,10 @@ let package = Package(
         // MARK: - Build side
         .target(
             name: "DistillBuild",
-            dependencies: ["DistillArchive", "CArchive", "DistillPlan", "DistillRelease", "DistillTerm"]
+            dependencies: [
+                "DistillArchive", "CArchive", "DistillELF", "DistillPlan", "DistillRelease", "DistillTerm",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
         ),
         // Reads what `swift build` wrote: ELF, fingerprints, Swift types (no Foundation).
         .target(name: "DistillELF"),
@@ -103,7 +107,13 @@ let package = Package(
             dependencies: ["DistillPlan", "DistillRelease", "DistillTerm", "DistillBuild", "DistillTestSupport"]
         ),
         .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
-        .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),
+        .testTarget(
+            name: "DistillBuildTests",
+            dependencies: [
+                "DistillBuild", "DistillArchive", "DistillELF", "DistillPlan", "DistillRelease", "DistillTerm",
+                "DistillTestSupport",
+            ]
+        ),
         .testTarget(name: "DistillELFTests", dependencies: ["DistillELF", "DistillTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
