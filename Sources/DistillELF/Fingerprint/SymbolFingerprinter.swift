@@ -684,10 +684,22 @@ extension SymbolFingerprinter {
                     }
                 }
                 let symbol = index.symbols[relocation.symbolIndex]
-                let identity: Identity =
-                    symbol.type == .section || symbol.name.isEmpty
-                    ? location(symbol.section, symbol.value &+ UInt64(bitPattern: relocation.addend), depth: 1)
-                    : .named(symbol.name, addend: relocation.addend)
+                let identity: Identity
+                if symbol.type == .section || symbol.name.isEmpty {
+                    var target = symbol.value &+ UInt64(bitPattern: relocation.addend)
+                    // A jump table's entry, `.long .LBB - .LJTI`, is relative to the table's
+                    // start, not to itself: the assembler adds the entry's distance from the
+                    // start to the addend, which must come off to find the block it names.
+                    if relocation.type.patch?.isPCRelative == true, symbol.section.isSection,
+                        Int(symbol.section.rawValue) < file.sections.count,
+                        file.sections[Int(symbol.section.rawValue)].flags.contains(.executable)
+                    {
+                        target &-= relocation.offset &- piece.lowerBound
+                    }
+                    identity = location(symbol.section, target, depth: 1)
+                } else {
+                    identity = .named(symbol.name, addend: relocation.addend)
+                }
                 identities.append((relocation.offset - piece.lowerBound, relocation.type.rawValue, identity))
             }
             hasher.combine(bytes: bytes)
