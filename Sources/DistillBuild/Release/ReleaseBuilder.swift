@@ -200,6 +200,11 @@ public struct ReleaseBuilder: Sendable {
             products.append((application, productName))
         }
 
+        let pluginFiles = Dictionary(
+            products.map { ("lib\($0.1).so", $0.0.name) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        var binPath: String?
         for (application, product) in products {
             progress.started(
                 BuildStep(kind: .build, title: "building \(application.name) (\(product))", application: application.name)
@@ -210,6 +215,20 @@ public struct ReleaseBuilder: Sendable {
                 flags: settings.swiftBuildFlags,
                 lines: { [progress] in progress.output($0) }
             )
+            let directory: String
+            if let binPath {
+                directory = binPath
+            } else {
+                directory = try package.binPath(configuration: settings.configuration, flags: settings.swiftBuildFlags)
+                binPath = directory
+            }
+            try checkPlugin(
+                directory + "/lib\(product).so",
+                application: application.name,
+                product: product,
+                plugins: pluginFiles,
+                binPath: directory
+            )
         }
         progress.started(BuildStep(kind: .build, title: "building the launcher (distill-run)"))
         try package.build(
@@ -218,28 +237,24 @@ public struct ReleaseBuilder: Sendable {
             flags: settings.swiftBuildFlags,
             lines: { [progress] in progress.output($0) }
         )
-        let binPath = try package.binPath(configuration: settings.configuration, flags: settings.swiftBuildFlags)
-        let cacheDirectory = binPath + "/distill"
+        // Every application has a product, so the loop above found the directory.
+        guard let bin = binPath else { preconditionFailure("a release has at least one application") }
+        let cacheDirectory = bin + "/distill"
 
         var manifests: [(ReleaseApplication, String, String, PluginManifest)] = []
-        let pluginFiles = Dictionary(
-            products.map { ("lib\($0.1).so", $0.0.name) },
-            uniquingKeysWith: { first, _ in first }
-        )
         for (application, product) in products {
             progress.started(
                 BuildStep(kind: .manifest, title: "reading the manifest of \(application.name)", application: application.name)
             )
-            let plugin = binPath + "/lib\(product).so"
-            try checkPlugin(plugin, application: application.name, product: product, plugins: pluginFiles, binPath: binPath)
-            let manifest = try readManifest(plugin: plugin, launcher: binPath + "/distill-run")
+            let plugin = bin + "/lib\(product).so"
+            let manifest = try readManifest(plugin: plugin, launcher: bin + "/distill-run")
             try check(manifest, against: application, product: product)
             manifests.append((application, product, plugin, manifest))
         }
 
         progress.started(BuildStep(kind: .runtime, title: "gathering the runtime"))
         let runtime = try RuntimeBundle.fromBuild(
-            binPath: binPath,
+            binPath: bin,
             plugins: manifests.map(\.2),
             swiftVersion: try package.toolchainVersion(),
             cacheDirectory: cacheDirectory
@@ -252,7 +267,7 @@ public struct ReleaseBuilder: Sendable {
             )
             let snapshot = try SnapshotBuilder.snapshot(
                 manifest: manifest,
-                objects: try RuntimeBundle.linkedObjects(product: product, binPath: binPath),
+                objects: try RuntimeBundle.linkedObjects(product: product, binPath: bin),
                 runtimeFingerprint: runtime.fingerprint
             )
             applications.append(
@@ -263,7 +278,7 @@ public struct ReleaseBuilder: Sendable {
         return PreparedRelease(
             settings: settings,
             version: version,
-            binPath: binPath,
+            binPath: bin,
             applications: applications,
             runtime: runtime,
             packageDirectory: packageDirectory,
