@@ -189,7 +189,13 @@ final class PreviousReleaseFinder: @unchecked Sendable {
                 let versions = PreviousRelease.versions(of: name, in: root).filter { $0 != current }
                 let start = PreviousRelease.startVersion(in: root).flatMap { versions.contains($0) ? $0 : nil }
                 guard let version = start ?? versions.last else {
-                    throw notFound("'\(origin)' holds no release \(name) other than \(current)")
+                    let holdsCurrent = PreviousRelease.versions(of: name, in: root).contains(current)
+                    throw notFound(
+                        holdsCurrent
+                            ? "'\(origin)' holds release \(name) \(current), the version being built: give the new "
+                                + "release another version"
+                            : "'\(origin)' holds no release \(name)"
+                    )
                 }
                 found.append(try PreviousRelease.load(name: name, version: version, root: root, origin: origin))
             }

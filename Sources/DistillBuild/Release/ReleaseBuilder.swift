@@ -315,25 +315,20 @@ public struct ReleaseBuilder: Sendable {
                 ]
             )
         }
+        // A library the plugin needs from the build directory that exports the entry point
+        // is a plugin too (SwiftPM links a product of another package dynamically).
         let needed = (try? file.dynamicInfo()?.needed) ?? []
-        for name in needed {
-            if let other = plugins[name], other != application {
-                throw BuildError(
-                    code: .pluginLinksPlugin,
-                    message: "the plugin of application '\(application)' (\(product)) links the plugin of "
-                        + "application '\(other)' (\(name)): applications talk through processes, never by linking "
-                        + "each other",
-                    notes: ["depend on the other application's messages, not on its product"]
-                )
-            }
+        for name in needed where name != "libDistillRuntime.so" {
             let path = binPath + "/" + name
-            guard name != "libDistillRuntime.so", FileManager.default.fileExists(atPath: path),
-                let library = try? ELFFile(path: path), (try? library.exportsSymbol(named: "distill_application")) == true
+            guard FileManager.default.fileExists(atPath: path), let library = try? ELFFile(path: path),
+                (try? library.exportsSymbol(named: "distill_application")) == true
             else { continue }
+            let owner = plugins[name].map { "application '\($0)' (\(name))" } ?? "'\(name)'"
             throw BuildError(
                 code: .pluginLinksPlugin,
-                message: "the plugin of application '\(application)' (\(product)) links the plugin '\(name)': "
-                    + "applications talk through processes, never by linking each other"
+                message: "the plugin of application '\(application)' (\(product)) links the plugin \(owner): "
+                    + "applications talk through processes, never by linking each other",
+                notes: ["send the other application's processes messages instead of calling its code"]
             )
         }
     }

@@ -36,16 +36,6 @@ public enum UpgradeBuilder {
     ) throws(BuildError) -> [ReleaseUpgrade] {
         var upgrades: [ReleaseUpgrade] = []
         for base in bases {
-            guard base.version != release.version else {
-                throw BuildError(
-                    code: .upgradeRefused,
-                    message: "release \(release.settings.release) is version \(release.version), the same as the "
-                        + "release it upgrades from (in '\(base.origin)'): give the new release another version",
-                    notes: [
-                        "the release version is rel/config's {version, ...} or, without one, the first application's"
-                    ]
-                )
-            }
             var handWritten: [String: AppupFile] = [:]
             for application in release.applications {
                 guard let old = base.snapshots.first(where: { $0.application == application.name }),

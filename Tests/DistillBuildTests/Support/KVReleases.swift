@@ -62,6 +62,27 @@ enum KVReleases {
         }
     }
 
+    /// The error `release` throws for kv at `version` with `overrides`, after `configure`
+    /// adjusts the options (whose output directory starts empty); `nil` if it succeeds.
+    static func releaseError(
+        _ version: String,
+        overrides: [String: String] = [:],
+        label: String,
+        configure: @escaping @Sendable (inout ReleaseOptions) -> Void = { _ in }
+    ) async throws -> BuildError? {
+        try await workspace.withVersion(version, overrides: overrides) { directory in
+            var options = ReleaseOptions(
+                packageDirectory: directory.path,
+                environment: "dev",
+                outputDirectory: directory.path + "/_build/test-\(label)"
+            )
+            try? FileManager.default.removeItem(atPath: options.outputDirectory!)
+            configure(&options)
+            let builder = ReleaseBuilder(options: options)
+            return await buildError(offloading: { () throws(BuildError) in _ = try builder.release() })
+        }
+    }
+
     /// kv 0.1.0 in dev, built once.
     static func v010() async throws -> Built {
         try await workspace.memoized("release-0.1.0") { try await build("0.1.0", label: "0.1.0") }
