@@ -12,7 +12,6 @@ let package = Package(
         .executable(name: "swift-distill", targets: ["swift-distill"]),
         // The runtime every plugin and the launcher share: one image per node (see PluginABI.md).
         .library(name: "DistillRuntime", type: .dynamic, targets: ["DistillRuntime"]),
-        .library(name: "DistillRuntimeTesting", targets: ["DistillRuntimeTesting"]),
         .executable(name: "distill-run", targets: ["distill-run"]),
     ],
     dependencies: [
@@ -52,7 +51,6 @@ let package = Package(
             ]
         ),
         .target(name: "CDistillRuntime"),
-        .target(name: "DistillRuntimeTesting", dependencies: ["DistillRuntime"]),
 
         // MARK: - C libraries from Debian's packages
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -86,7 +84,7 @@ let package = Package(
         .target(name: "DistillTestSupport", path: "Sources/DistillTestSupport"),
         .testTarget(
             name: "DistillRuntimeTests",
-            dependencies: ["DistillRuntime", "DistillRuntimeTesting", "DistillTestSupport"],
+            dependencies: ["DistillRuntime", "DistillTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

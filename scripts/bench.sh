@@ -15,3 +15,5 @@ runs=(--runs "${BENCH_RUNS:-7}")
 "$bench" pack "${runs[@]}"
 # Relup compiler: RelupCompiler and swift-distill relup vs systools:make_relup (200 apps x 50 modules).
 "$bench" plan "${runs[@]}"
+# Runtime: call/cast throughput, call latency, memory per idle process vs OTP's gen_server.
+"$bench" runtime "${runs[@]}"

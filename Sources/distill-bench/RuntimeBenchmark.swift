@@ -85,10 +85,18 @@ enum RuntimeBenchmark {
         while index < arguments.count {
             let value = index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
             switch arguments[index] {
-            case "--runs": options.runs = value ?? options.runs; index += 1
-            case "--calls": options.calls = value ?? options.calls; index += 1
-            case "--casts": options.casts = value ?? options.casts; index += 1
-            case "--processes": options.idleProcesses = value ?? options.idleProcesses; index += 1
+            case "--runs":
+                options.runs = value ?? options.runs
+                index += 1
+            case "--calls":
+                options.calls = value ?? options.calls
+                index += 1
+            case "--casts":
+                options.casts = value ?? options.casts
+                index += 1
+            case "--processes":
+                options.idleProcesses = value ?? options.idleProcesses
+                index += 1
             case "--no-otp": options.otp = false
             case "--variants": options.variants = true
             default: break
@@ -105,12 +113,15 @@ enum RuntimeBenchmark {
             say("")
             say(
                 "\(pad(label, 34)) \(pad("min", 12)) \(pad("median", 12)) \(pad("max", 12))"
-                    + " \(pad("otp median", 12)) \(pad("ratio", 7))")
-            for key in ["call, 1 client (calls/s)", "call, 2 clients (calls/s)", "cast, 1 client (casts/s)",
-                "call round trip (ns)", "idle process (bytes)"]
-            {
+                    + " \(pad("otp median", 12)) \(pad("ratio", 7))"
+            )
+            for key in [
+                "call, 1 client (calls/s)", "call, 2 clients (calls/s)", "cast, 1 client (casts/s)",
+                "call round trip (ns)", "idle process (bytes)",
+            ] {
                 guard let stats = swift[key] else { continue }
-                var line = "\(pad(key, 34)) \(pad(grouped(stats.min), 12)) \(pad(grouped(stats.median), 12))"
+                var line =
+                    "\(pad(key, 34)) \(pad(grouped(stats.min), 12)) \(pad(grouped(stats.median), 12))"
                     + " \(pad(grouped(stats.max), 12))"
                 if let baseline = otp[key] {
                     let lowerIsBetter = key.contains("(ns)") || key.contains("bytes")
@@ -131,7 +142,17 @@ enum RuntimeBenchmark {
         let quiet = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         var list = [("swift", Node.Configuration(logger: quiet))]
         if options.variants {
-            list.append(("swift, no spinning", Node.Configuration(logger: quiet, idleSpinMicroseconds: 0, replySpinMicroseconds: 0)))
+            list.append(
+                (
+                    "swift, no spinning",
+                    Node.Configuration(logger: quiet, idleSpinMicroseconds: 0, replySpinMicroseconds: 0)
+                )
+            )
+            for spin in [2, 20] where spin != Node.Configuration().replySpinMicroseconds {
+                list.append(
+                    ("swift, reply spin \(spin) us", Node.Configuration(logger: quiet, replySpinMicroseconds: spin))
+                )
+            }
             list.append(("swift, no caller-runs", Node.Configuration(logger: quiet, callerRuns: false)))
         }
         return list
@@ -149,8 +170,10 @@ enum RuntimeBenchmark {
             results["call, 2 clients (calls/s)", default: []].append(twoClients)
             results["cast, 1 client (casts/s)", default: []].append(casts)
             results["call round trip (ns)", default: []].append(1e9 / oneClient)
-            say("  \(label) run \(run): \(grouped(oneClient)) calls/s, \(grouped(twoClients)) calls/s (2 clients), "
-                + "\(grouped(casts)) casts/s")
+            say(
+                "  \(label) run \(run): \(grouped(oneClient)) calls/s, \(grouped(twoClients)) calls/s (2 clients), "
+                    + "\(grouped(casts)) casts/s"
+            )
         }
         if label == "swift" {
             for _ in 1...min(3, options.runs) {
@@ -265,7 +288,8 @@ enum RuntimeBenchmark {
                     "erl", "-noshell", "-pa", directory.path, "-eval",
                     "distill_bench:main([\(options.runs), \(options.calls), \(options.casts), \(options.idleProcesses)])",
                     "-s", "init", "stop",
-                ])
+                ]
+            )
             var results: [String: [Double]] = [:]
             for (run, line) in output.split(separator: "\n").enumerated() {
                 let fields = line.split(separator: " ").map(String.init)
@@ -277,8 +301,10 @@ enum RuntimeBenchmark {
                 results["cast, 1 client (casts/s)", default: []].append(casts)
                 results["call round trip (ns)", default: []].append(1e9 / calls)
                 if let bytes = Double(fields[3]) { results["idle process (bytes)", default: []].append(bytes) }
-                say("  otp run \(run + 1): \(grouped(calls)) calls/s, \(grouped(two)) calls/s (2 clients), "
-                    + "\(grouped(casts)) casts/s")
+                say(
+                    "  otp run \(run + 1): \(grouped(calls)) calls/s, \(grouped(two)) calls/s (2 clients), "
+                        + "\(grouped(casts)) casts/s"
+                )
             }
             return results.mapValues { Stats(values: $0) }
         } catch {

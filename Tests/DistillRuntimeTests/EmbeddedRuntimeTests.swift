@@ -4,7 +4,6 @@
 //===----------------------------------------------------------------------===//
 
 import DistillRuntime
-import DistillRuntimeTesting
 import Testing
 
 struct EmbeddedRuntimeTests {
@@ -94,9 +93,14 @@ struct EmbeddedRuntimeTests {
         let recorder = Recorder()
         let runtime = EmbeddedRuntime()
         let application = Application(
-            name: "tests", version: "1.0.0", start: TestSupervisor.self,
+            name: "tests",
+            version: "1.0.0",
+            start: TestSupervisor.self,
             startArgs: SupervisorTests.arguments("one_for_one", [("a", "permanent")], recorder),
-            modules: [Worker.self], registered: ["a"], env: ["answer": 42])
+            modules: [Worker.self],
+            registered: ["a"],
+            env: ["answer": 42]
+        )
         let supervisor = try runtime.start(application)
         #expect(supervisor != nil)
         #expect(try runtime.call("a", "ping") == "a")

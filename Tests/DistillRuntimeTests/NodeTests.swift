@@ -9,7 +9,9 @@ import Testing
 
 /// A real node (scheduler threads) for one test.
 func withNode<R>(schedulers: Int = 2, _ body: (Node) throws -> R) rethrows -> R {
-    let node = Node(configuration: .init(schedulers: schedulers, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
+    let node = Node(
+        configuration: .init(schedulers: schedulers, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    )
     defer { node.shutdown() }
     return try body(node)
 }
@@ -39,7 +41,9 @@ struct NodeTests {
             let counter = try node.spawn(Counter.self)
             let clients = try (0..<4).map { _ in try node.spawn(Counter.self) }
             DispatchQueue.concurrentPerform(iterations: clients.count) { index in
-                for _ in 0..<2000 { _ = try? node.call(.pid(clients[index]), .tuple(["call", .pid(counter), "increment"])) }
+                for _ in 0..<2000 {
+                    _ = try? node.call(.pid(clients[index]), .tuple(["call", .pid(counter), "increment"]))
+                }
             }
             #expect(try node.call(.pid(counter), "get") == 8000)
         }
@@ -99,7 +103,10 @@ struct NodeTests {
                 Issue.record("expected the call to fail")
             } catch let error as RuntimeError {
                 #expect(error.code == .exited)
-                #expect(error.reason == ExitReason(.tuple(["error", .binary("DistillRuntimeTests.TestFailure"), .binary("boom")])))
+                #expect(
+                    error.reason
+                        == ExitReason(.tuple(["error", .binary("DistillRuntimeTests.TestFailure"), .binary("boom")]))
+                )
             }
             #expect(!node.isAlive(counter))
         }
@@ -233,6 +240,24 @@ struct NodeTests {
         }
     }
 
+    @Test func killingAProcessWaitingInACallEndsItAtOnce() throws {
+        try withNode { node in
+            let busy = try node.spawn(Counter.self)
+            let recorder = Recorder()
+            let caller = try node.spawn(Counter.self, args: .tuple(["recorder", .integer(recorder.id)]))
+            Thread { _ = try? node.call(.pid(busy), .tuple(["sleep", 1000]), timeout: 5000) }.start()
+            #expect(eventually { node.processInfo(busy)?.status == .running })
+            Thread { _ = try? node.call(.pid(caller), .tuple(["call", .pid(busy), "get"]), timeout: 5000) }.start()
+            #expect(eventually { node.processInfo(busy)?.messageQueueLength == 1 })
+            let killed = Date()
+            node.exit(caller, .kill)
+            #expect(eventually(seconds: 0.5) { !node.isAlive(caller) })
+            #expect(Date().timeIntervalSince(killed) < 0.5)
+            // Killed: no terminate callback.
+            #expect(recorder.terms == [.tuple(["started", .pid(caller)])])
+        }
+    }
+
     @Test func stopRunsTerminateWithTheReason() throws {
         try withNode { node in
             let recorder = Recorder()
@@ -272,7 +297,11 @@ struct NodeTests {
             let group = DispatchGroup()
             for client in clients {
                 DispatchQueue.global().async(group: group) {
-                    _ = try? node.call(.pid(client), .tuple(["call", .pid(slow), .tuple(["sleep", 50])]), timeout: 5000)
+                    _ = try? node.call(
+                        .pid(client),
+                        .tuple(["call", .pid(slow), .tuple(["sleep", 50])]),
+                        timeout: 5000
+                    )
                 }
             }
             let other = try node.spawn(Counter.self)

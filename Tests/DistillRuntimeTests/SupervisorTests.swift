@@ -4,7 +4,6 @@
 //===----------------------------------------------------------------------===//
 
 import DistillRuntime
-import DistillRuntimeTesting
 import Testing
 
 /// A worker that traps exits and records `{started, Id}` and `{stopped, Id, Reason}`.
@@ -45,20 +44,32 @@ struct TestSupervisor: Supervisor {
             let recorder = elements[3].intValue
         else { throw TestFailure("bad supervisor args") }
         return SupervisorSpec(
-            strategy: strategy, intensity: intensity, period: 5,
+            strategy: strategy,
+            intensity: intensity,
+            period: 5,
             children: children.map { child in
                 let parts = child.tupleElements ?? []
                 let id = parts[0].atomValue ?? "?"
                 let restart = parts[1].atomValue.flatMap(ChildSpec.Restart.init(rawValue:)) ?? .permanent
                 return .worker(
-                    Worker.self, id: id, args: .tuple([.atom(id), .integer(recorder)]), restart: restart,
-                    registeredName: id)
-            })
+                    Worker.self,
+                    id: id,
+                    args: .tuple([.atom(id), .integer(recorder)]),
+                    restart: restart,
+                    registeredName: id
+                )
+            }
+        )
     }
 }
 
 struct SupervisorTests {
-    static func arguments(_ strategy: String, intensity: Int = 3, _ children: [(String, String)], _ recorder: Recorder)
+    static func arguments(
+        _ strategy: String,
+        intensity: Int = 3,
+        _ children: [(String, String)],
+        _ recorder: Recorder
+    )
         -> Term
     {
         .tuple([
@@ -74,7 +85,8 @@ struct SupervisorTests {
         let runtime = EmbeddedRuntime()
         let supervisor = try runtime.spawn(
             TestSupervisor.self,
-            args: Self.arguments("one_for_one", [("a", "permanent"), ("b", "permanent"), ("c", "permanent")], recorder))
+            args: Self.arguments("one_for_one", [("a", "permanent"), ("b", "permanent"), ("c", "permanent")], recorder)
+        )
         #expect(recorder.terms == Self.started("a", "b", "c"))
         let children = try runtime.call(supervisor, "which_children")
         #expect(children.listElements?.map { $0.tupleElements?[0] } == ["a", "b", "c"])
@@ -84,17 +96,27 @@ struct SupervisorTests {
             Array(recorder.terms.dropFirst(3)) == [
                 .tuple(["stopped", "c", "shutdown"]), .tuple(["stopped", "b", "shutdown"]),
                 .tuple(["stopped", "a", "shutdown"]),
-            ])
+            ]
+        )
         #expect(runtime.finish().isClean)
     }
 
     @Test func oneForOneRestartsOnlyTheChildThatDied() throws {
         let recorder = Recorder()
         let runtime = EmbeddedRuntime()
-        try runtime.spawn(TestSupervisor.self, args: Self.arguments("one_for_one", [("a", "permanent"), ("b", "permanent")], recorder))
+        try runtime.spawn(
+            TestSupervisor.self,
+            args: Self.arguments("one_for_one", [("a", "permanent"), ("b", "permanent")], recorder)
+        )
         let before = runtime.node.whereis("b")
         _ = try? runtime.call("a", "crash")
-        #expect(Array(recorder.terms.dropFirst(2)) == [.tuple(["stopped", "a", .tuple(["error", .binary("DistillRuntimeTests.TestFailure"), .binary("crash")])]), .tuple(["started", "a"])])
+        #expect(
+            Array(recorder.terms.dropFirst(2)) == [
+                .tuple([
+                    "stopped", "a", .tuple(["error", .binary("DistillRuntimeTests.TestFailure"), .binary("crash")]),
+                ]), .tuple(["started", "a"]),
+            ]
+        )
         #expect(runtime.node.whereis("b") == before)
         #expect(try runtime.call("a", "ping") == "a")
         #expect(runtime.finish().crashes.count == 1)
@@ -105,11 +127,20 @@ struct SupervisorTests {
         let runtime = EmbeddedRuntime()
         try runtime.spawn(
             TestSupervisor.self,
-            args: Self.arguments("one_for_all", [("a", "permanent"), ("b", "permanent"), ("c", "permanent")], recorder))
+            args: Self.arguments("one_for_all", [("a", "permanent"), ("b", "permanent"), ("c", "permanent")], recorder)
+        )
         _ = try? runtime.call("b", "crash")
         let events = Array(recorder.terms.dropFirst(3))
-        #expect(events.first == .tuple(["stopped", "b", .tuple(["error", .binary("DistillRuntimeTests.TestFailure"), .binary("crash")])]))
-        #expect(Array(events.dropFirst()) == [.tuple(["stopped", "c", "shutdown"]), .tuple(["stopped", "a", "shutdown"])] + Self.started("a", "b", "c"))
+        #expect(
+            events.first
+                == .tuple([
+                    "stopped", "b", .tuple(["error", .binary("DistillRuntimeTests.TestFailure"), .binary("crash")]),
+                ])
+        )
+        #expect(
+            Array(events.dropFirst()) == [.tuple(["stopped", "c", "shutdown"]), .tuple(["stopped", "a", "shutdown"])]
+                + Self.started("a", "b", "c")
+        )
         runtime.finish()
     }
 
@@ -118,7 +149,12 @@ struct SupervisorTests {
         let runtime = EmbeddedRuntime()
         try runtime.spawn(
             TestSupervisor.self,
-            args: Self.arguments("rest_for_one", [("a", "permanent"), ("b", "permanent"), ("c", "permanent")], recorder))
+            args: Self.arguments(
+                "rest_for_one",
+                [("a", "permanent"), ("b", "permanent"), ("c", "permanent")],
+                recorder
+            )
+        )
         let a = runtime.node.whereis("a")
         _ = try? runtime.call("b", "crash")
         let events = Array(recorder.terms.dropFirst(4))
@@ -135,7 +171,10 @@ struct SupervisorTests {
     func restartTypesDecideWhetherAChildComesBack(restart: String, exit: String, restarted: Bool) throws {
         let recorder = Recorder()
         let runtime = EmbeddedRuntime()
-        let supervisor = try runtime.spawn(TestSupervisor.self, args: Self.arguments("one_for_one", [("a", restart)], recorder))
+        let supervisor = try runtime.spawn(
+            TestSupervisor.self,
+            args: Self.arguments("one_for_one", [("a", restart)], recorder)
+        )
         if exit == "crash" {
             _ = try? runtime.call("a", "crash")
         } else {
@@ -151,7 +190,9 @@ struct SupervisorTests {
         let recorder = Recorder()
         let runtime = EmbeddedRuntime()
         let supervisor = try runtime.spawn(
-            TestSupervisor.self, args: Self.arguments("one_for_one", intensity: 2, [("a", "permanent"), ("b", "permanent")], recorder))
+            TestSupervisor.self,
+            args: Self.arguments("one_for_one", intensity: 2, [("a", "permanent"), ("b", "permanent")], recorder)
+        )
         _ = try? runtime.call("a", "crash")
         _ = try? runtime.call("a", "crash")
         #expect(runtime.node.isAlive(supervisor))
@@ -166,7 +207,10 @@ struct SupervisorTests {
     @Test func restartsOutsideThePeriodDoNotCount() throws {
         let recorder = Recorder()
         let runtime = EmbeddedRuntime()
-        let supervisor = try runtime.spawn(TestSupervisor.self, args: Self.arguments("one_for_one", intensity: 1, [("a", "permanent")], recorder))
+        let supervisor = try runtime.spawn(
+            TestSupervisor.self,
+            args: Self.arguments("one_for_one", intensity: 1, [("a", "permanent")], recorder)
+        )
         _ = try? runtime.call("a", "crash")
         runtime.advanceTime(by: .seconds(6))
         _ = try? runtime.call("a", "crash")
@@ -178,7 +222,10 @@ struct SupervisorTests {
         let recorder = Recorder()
         let runtime = EmbeddedRuntime()
         do {
-            try runtime.spawn(TestSupervisor.self, args: Self.arguments("one_for_one", [("a", "permanent"), ("broken", "permanent")], recorder))
+            try runtime.spawn(
+                TestSupervisor.self,
+                args: Self.arguments("one_for_one", [("a", "permanent"), ("broken", "permanent")], recorder)
+            )
             Issue.record("expected the start to fail")
         } catch let error as RuntimeError {
             #expect(error.code == .startFailed)
@@ -191,7 +238,10 @@ struct SupervisorTests {
     @Test func supervisorCallsManageChildren() throws {
         let recorder = Recorder()
         let runtime = EmbeddedRuntime()
-        let supervisor = try runtime.spawn(TestSupervisor.self, args: Self.arguments("one_for_one", [("a", "permanent")], recorder))
+        let supervisor = try runtime.spawn(
+            TestSupervisor.self,
+            args: Self.arguments("one_for_one", [("a", "permanent")], recorder)
+        )
         #expect(try runtime.call(supervisor, .tuple(["terminate_child", "a"])) == "ok")
         #expect(runtime.node.whereis("a") == nil)
         #expect(try runtime.call(supervisor, .tuple(["restart_child", "a"])).tupleElements?.first == "ok")
@@ -206,22 +256,31 @@ struct SupervisorTests {
         other.args = .tuple(["z", .integer(recorder.id)])
         #expect(try runtime.call(supervisor, .tuple(["start_child", other.term])).tupleElements?.first == "ok")
         #expect(try runtime.call("z", "ping") == "z")
-        #expect(try runtime.call(supervisor, "count_children") == [
-            .tuple(["specs", 2]), .tuple(["active", 2]), .tuple(["supervisors", 0]), .tuple(["workers", 2]),
-        ])
+        #expect(
+            try runtime.call(supervisor, "count_children") == [
+                .tuple(["specs", 2]), .tuple(["active", 2]), .tuple(["supervisors", 0]), .tuple(["workers", 2]),
+            ]
+        )
         runtime.finish()
     }
 
     @Test func supervisorsWorkOnARealNode() throws {
         let recorder = Recorder()
         try withNode { node in
-            let supervisor = try node.spawn(TestSupervisor.self, args: Self.arguments("one_for_one", [("a", "permanent"), ("b", "permanent")], recorder))
+            let supervisor = try node.spawn(
+                TestSupervisor.self,
+                args: Self.arguments("one_for_one", [("a", "permanent"), ("b", "permanent")], recorder)
+            )
             let a = node.whereis("a")
             _ = try? node.call("a", "crash")
             #expect(eventually { node.whereis("a") != nil && node.whereis("a") != a })
             node.stop(supervisor)
             #expect(node.processCount == 0)
-            #expect(recorder.terms.suffix(2) == [.tuple(["stopped", "b", "shutdown"]), .tuple(["stopped", "a", "shutdown"])])
+            #expect(
+                recorder.terms.suffix(2) == [
+                    .tuple(["stopped", "b", "shutdown"]), .tuple(["stopped", "a", "shutdown"]),
+                ]
+            )
         }
     }
 }

@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import DistillRuntime
+import Foundation
 import Testing
 
 /// Listens on a free port; hands each accepted connection to a new `EchoHandler` (or echoes
@@ -172,6 +173,51 @@ struct TCPTests {
             let other = try node.spawn(TCPClient.self, args: .integer(Recorder().id))
             let socket = try node.call(.pid(owner), .tuple(["connect", .integer(port)]))
             #expect(throws: RuntimeError.self) { try node.call(.pid(other), .tuple(["send", socket, .binary("no")])) }
+        }
+    }
+}
+
+/// Listens with `{active, once}`: records each chunk; reads the next one only when called with `more`.
+struct OnceReader: Server {
+    static let vsn: Term = 1
+    struct State: Codable, Sendable {
+        var recorder: Int
+        var port: Int
+        var socket: Term?
+    }
+    init() {}
+    func start(_ args: Term, _ ctx: ProcessContext) throws -> State {
+        let (_, port) = try ctx.tcp.listen(port: 0, host: "127.0.0.1", active: .once)
+        return State(recorder: args.intValue ?? 0, port: port)
+    }
+    func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply {
+        if request == "more", let socket = state.socket {
+            try ctx.tcp.setActive(socket, .once)
+            return .reply("ok")
+        }
+        return .reply(.integer(state.port))
+    }
+    func handleInfo(_ message: Term, state: inout State, _ ctx: ProcessContext) throws {
+        if let accepted = message.tagged("tcp_accepted") { state.socket = accepted.last }
+        if let data = message.tagged("tcp")?.last { Recorder.named(state.recorder)?.record(data) }
+    }
+}
+
+extension TCPTests {
+    @Test func activeOnceDeliversOneChunkPerRequest() throws {
+        try withNode { node in
+            let chunks = Recorder()
+            let reader = try node.spawn(OnceReader.self, args: .integer(chunks.id))
+            let port = try node.call(.pid(reader), "port").intValue ?? 0
+            let client = try node.spawn(TCPClient.self, args: .integer(Recorder().id))
+            let socket = try node.call(.pid(client), .tuple(["connect", .integer(port)]))
+            _ = try node.call(.pid(client), .tuple(["send", socket, .binary("a")]))
+            #expect(chunks.wait(count: 1) == [.binary("a")])
+            _ = try node.call(.pid(client), .tuple(["send", socket, .binary("b")]))
+            usleep(100_000)
+            #expect(chunks.terms == [.binary("a")])
+            #expect(try node.call(.pid(reader), "more") == "ok")
+            #expect(chunks.wait(count: 2) == [.binary("a"), .binary("b")])
         }
     }
 }

@@ -4,7 +4,6 @@
 //===----------------------------------------------------------------------===//
 
 import DistillRuntime
-import DistillRuntimeTesting
 import Foundation
 import Testing
 
@@ -191,7 +190,11 @@ struct UpgradeTests {
         try withNode { node in
             let tally = try node.spawn(TallyV1.self, args: 2)
             try node.suspend(tally)
-            let change = try node.changeCode(tally, to: node.codeServer.code(of: TallyV2.self), mode: .advanced(extra: "x"))
+            let change = try node.changeCode(
+                tally,
+                to: node.codeServer.code(of: TallyV2.self),
+                mode: .advanced(extra: "x")
+            )
             #expect(change.from.vsn == 1 && change.to.vsn == 2)
             #expect(node.processInfo(tally)?.vsn == 2)
             try change.undo()
@@ -222,7 +225,11 @@ struct UpgradeTests {
             let reply = Recorder()
             Thread { reply.record((try? node.call(.pid(tally), "get")) ?? "failed") }.start()
             #expect(eventually { node.processInfo(tally)?.messageQueueLength == 11 })
-            let change = try node.changeCode(tally, to: node.codeServer.code(of: TallyV2.self), mode: .advanced(extra: "v2"))
+            let change = try node.changeCode(
+                tally,
+                to: node.codeServer.code(of: TallyV2.self),
+                mode: .advanced(extra: "v2")
+            )
             change.commit()
             try node.resume(tally)
             #expect(reply.wait(count: 1) == [.tuple([11, .binary("v2")])])
@@ -242,9 +249,13 @@ struct UpgradeTests {
         let recorder = Recorder()
         let supervisor = try runtime.spawn(
             TestSupervisor.self,
-            args: SupervisorTests.arguments("one_for_one", [("a", "permanent"), ("b", "permanent")], recorder))
+            args: SupervisorTests.arguments("one_for_one", [("a", "permanent"), ("b", "permanent")], recorder)
+        )
         let tally = try runtime.spawn(TallyV1.self)
-        #expect(Set(runtime.node.processes(usingModule: "Worker")) == Set([runtime.node.whereis("a")!, runtime.node.whereis("b")!]))
+        #expect(
+            Set(runtime.node.processes(usingModule: "Worker"))
+                == Set([runtime.node.whereis("a")!, runtime.node.whereis("b")!])
+        )
         #expect(runtime.node.processes(usingModule: "Tally") == [tally])
         #expect(runtime.node.processes(usingModule: "TestSupervisor") == [supervisor])
         runtime.finish()
@@ -256,11 +267,16 @@ struct UpgradeTests {
         let runtime = EmbeddedRuntime()
         let recorder = Recorder()
         let supervisor = try runtime.spawn(
-            TestSupervisor.self, args: SupervisorTests.arguments("one_for_one", [("a", "permanent")], recorder))
+            TestSupervisor.self,
+            args: SupervisorTests.arguments("one_for_one", [("a", "permanent")], recorder)
+        )
         let child = runtime.node.whereis("a")
         try runtime.node.suspend(supervisor)
         let change = try runtime.node.changeCode(
-            supervisor, to: runtime.node.codeServer.code(of: TestSupervisorV2.self), mode: .advanced(extra: []))
+            supervisor,
+            to: runtime.node.codeServer.code(of: TestSupervisorV2.self),
+            mode: .advanced(extra: [])
+        )
         change.commit()
         try runtime.node.resume(supervisor)
         let children = try runtime.call(supervisor, "which_children").listElements ?? []
@@ -282,7 +298,9 @@ struct TestSupervisorV2: Supervisor {
         var spec = try TestSupervisor().spec(args)
         let recorder = args.tupleElements?[3] ?? 0
         spec.intensity = 10
-        spec.children.append(.worker(Worker.self, id: "extra", args: .tuple(["extra", recorder]), registeredName: "extra"))
+        spec.children.append(
+            .worker(Worker.self, id: "extra", args: .tuple(["extra", recorder]), registeredName: "extra")
+        )
         return spec
     }
 }

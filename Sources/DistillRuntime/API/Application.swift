@@ -88,7 +88,11 @@ enum ApplicationExport {
         let header = UnsafeMutableRawPointer.allocate(byteCount: 24, alignment: 8)
         header.storeBytes(of: magic, as: UInt64.self)
         header.storeBytes(of: abiVersion, toByteOffset: 8, as: UInt32.self)
-        header.storeBytes(of: Unmanaged.passRetained(Box(application)).toOpaque(), toByteOffset: 16, as: UnsafeMutableRawPointer.self)
+        header.storeBytes(
+            of: Unmanaged.passRetained(Box(application)).toOpaque(),
+            toByteOffset: 16,
+            as: UnsafeMutableRawPointer.self
+        )
         return header
     }
 
@@ -100,7 +104,9 @@ enum ApplicationExport {
         let abi = pointer.load(fromByteOffset: 8, as: UInt32.self)
         guard abi == runtimeABI else {
             throw RuntimeError(
-                .badPlugin, "\(path): built against plugin ABI \(abi), this runtime speaks \(runtimeABI); rebuild it")
+                .badPlugin,
+                "\(path): built against plugin ABI \(abi), this runtime speaks \(runtimeABI); rebuild it"
+            )
         }
         let box = Unmanaged<Box>.fromOpaque(pointer.load(fromByteOffset: 16, as: UnsafeMutableRawPointer.self))
             .takeRetainedValue()

@@ -39,8 +39,11 @@ public struct Caller: Hashable, Sendable, Codable, CustomStringConvertible {
         let number = try container.decode(Int.self, forKey: .process)
         let tag = try container.decode(Int.self, forKey: .tag)
         let pid = Pid(
-            node: node, id: UInt32(truncatingIfNeeded: number), serial: UInt32(truncatingIfNeeded: number >> 32),
-            creation: UInt32(truncatingIfNeeded: creation))
+            node: node,
+            id: UInt32(truncatingIfNeeded: number),
+            serial: UInt32(truncatingIfNeeded: number >> 32),
+            creation: UInt32(truncatingIfNeeded: creation)
+        )
         let process = Node.running(named: node, creation: pid.creation).lazy.compactMap { $0.process(pid) }.first
         self.slot = process?.replySlot ?? ReplySlot.gone
         self.tag = UInt64(tag)

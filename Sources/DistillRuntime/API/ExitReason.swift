@@ -33,7 +33,10 @@ public struct ExitReason: Hashable, Sendable, CustomStringConvertible {
     public static func error(_ error: any Error) -> ExitReason {
         if let runtimeError = error as? RuntimeError, let reason = runtimeError.reason { return reason }
         return ExitReason(
-            .tuple([.atom("error"), .binary(_typeName(type(of: error), qualified: true)), .binary(String(describing: error))])
+            .tuple([
+                .atom("error"), .binary(_typeName(type(of: error), qualified: true)),
+                .binary(String(describing: error)),
+            ])
         )
     }
 

@@ -3,8 +3,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-import Synchronization
 public import Logging
+import Synchronization
 
 /// What a callback can do: the running process's view of the runtime (Erlang's BIFs).
 ///
@@ -91,7 +91,8 @@ public struct ProcessContext {
 
     /// Starts a process running the current code of `module`; its `start` runs before this
     /// returns. With `link`, the two are linked (`spawn_link`).
-    public func spawn(module: String, args: Term = [], link: Bool = false, registeredName: String? = nil) throws -> Pid {
+    public func spawn(module: String, args: Term = [], link: Bool = false, registeredName: String? = nil) throws -> Pid
+    {
         let code = try node.codeServer.currentCode(module)
         var options = Node.SpawnOptions(link: link ? process : nil, registeredName: registeredName)
         options.trapExit = code.kind == .supervisor
@@ -99,12 +100,21 @@ public struct ProcessContext {
     }
 
     /// Starts a process running `type`'s current code (by its module name).
-    public func spawn<S: Server>(_ type: S.Type, args: Term = [], link: Bool = false, registeredName: String? = nil)
+    public func spawn<S: Server>(
+        _ type: S.Type,
+        args: Term = [],
+        link: Bool = false,
+        registeredName: String? = nil
+    )
         throws -> Pid
     {
         let code = node.codeServer.code(of: type)
-        return try node.spawn(code, args: args, options: .init(link: link ? process : nil, registeredName: registeredName))
-            .pid
+        return try node.spawn(
+            code,
+            args: args,
+            options: .init(link: link ? process : nil, registeredName: registeredName)
+        )
+        .pid
     }
 
     /// `register/2`.
@@ -174,6 +184,32 @@ public struct ProcessContext {
 }
 
 extension LocalProcess {
+    /// Removes and returns the queued plain messages that match, in order (the owner only).
+    func takeMessages(where matches: (Term) -> Bool) -> [Term] {
+        var taken: [Term] = []
+        var keptBatch = RingBuffer<Envelope>()
+        while let envelope = batch.popFirst() {
+            if case .info(let message) = envelope, matches(message) {
+                taken.append(message)
+            } else {
+                keptBatch.append(envelope)
+            }
+        }
+        batch = keptBatch
+        locked { shared in
+            var kept = RingBuffer<Envelope>()
+            while let envelope = shared.queue.popFirst() {
+                if case .info(let message) = envelope, matches(message) {
+                    taken.append(message)
+                } else {
+                    kept.append(envelope)
+                }
+            }
+            shared.queue = kept
+        }
+        return taken
+    }
+
     /// Drops queued plain messages that match (`demonitor(Ref, [flush])`).
     func removeQueued(where matches: (Term) -> Bool) {
         var keptBatch = RingBuffer<Envelope>()

@@ -10,9 +10,9 @@ import Logging
 /// A process runs one callback at a time, one message at a time, and owns its ``State``;
 /// nothing else touches it. Callbacks are synchronous: they run on a scheduler thread (or,
 /// for a call to an idle process, on the caller's thread) and must not block except in
-/// ``ProcessContext/call(_:_:timeout:)``. Between two messages the release handler may
-/// suspend the process and switch it to a new version of this type: the state then crosses
-/// as a ``Term`` (``codeChange(from:state:extra:)``).
+/// `ctx.call`. Between two messages the release handler may suspend the process and switch
+/// it to a new version of this type: the state then crosses as a ``Term``
+/// (``codeChange(from:state:extra:)``).
 ///
 /// ```swift
 /// public struct KV: Server {

@@ -52,6 +52,7 @@ public struct SupervisorSpec: Hashable, Sendable {
     /// The children, in start order.
     public var children: [ChildSpec]
 
+    /// OTP's defaults: `one_for_one`, at most 1 restart in 5 seconds.
     public init(strategy: Strategy = .oneForOne, intensity: Int = 1, period: Int = 5, children: [ChildSpec]) {
         self.strategy = strategy
         self.intensity = intensity
@@ -120,6 +121,8 @@ public struct ChildSpec: Hashable, Sendable {
     /// as in tests). The code server's current code of ``module`` always wins.
     public var type: (any Module.Type)?
 
+    /// A child spec by module name. `shutdown` defaults to 5000 ms for a worker and
+    /// `infinity` for a supervisor, `modules` to `[module]`, as in OTP.
     public init(
         id: String,
         module: String,
@@ -151,8 +154,15 @@ public struct ChildSpec: Hashable, Sendable {
         registeredName: String? = nil
     ) -> ChildSpec {
         var spec = ChildSpec(
-            id: id ?? S.moduleName, module: S.moduleName, args: args, restart: restart, shutdown: shutdown,
-            kind: .worker, modules: modules, registeredName: registeredName)
+            id: id ?? S.moduleName,
+            module: S.moduleName,
+            args: args,
+            restart: restart,
+            shutdown: shutdown,
+            kind: .worker,
+            modules: modules,
+            registeredName: registeredName
+        )
         spec.type = server
         return spec
     }
@@ -168,8 +178,15 @@ public struct ChildSpec: Hashable, Sendable {
         registeredName: String? = nil
     ) -> ChildSpec {
         var spec = ChildSpec(
-            id: id ?? S.moduleName, module: S.moduleName, args: args, restart: restart, shutdown: shutdown,
-            kind: .supervisor, modules: modules, registeredName: registeredName)
+            id: id ?? S.moduleName,
+            module: S.moduleName,
+            args: args,
+            restart: restart,
+            shutdown: shutdown,
+            kind: .supervisor,
+            modules: modules,
+            registeredName: registeredName
+        )
         spec.type = supervisor
         return spec
     }
@@ -193,7 +210,7 @@ public struct ChildSpec: Hashable, Sendable {
     /// Reads a child spec in the shape ``term`` prints.
     public init(term: Term) throws {
         func bad(_ what: String) -> RuntimeError {
-            RuntimeError(.badArgument, "bad child spec: \(what) in \(TermText.render(term))")
+            RuntimeError(.badArgument, "bad child spec: \(what) in \(TermPrinter.printCompact(term))")
         }
         guard let map = term.mapValue else { throw bad("not a map") }
         guard let id = map["id"]?.atomValue else { throw bad("missing id") }
@@ -222,7 +239,14 @@ public struct ChildSpec: Hashable, Sendable {
             return names
         }
         self.init(
-            id: id, module: module, args: startArgs.first ?? [], restart: restart ?? .permanent, shutdown: shutdown,
-            kind: kind ?? .worker, modules: modules ?? nil, registeredName: map["registered_name"]?.atomValue)
+            id: id,
+            module: module,
+            args: startArgs.first ?? [],
+            restart: restart ?? .permanent,
+            shutdown: shutdown,
+            kind: kind ?? .worker,
+            modules: modules ?? nil,
+            registeredName: map["registered_name"]?.atomValue
+        )
     }
 }

@@ -23,7 +23,17 @@ public struct LoadedApplication: Sendable {
     /// Its modules' code, in the order the application lists them.
     public let modules: [ModuleCode]
 
-    init(_ application: Application, image: String?) {
+    /// Reads `application`; throws if two of its modules have the same name (module names
+    /// must be unique in a release, since upgrades and child specs name modules).
+    init(_ application: Application, image: String?) throws {
+        var seen: Set<String> = []
+        for type in application.modules where !seen.insert(type.moduleName).inserted {
+            throw RuntimeError(
+                .badPlugin,
+                "\(image ?? application.name): two modules are named '\(type.moduleName)'; "
+                    + "give one another moduleName"
+            )
+        }
         name = application.name
         version = application.version
         description = application.description
@@ -77,17 +87,22 @@ public final class CodeServer: Sendable {
     public func load(path: String) throws -> LoadedApplication {
         if let loaded = state.withLock({ $0.images[path] }) { return loaded }
         let application = try PluginImage.open(path)
-        let loaded = LoadedApplication(application, image: path)
+        let loaded = try LoadedApplication(application, image: path)
         state.withLock { $0.images[path] = loaded }
         logger.info("loaded plugin", metadata: ["path": "\(path)", "application": "\(loaded.name)-\(loaded.version)"])
         return loaded
     }
 
-    /// Registers an application whose code is linked into the host (tests, embedded use)
-    /// and makes it current.
+    /// Takes an application whose code is linked into the host (tests, embedded use) as if
+    /// it were loaded from a plugin: available, not current.
+    public func load(_ application: Application) throws -> LoadedApplication {
+        try LoadedApplication(application, image: nil)
+    }
+
+    /// Loads an application linked into the host and makes it current.
     @discardableResult
-    public func register(_ application: Application) -> LoadedApplication {
-        let loaded = LoadedApplication(application, image: nil)
+    public func register(_ application: Application) throws -> LoadedApplication {
+        let loaded = try load(application)
         makeCurrent(loaded)
         return loaded
     }
@@ -194,7 +209,8 @@ enum PluginImage {
             throw RuntimeError(
                 .badPlugin,
                 "\(path) brought a second copy of DistillRuntime into the process (\(copies.joined(separator: ", "))); "
-                    + "a plugin must link libDistillRuntime.so, never its own copy")
+                    + "a plugin must link libDistillRuntime.so, never its own copy"
+            )
         }
         guard let symbol = dlsym(handle, entryPoint) else {
             throw RuntimeError(.badPlugin, "\(path) does not export '\(entryPoint)': \(dlerrorText())")
@@ -235,7 +251,7 @@ public enum RuntimeImage {
         return distill_image_path(address).map { String(cString: $0) }
     }
 
-    private static let anchor: @convention(c) () -> Void = { }
+    private static let anchor: @convention(c) () -> Void = {}
 
     /// Distinct files mapped into this process whose name starts with `libDistillRuntime`.
     public static func mappedCopies() -> [String] {

@@ -10,13 +10,13 @@ extension LoadedApplication {
     /// {distill_manifest, 1, [
     ///     {application, kv}, {vsn, "0.1.0"}, {description, "..."},
     ///     {mod, {'KVSupervisor', []}},                       % or `undefined`
-    ///     {modules, [{'KV', server, 1, [{state, {struct, "KV.KV.State", [...]}}]},
+    ///     {modules, [{'KV', server, 1, [{state, {struct, "KV.KV.State", [{table, "Swift.Int", Shape}]}}]},
     ///                {'KVSupervisor', supervisor, 1, []}, ...]},
     ///     {registered, [kv]}, {applications, [...]}, {env, [{port, 4000}]},
     ///     {runtime, [{abi, 1}, {fingerprint, "BUILD-ID"}]}]}
     /// ```
     ///
-    /// `state` is the ``StateShape`` of a server's `State`; `runtime` names the plugin ABI
+    /// `state` is the shape of a server's `State`; `runtime` names the plugin ABI
     /// the plugin was compiled against (checked on load) and the build-id of the
     /// libDistillRuntime.so that read it.
     public var manifest: Term {

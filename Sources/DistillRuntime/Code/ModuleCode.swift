@@ -44,7 +44,7 @@ public struct ModuleCode: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(name) (\(kind.rawValue), vsn \(TermText.render(vsn))\(image.map { ", \($0)" } ?? ""))"
+        "\(name) (\(kind.rawValue), vsn \(TermPrinter.printCompact(vsn))\(image.map { ", \($0)" } ?? ""))"
     }
 }
 
@@ -57,7 +57,8 @@ class ModuleImplementation: @unchecked Sendable {
 
     /// A body of this code holding `previous`'s state, converted by `codeChange` (`advanced`)
     /// or decoded directly.
-    func adopt(code: ModuleCode, previous: ProcessBody, oldVsn: Term, extra: Term, advanced: Bool) throws -> ProcessBody {
+    func adopt(code: ModuleCode, previous: ProcessBody, oldVsn: Term, extra: Term, advanced: Bool) throws -> ProcessBody
+    {
         throw RuntimeError(.notAServer, "\(code.name) is a library module; no process runs it")
     }
 
@@ -72,11 +73,20 @@ final class ServerImplementation<S: Server>: ModuleImplementation, @unchecked Se
         return ServerBody(code: code, server: server, state: state)
     }
 
-    override func adopt(code: ModuleCode, previous: ProcessBody, oldVsn: Term, extra: Term, advanced: Bool) throws
+    override func adopt(
+        code: ModuleCode,
+        previous: ProcessBody,
+        oldVsn: Term,
+        extra: Term,
+        advanced: Bool
+    ) throws
         -> ProcessBody
     {
         guard !(previous is any SupervisorBodyMarker) else {
-            throw RuntimeError(.notAServer, "\(code.name) is a server; the process runs supervisor \(previous.code.name)")
+            throw RuntimeError(
+                .notAServer,
+                "\(code.name) is a server; the process runs supervisor \(previous.code.name)"
+            )
         }
         let old: Term
         do {
@@ -86,14 +96,17 @@ final class ServerImplementation<S: Server>: ModuleImplementation, @unchecked Se
         }
         let server = S()
         do {
-            let state = advanced ? try server.codeChange(from: oldVsn, state: old, extra: extra)
+            let state =
+                advanced
+                ? try server.codeChange(from: oldVsn, state: old, extra: extra)
                 : try StateCoding.decode(S.State.self, from: old)
             return ServerBody(code: code, server: server, state: state)
         } catch {
             throw RuntimeError(
                 .codeChangeFailed,
                 "\(code.name) \(advanced ? "codeChange" : "could not decode the old state"): \(error)",
-                reason: .error(error))
+                reason: .error(error)
+            )
         }
     }
 
@@ -114,16 +127,29 @@ final class SupervisorImplementation<S: Supervisor>: ModuleImplementation, @unch
         try SupervisorBody<S>.start(code: code, args: args, ctx)
     }
 
-    override func adopt(code: ModuleCode, previous: ProcessBody, oldVsn: Term, extra: Term, advanced: Bool) throws
+    override func adopt(
+        code: ModuleCode,
+        previous: ProcessBody,
+        oldVsn: Term,
+        extra: Term,
+        advanced: Bool
+    ) throws
         -> ProcessBody
     {
         guard let supervisor = previous as? any SupervisorBodyMarker else {
-            throw RuntimeError(.notAServer, "\(code.name) is a supervisor; the process runs server \(previous.code.name)")
+            throw RuntimeError(
+                .notAServer,
+                "\(code.name) is a supervisor; the process runs server \(previous.code.name)"
+            )
         }
         do {
             return try SupervisorBody<S>.adopt(code: code, previous: supervisor.supervisorState)
         } catch {
-            throw RuntimeError(.codeChangeFailed, "\(code.name) spec failed in its code change: \(error)", reason: .error(error))
+            throw RuntimeError(
+                .codeChangeFailed,
+                "\(code.name) spec failed in its code change: \(error)",
+                reason: .error(error)
+            )
         }
     }
 }

@@ -9,8 +9,9 @@
 /// an instance (the stdlib's `_forEachField(of:options:body:)`): what the manifest reports
 /// so that the upgrade planner sees a state change even when nobody bumped `vsn`.
 ///
-/// - `{struct, "Module.Type", [{field, Shape}, ...]}` for a struct or class outside the
-///   standard library, recursively;
+/// - `{struct, "Module.Type", [{field, "Type", Shape}, ...]}` for a struct or class outside
+///   the standard library, recursively; each field has its type's full name
+///   (`"Swift.Dictionary<Swift.String, KV.Entry>"`) and that type's shape;
 /// - `{optional, Shape}`, `{list, Shape}`, `{set, Shape}`, `{map, KeyShape, ValueShape}` for
 ///   the standard containers;
 /// - `{enum, "Module.Type"}` for an enum, `{type, "Module.Type"}` for anything else
@@ -37,7 +38,9 @@ enum StateShape {
         if kind == enumKind { return .tuple([.atom("enum"), .string(name)]) }
         guard kind == structKind || type is AnyClass else { return .tuple([.atom("type"), .string(name)]) }
         var fields: [(String, Any.Type)] = []
-        let options = _EachFieldOptions(rawValue: type is AnyClass ? classTypeOption | ignoreUnknownOption : ignoreUnknownOption)
+        let options = _EachFieldOptions(
+            rawValue: type is AnyClass ? classTypeOption | ignoreUnknownOption : ignoreUnknownOption
+        )
         let complete = _forEachField(of: type, options: options) { field, _, fieldType, _ in
             fields.append((String(cString: field), fieldType))
             return true
@@ -47,7 +50,13 @@ enum StateShape {
         defer { path.remove(identifier) }
         return .tuple([
             .atom("struct"), .string(name),
-            .list(fields.map { field in .tuple([.atom(field.0), describe(field.1, path: &path)]) }),
+            .list(
+                fields.map { field in
+                    .tuple([
+                        .atom(field.0), .string(_typeName(field.1, qualified: true)), describe(field.1, path: &path),
+                    ])
+                }
+            ),
         ])
     }
 

@@ -102,13 +102,16 @@ func startThread(name: String, stackSize: Int = 8 << 20, _ body: @escaping @Send
     let box = Unmanaged.passRetained(Box(body, name: name)).toOpaque()
     var thread = pthread_t()
     let result = pthread_create(
-        &thread, &attributes,
+        &thread,
+        &attributes,
         { raw in
             let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
             distill_set_thread_name(String(box.name.prefix(15)))
             box.body()
             return nil
-        }, box)
+        },
+        box
+    )
     pthread_attr_destroy(&attributes)
     precondition(result == 0, "pthread_create failed: \(result)")
 }

@@ -51,11 +51,13 @@ enum RuntimeCommand {
                 return try check(rest)
             case "version":
                 printOut(
-                    TermText.render(
+                    TermPrinter.printCompact(
                         .list([
                             .tuple([.atom("abi"), .integer(Int(Application.abiVersion))]),
                             .tuple([.atom("fingerprint"), .string(RuntimeImage.fingerprint)]),
-                        ])) + ".")
+                        ])
+                    ) + "."
+                )
             default:
                 printError("distill-run: unknown command '\(command)'\n\(usage)")
                 return 2
@@ -77,11 +79,13 @@ enum RuntimeCommand {
     static func manifest(_ path: String) throws {
         let codeServer = CodeServer(logger: Logger(label: "distill") { _ in SwiftLogNoOpLogHandler() })
         let loaded = try codeServer.load(path: absolute(path))
-        printOut(TermText.render(loaded.manifest) + ".")
+        writeAll(1, TermPrinter.file([loaded.manifest]))
     }
 
     static func check(_ paths: [String]) throws -> Int32 {
-        let logger = Logger(label: "distill") { label in FileLogHandler(label: label, sink: .standardError, level: .warning) }
+        let logger = Logger(label: "distill") { label in
+            FileLogHandler(label: label, sink: .standardError, level: .warning)
+        }
         let node = Node(configuration: .init(logger: logger))
         defer { node.shutdown() }
         var report: [Term] = []
@@ -114,7 +118,7 @@ enum RuntimeCommand {
         }
         for (name, _, _) in node.runningApplications.reversed() { try node.stopApplication(name) }
         report.append(.tuple([.atom("stopped"), .integer(node.processCount)]))
-        printOut(TermText.render(.tuple([.atom(healthy ? "ok" : "error"), .list(report)])) + ".")
+        printOut(TermPrinter.printCompact(.tuple([.atom(healthy ? "ok" : "error"), .list(report)])) + ".")
         return healthy ? 0 : 1
     }
 
@@ -122,7 +126,7 @@ enum RuntimeCommand {
 
     static func printError(_ text: String) { writeAll(2, text + "\n") }
 
-    private static func writeAll(_ descriptor: Int32, _ text: String) {
+    static func writeAll(_ descriptor: Int32, _ text: String) {
         var text = text
         text.withUTF8 { bytes in
             var offset = 0

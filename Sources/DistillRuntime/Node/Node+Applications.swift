@@ -35,7 +35,10 @@ extension Node {
         }
         if running { throw RuntimeError(.badArgument, "application \(name) is already started") }
         if !missing.isEmpty {
-            throw RuntimeError(.badArgument, "application \(name) needs \(missing.joined(separator: ", ")) started first")
+            throw RuntimeError(
+                .badArgument,
+                "application \(name) needs \(missing.joined(separator: ", ")) started first"
+            )
         }
         applications.state.withLock { state in
             var env = state.env[name] ?? [:]
@@ -60,13 +63,15 @@ extension Node {
 
     /// Stops application `name`: its supervision tree shuts down (children in reverse order).
     public func stopApplication(_ name: String, timeout: Timeout = .infinity) throws {
-        guard let running = applications.state.withLock({ state -> ApplicationController.Running? in
-            defer {
-                state.running[name] = nil
-                state.order.removeAll { $0 == name }
-            }
-            return state.running[name]
-        }) else { throw RuntimeError(.badArgument, "application \(name) is not started") }
+        guard
+            let running = applications.state.withLock({ state -> ApplicationController.Running? in
+                defer {
+                    state.running[name] = nil
+                    state.order.removeAll { $0 == name }
+                }
+                return state.running[name]
+            })
+        else { throw RuntimeError(.badArgument, "application \(name) is not started") }
         if let supervisor = running.supervisor { stop(supervisor, reason: .shutdown, timeout: timeout) }
         logger.info("application stopped", metadata: ["application": "\(name)"])
     }

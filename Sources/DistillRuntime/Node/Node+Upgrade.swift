@@ -4,6 +4,7 @@
 //===----------------------------------------------------------------------===//
 
 import Synchronization
+
 /// How a code change builds the new state.
 public enum CodeChangeMode: Hashable, Sendable {
     /// `{update, M}` (soft): no `codeChange` call; the old state, encoded by the old code,
@@ -55,8 +56,16 @@ public final class CodeChange: @unchecked Sendable {
 
 /// What ``Node/processInfo(_:)`` reports about a process.
 public struct ProcessSnapshot: Sendable {
+    /// What the process is doing.
     public enum Status: String, Sendable {
-        case waiting, runnable, running, suspended
+        /// Idle: its mailbox is empty (Erlang's `waiting`).
+        case waiting
+        /// It has messages and waits for a thread.
+        case runnable
+        /// A thread is running one of its callbacks (or it is blocked in a call).
+        case running
+        /// Suspended (`Node.suspend(_:timeout:)`): it takes no message until resumed.
+        case suspended
     }
 
     public var pid: Pid
@@ -136,7 +145,10 @@ extension Node {
                 return true
             }
             if gaveUp {
-                throw RuntimeError(.suspendTimeout, "\(process.pid.text) did not finish its current message in time to be suspended")
+                throw RuntimeError(
+                    .suspendTimeout,
+                    "\(process.pid.text) did not finish its current message in time to be suspended"
+                )
             }
             if !process.isAlive { throw RuntimeError(.noProcess, "\(process.pid.text) exited while being suspended") }
         }
@@ -181,7 +193,10 @@ extension Node {
     /// (``CodeChangeMode``). On any error the process keeps its old code and state. The
     /// returned change can be undone until it is committed.
     public func changeCode(
-        _ pid: Pid, to code: ModuleCode, mode: CodeChangeMode, direction: CodeChangeDirection = .up
+        _ pid: Pid,
+        to code: ModuleCode,
+        mode: CodeChangeMode,
+        direction: CodeChangeDirection = .up
     ) throws -> CodeChange {
         guard let process = process(pid) else { throw RuntimeError(.noProcess, "no process \(pid.text) to change") }
         return try withSuspended(process) { process in
@@ -200,7 +215,12 @@ extension Node {
                 (extra, advanced) = (value, true)
             }
             let next = try code.implementation.adopt(
-                code: code, previous: previous, oldVsn: oldVsn, extra: extra, advanced: advanced)
+                code: code,
+                previous: previous,
+                oldVsn: oldVsn,
+                extra: extra,
+                advanced: advanced
+            )
             process.body = next
             return CodeChange(process: process, previous: previous, current: next)
         }
@@ -243,9 +263,17 @@ extension Node {
         default: status = .waiting
         }
         return ProcessSnapshot(
-            pid: pid, module: state.code?.name, vsn: state.code?.vsn, image: state.code?.image, status: status,
-            messageQueueLength: state.queue.count, registeredName: state.registeredName,
-            links: state.links.sorted().map(self.pid(for:)), trapExit: state.trapExit,
-            messagesHandled: state.messagesHandled, modules: process.modules)
+            pid: pid,
+            module: state.code?.name,
+            vsn: state.code?.vsn,
+            image: state.code?.image,
+            status: status,
+            messageQueueLength: state.queue.count,
+            registeredName: state.registeredName,
+            links: state.links.sorted().map(self.pid(for:)),
+            trapExit: state.trapExit,
+            messagesHandled: state.messagesHandled,
+            modules: process.modules
+        )
     }
 }

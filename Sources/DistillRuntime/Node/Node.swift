@@ -28,9 +28,13 @@ public final class Node: @unchecked Sendable {
         /// scheduler thread picks up while the caller sleeps, the classic design (for
         /// comparison; it is several times slower).
         public var callerRuns: Bool
-        /// How long an idle scheduler thread polls for work before it sleeps, and how long a
-        /// caller polls for its reply before it sleeps, in microseconds (BEAM's busy wait).
+        /// How long an idle scheduler thread polls the run queue before it sleeps, in
+        /// microseconds (BEAM's scheduler busy wait). Default 50.
         public var idleSpinMicroseconds: Int
+        /// How long a caller whose callee runs on another thread polls for the reply before it
+        /// sleeps, in microseconds. Default 0: like a BEAM process waiting in `receive`, the
+        /// caller gives its core up at once (measured: with two clients calling one server,
+        /// spinning 2-20 µs halves throughput, see Scheduling.md).
         public var replySpinMicroseconds: Int
 
         public init(
@@ -39,7 +43,7 @@ public final class Node: @unchecked Sendable {
             logger: Logger? = nil,
             callerRuns: Bool = true,
             idleSpinMicroseconds: Int = 50,
-            replySpinMicroseconds: Int = 20
+            replySpinMicroseconds: Int = 0
         ) {
             self.name = name
             self.schedulers = schedulers ?? Node.onlineProcessors
@@ -73,10 +77,15 @@ public final class Node: @unchecked Sendable {
         let scheduler = ThreadPoolScheduler(
             concurrency: max(1, configuration.schedulers),
             idleSpin: UInt64(max(0, configuration.idleSpinMicroseconds)) * 1000,
-            replySpin: UInt64(max(0, configuration.replySpinMicroseconds)) * 1000)
+            replySpin: UInt64(max(0, configuration.replySpinMicroseconds)) * 1000
+        )
         self.init(
-            name: configuration.name, logger: configuration.logger, scheduler: scheduler, manualTime: false,
-            callerRuns: configuration.callerRuns)
+            name: configuration.name,
+            logger: configuration.logger,
+            scheduler: scheduler,
+            manualTime: false,
+            callerRuns: configuration.callerRuns
+        )
     }
 
     /// Running nodes by name and creation (what a decoded ``Caller`` finds its node by;
@@ -121,7 +130,12 @@ public final class Node: @unchecked Sendable {
     }
 
     func pid(for id: UInt64) -> Pid {
-        Pid(node: name, id: UInt32(truncatingIfNeeded: id), serial: UInt32(truncatingIfNeeded: id >> 32), creation: creation)
+        Pid(
+            node: name,
+            id: UInt32(truncatingIfNeeded: id),
+            serial: UInt32(truncatingIfNeeded: id >> 32),
+            creation: creation
+        )
     }
 
     /// This node's process number for `pid`, or `nil` if `pid` belongs to another node.
@@ -139,7 +153,11 @@ public final class Node: @unchecked Sendable {
     public func makeReference() -> Term {
         let value = nextCounter(1)
         return .reference(
-            Reference(node: name, creation: creation, ids: [UInt32(truncatingIfNeeded: value), UInt32(truncatingIfNeeded: value >> 32), 0])
+            Reference(
+                node: name,
+                creation: creation,
+                ids: [UInt32(truncatingIfNeeded: value), UInt32(truncatingIfNeeded: value >> 32), 0]
+            )
         )
     }
 
@@ -220,11 +238,19 @@ public final class Node: @unchecked Sendable {
         } catch {
             let reason = ExitReason.error(error)
             process.finish(reason, callsTerminate: false)
-            throw RuntimeError(.startFailed, "\(code.name) failed to start: \(TermText.render(reason.term))", reason: reason)
+            throw RuntimeError(
+                .startFailed,
+                "\(code.name) failed to start: \(TermPrinter.printCompact(reason.term))",
+                reason: reason
+            )
         }
         if let reason = process.stopRequest {
             process.finish(reason, callsTerminate: true)
-            throw RuntimeError(.startFailed, "\(code.name) stopped in start: \(TermText.render(reason.term))", reason: reason)
+            throw RuntimeError(
+                .startFailed,
+                "\(code.name) stopped in start: \(TermPrinter.printCompact(reason.term))",
+                reason: reason
+            )
         }
         process.release()
         return process
@@ -234,7 +260,8 @@ public final class Node: @unchecked Sendable {
     /// `start` runs before this returns.
     @discardableResult
     public func spawn(module: String, args: Term = [], registeredName: String? = nil) throws -> Pid {
-        try spawn(try codeServer.currentCode(module), args: args, options: SpawnOptions(registeredName: registeredName)).pid
+        try spawn(try codeServer.currentCode(module), args: args, options: SpawnOptions(registeredName: registeredName))
+            .pid
     }
 
     /// Starts a process running `type`, registering the type's application-less module if the
@@ -269,7 +296,8 @@ public final class Node: @unchecked Sendable {
         try call(from: nil, destination, request, timeout: timeout)
     }
 
-    func call(from caller: LocalProcess?, _ destination: Destination, _ request: Term, timeout: Timeout) throws -> Term {
+    func call(from caller: LocalProcess?, _ destination: Destination, _ request: Term, timeout: Timeout) throws -> Term
+    {
         guard let callee = resolve(destination, from: caller) else {
             throw RuntimeError(.noProcess, "no process \(destination) to call", reason: .noproc)
         }
@@ -293,11 +321,23 @@ public final class Node: @unchecked Sendable {
             _ = slot.cancel(tag: tag)
             throw RuntimeError(.noProcess, "no process \(destination) to call", reason: .noproc)
         case .noreply, .queued:
-            return try awaitReply(slot: slot, tag: tag, callee: callee, destination: destination, deadline: .after(timeout))
+            return try awaitReply(
+                slot: slot,
+                tag: tag,
+                callee: callee,
+                destination: destination,
+                deadline: .after(timeout)
+            )
         }
     }
 
-    private func awaitReply(slot: ReplySlot, tag: UInt64, callee: LocalProcess, destination: Destination, deadline: Deadline)
+    private func awaitReply(
+        slot: ReplySlot,
+        tag: UInt64,
+        callee: LocalProcess,
+        destination: Destination,
+        deadline: Deadline
+    )
         throws -> Term
     {
         while true {
@@ -317,7 +357,11 @@ public final class Node: @unchecked Sendable {
         switch outcome {
         case .value(let value): return value
         case .exit(let reason):
-            throw RuntimeError(.exited, "\(destination) exited before replying: \(TermText.render(reason.term))", reason: reason)
+            throw RuntimeError(
+                .exited,
+                "\(destination) exited before replying: \(TermPrinter.printCompact(reason.term))",
+                reason: reason
+            )
         case .interrupted(let reason):
             throw RuntimeError(.interrupted, "the caller was killed while waiting", reason: reason)
         }

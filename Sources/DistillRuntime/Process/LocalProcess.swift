@@ -3,8 +3,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-import Logging
 import CDistillRuntime
+import Logging
 
 /// A message in a process's mailbox.
 enum Envelope: Sendable {
@@ -54,6 +54,8 @@ final class LocalProcess: @unchecked Sendable {
         var messagesHandled = 0
         /// The body, for inspection by other threads (the owner uses ``LocalProcess/body``).
         var code: ModuleCode?
+        /// The reply slot, for other threads (see ``LocalProcess/replySlot``).
+        var slot: ReplySlot?
     }
 
     let id: UInt64
@@ -108,10 +110,13 @@ final class LocalProcess: @unchecked Sendable {
 
     deinit { words.deallocate() }
 
+    /// The process's reply slot, made on its first call. The owner reads its own copy without
+    /// the lock; other threads (an exit signal interrupting a call) read the one in `shared`.
     var replySlot: ReplySlot {
         if let slot { return slot }
         let made = ReplySlot(ownerPid: pid)
         slot = made
+        locked { $0.slot = made }
         return made
     }
 
@@ -314,9 +319,9 @@ final class LocalProcess: @unchecked Sendable {
                 try body.handleInfo(message, ctx)
             }
         } catch {
-            let reason = ExitReason.error(error)
-            if let currentCaller { currentCaller.slot.deliver(tag: currentCaller.tag, .exit(reason)) }
-            finish(reason, callsTerminate: true)
+            let exit = crash(error)
+            if let currentCaller { currentCaller.slot.deliver(tag: currentCaller.tag, .exit(exit.reason)) }
+            finish(exit.reason, callsTerminate: exit.callsTerminate)
             return false
         }
         if let reason = stopRequest {
@@ -324,6 +329,16 @@ final class LocalProcess: @unchecked Sendable {
             return false
         }
         return true
+    }
+
+    /// How a callback that threw ends the process: with the error, unless an exit signal
+    /// arrived meanwhile (a kill that interrupted a call, say): then as that signal says.
+    private func crash(_ error: any Error) -> PendingExit {
+        let pending: PendingExit? = locked { shared in
+            defer { shared.pendingExit = nil }
+            return shared.pendingExit
+        }
+        return pending ?? PendingExit(reason: .error(error), callsTerminate: true)
     }
 
     /// gen_server's rule: a trapped `{'EXIT', Parent, Reason}` from the parent ends the
@@ -390,9 +405,9 @@ final class LocalProcess: @unchecked Sendable {
                 result = .noreply
             }
         } catch {
-            let reason = ExitReason.error(error)
-            finish(reason, callsTerminate: true)
-            return .crashed(reason)
+            let exit = crash(error)
+            finish(exit.reason, callsTerminate: exit.callsTerminate)
+            return .crashed(exit.reason)
         }
         if let reason = stopRequest {
             finish(reason, callsTerminate: true)
@@ -410,7 +425,7 @@ final class LocalProcess: @unchecked Sendable {
             case none
             case push
             case dieNow(PendingExit)
-            case interrupt(ExitReason)
+            case interrupt(ExitReason, ReplySlot?)
         }
         let senderID = node.localID(of: sender)
         let action: Action = locked { shared in
@@ -442,7 +457,7 @@ final class LocalProcess: @unchecked Sendable {
             if shared.status == .running {
                 shared.pendingExit = exit
                 requestInterrupt(true)
-                return .interrupt(exit.reason)
+                return .interrupt(exit.reason, shared.slot)
             }
             shared.status = .running
             return .dieNow(exit)
@@ -450,7 +465,7 @@ final class LocalProcess: @unchecked Sendable {
         switch action {
         case .none: break
         case .push: node.scheduler.enqueue(self)
-        case .interrupt(let reason): slot?.interrupt(reason)
+        case .interrupt(let reason, let waiting): waiting?.interrupt(reason)
         case .dieNow(let exit): finish(exit.reason, callsTerminate: exit.callsTerminate)
         }
     }
@@ -499,7 +514,7 @@ final class LocalProcess: @unchecked Sendable {
         }
         node.processDidExit(self, reason: finalReason)
         if !finalReason.isNormal && finalReason != .killed {
-            logger.error("process exited", metadata: ["reason": "\(TermText.render(finalReason.term))"])
+            logger.error("process exited", metadata: ["reason": "\(TermPrinter.printCompact(finalReason.term))"])
         }
         body = nil
         for waiter in shared.suspendWaiters + shared.deathWaiters { waiter.open() }

@@ -53,7 +53,7 @@ final class ThreadPoolScheduler: Scheduler, @unchecked Sendable {
     let idleSpin: UInt64
     let replySpin: UInt64
 
-    init(concurrency: Int, maximumThreads: Int = 1024, idleSpin: UInt64 = 50_000, replySpin: UInt64 = 20_000) {
+    init(concurrency: Int, maximumThreads: Int = 1024, idleSpin: UInt64 = 50_000, replySpin: UInt64 = 0) {
         precondition(concurrency >= 1)
         self.concurrency = concurrency
         self.maximumThreads = maximumThreads
@@ -211,8 +211,8 @@ final class ThreadPoolScheduler: Scheduler, @unchecked Sendable {
         // Poll only our own reply slot: polling the callee (its lock) would pull its cache
         // lines away from the thread running it. A callee left runnable meanwhile is run by a
         // worker, or by its next caller (helping).
-        let spinUntil = monotonicNow() + replySpin
-        while monotonicNow() < spinUntil {
+        let spinUntil = replySpin == 0 ? 0 : monotonicNow() + replySpin
+        while replySpin > 0 && monotonicNow() < spinUntil {
             for _ in 0..<32 {
                 if slot.isReady(tag: tag) { return true }
                 distill_cpu_relax()

@@ -33,7 +33,9 @@ struct TimerHeap {
 
     mutating func add(deadline: UInt64, reference: Term, target: Destination, message: Term) {
         sequence += 1
-        heap.append(Entry(deadline: deadline, sequence: sequence, reference: reference, target: target, message: message))
+        heap.append(
+            Entry(deadline: deadline, sequence: sequence, reference: reference, target: target, message: message)
+        )
         live[reference] = deadline
         siftUp(heap.count - 1)
     }

@@ -36,7 +36,9 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
         ctx.trapExit = true
         let spec = try S().spec(args)
         let body = SupervisorBody(
-            code: code, state: SupervisorState(args: args, spec: spec, children: spec.children.map { .init(spec: $0) }))
+            code: code,
+            state: SupervisorState(args: args, spec: spec, children: spec.children.map { .init(spec: $0) })
+        )
         var index = 0
         while index < body.state.children.count {
             let child = body.state.children[index]
@@ -47,8 +49,10 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
                 let reason = (error as? RuntimeError)?.reason ?? .error(error)
                 body.terminateChildren(ctx)
                 throw RuntimeError(
-                    .startFailed, "child '\(child.spec.id)' of \(code.name) failed to start",
-                    reason: .shutdown(.tuple([.atom("failed_to_start_child"), .atom(child.spec.id), reason.term])))
+                    .startFailed,
+                    "child '\(child.spec.id)' of \(code.name) failed to start",
+                    reason: .shutdown(.tuple([.atom("failed_to_start_child"), .atom(child.spec.id), reason.term]))
+                )
             }
         }
         return body
@@ -121,7 +125,10 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
         guard case .tuple(let elements) = message, elements.count == 3, elements[0] == .atom("EXIT"),
             case .pid(let pid) = elements[1]
         else {
-            ctx.logger.error("supervisor received unexpected message", metadata: ["message": "\(TermText.render(message))"])
+            ctx.logger.error(
+                "supervisor received unexpected message",
+                metadata: ["message": "\(TermPrinter.printCompact(message))"]
+            )
             return
         }
         guard let index = state.children.firstIndex(where: { $0.pid == pid }) else { return }
@@ -145,7 +152,8 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
     private func report(_ child: SupervisorState.Child, _ reason: ExitReason, _ ctx: ProcessContext) {
         ctx.logger.error(
             "child terminated",
-            metadata: ["child": "\(child.spec.id)", "reason": "\(TermText.render(reason.term))"])
+            metadata: ["child": "\(child.spec.id)", "reason": "\(TermPrinter.printCompact(reason.term))"]
+        )
     }
 
     override func handleCast(_ request: Term, _ ctx: ProcessContext) throws {
@@ -164,7 +172,11 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
             let child = state.children[index]
             ctx.logger.error(
                 "supervisor reached maximum restart intensity",
-                metadata: ["child": "\(child.spec.id)", "intensity": "\(state.spec.intensity)", "period": "\(state.spec.period)"])
+                metadata: [
+                    "child": "\(child.spec.id)", "intensity": "\(state.spec.intensity)",
+                    "period": "\(state.spec.period)",
+                ]
+            )
             state.children[index].pid = nil
             if child.spec.restart == .temporary { state.children.remove(at: index) }
             ctx.stop(.shutdown)
@@ -189,7 +201,9 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
             state.children[index].pid = nil
         }
         state.children[failed].pid = nil
-        let temporaryIDs = indices.filter { state.children[$0].spec.restart == .temporary }.map { state.children[$0].spec.id }
+        let temporaryIDs = indices.filter { state.children[$0].spec.restart == .temporary }.map {
+            state.children[$0].spec.id
+        }
         state.children.removeAll { temporaryIDs.contains($0.spec.id) }
     }
 
@@ -218,13 +232,17 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
     override func handleCall(_ request: Term, from: Caller, _ ctx: ProcessContext) throws -> CallReply {
         switch request {
         case .atom("which_children"):
-            return .reply(.list(state.children.map { child in
-                .tuple([
-                    .atom(child.spec.id),
-                    child.restarting ? .atom("restarting") : child.pid.map(Term.pid) ?? .atom("undefined"),
-                    .atom(child.spec.kind.rawValue), .list(child.spec.modules.map { .atom($0) }),
-                ])
-            }))
+            return .reply(
+                .list(
+                    state.children.map { child in
+                        .tuple([
+                            .atom(child.spec.id),
+                            child.restarting ? .atom("restarting") : child.pid.map(Term.pid) ?? .atom("undefined"),
+                            .atom(child.spec.kind.rawValue), .list(child.spec.modules.map { .atom($0) }),
+                        ])
+                    }
+                )
+            )
         case .atom("count_children"):
             let alive = state.children.filter { $0.pid.map(ctx.node.isAlive) ?? false }
             return .reply([
@@ -296,8 +314,10 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
     /// A supervisor's state is the runtime's, not the plugin's: it crosses a code change as a
     /// value (``adopt(code:previous:)``); as a term it is its child list, for inspection.
     override func encodeState() throws -> Term {
-        .list(state.children.map { child in
-            .tuple([.atom(child.spec.id), child.pid.map(Term.pid) ?? .atom("undefined"), child.spec.term])
-        })
+        .list(
+            state.children.map { child in
+                .tuple([.atom(child.spec.id), child.pid.map(Term.pid) ?? .atom("undefined"), child.spec.term])
+            }
+        )
     }
 }

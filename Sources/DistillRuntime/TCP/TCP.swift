@@ -14,9 +14,18 @@ public struct TCP {
     /// receives `{tcp_accepted, Listener, Socket}` for each connection. Returns the listener
     /// and the port it got.
     public func listen(
-        port: Int, host: String = "0.0.0.0", backlog: Int = 256, active: ActiveMode = .always
+        port: Int,
+        host: String = "0.0.0.0",
+        backlog: Int = 256,
+        active: ActiveMode = .always
     ) throws -> (listener: Term, port: Int) {
-        let (listener, bound) = try service.listen(owner: process.pid, host: host, port: port, backlog: backlog, active: active)
+        let (listener, bound) = try service.listen(
+            owner: process.pid,
+            host: host,
+            port: port,
+            backlog: backlog,
+            active: active
+        )
         return (listener, bound)
     }
 
@@ -25,17 +34,21 @@ public struct TCP {
         try service.connect(owner: process.pid, host: host, port: port, active: active)
     }
 
-    /// Writes `bytes` (asynchronously: a failure arrives as `{tcp_error, ...}` / `{tcp_closed, ...}`).
-    public func send(_ socket: Term, _ bytes: [UInt8]) throws {
+    /// Writes `bytes`, asynchronously: a failure arrives as `{tcp_error, ...}` / `{tcp_closed, ...}`.
+    /// Returns `false` if the socket is already closed (`{error, closed}`: its `tcp_closed` is
+    /// on its way or in the mailbox); throws if this process does not own it.
+    @discardableResult
+    public func send(_ socket: Term, _ bytes: [UInt8]) throws -> Bool {
         try service.send(socket, bytes, from: process.pid)
     }
 
     /// Closes the socket or listener; no `tcp_closed` follows.
     public func close(_ socket: Term) throws { try service.close(socket, from: process.pid) }
 
-    /// Hands the socket to `newOwner` (`gen_tcp:controlling_process/2`); later events go there.
+    /// Hands the socket to `newOwner` (`gen_tcp:controlling_process/2`): events for it that
+    /// this process has not handled yet move to `newOwner` too, in order, and later ones go there.
     public func controllingProcess(_ socket: Term, _ newOwner: Pid) throws {
-        try service.setOwner(socket, to: newOwner, from: process.pid)
+        try service.setOwner(socket, to: newOwner, from: process)
     }
 
     /// `inet:setopts(Socket, [{active, Mode}])`.

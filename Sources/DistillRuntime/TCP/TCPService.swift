@@ -58,14 +58,23 @@ final class TCPService: @unchecked Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.autoRead, value: active == .always)
+            .childChannelOption(.maxMessagesPerRead, value: active == .once ? UInt(1) : UInt(4))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let socket = self.node.makeReference()
-                    let listenerOwner = self.owner(of: listener) ?? owner
-                    self.remember(socket, Entry(channel: channel, owner: listenerOwner, isListener: false, active: active))
-                    try channel.pipeline.syncOperations.addHandler(SocketHandler(socket: socket, service: self))
-                    self.node.send(.pid(listenerOwner), .tuple([.atom("tcp_accepted"), listener, socket]))
-                    if active == .once { channel.read() }
+                    try channel.pipeline.syncOperations.addHandler(
+                        SocketHandler(socket: socket, service: self, readOnceWhenActive: active == .once)
+                    )
+                    self.entries.withLock { entries in
+                        let listenerOwner = entries[listener]?.owner ?? owner
+                        entries[socket] = Entry(
+                            channel: channel,
+                            owner: listenerOwner,
+                            isListener: false,
+                            active: active
+                        )
+                        self.node.send(.pid(listenerOwner), .tuple([.atom("tcp_accepted"), listener, socket]))
+                    }
                 }
             }
         do {
@@ -81,15 +90,17 @@ final class TCPService: @unchecked Sendable {
         let socket = node.makeReference()
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.autoRead, value: active == .always)
+            .channelOption(.maxMessagesPerRead, value: active == .once ? UInt(1) : UInt(4))
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     self.remember(socket, Entry(channel: channel, owner: owner, isListener: false, active: active))
-                    try channel.pipeline.syncOperations.addHandler(SocketHandler(socket: socket, service: self))
+                    try channel.pipeline.syncOperations.addHandler(
+                        SocketHandler(socket: socket, service: self, readOnceWhenActive: active == .once)
+                    )
                 }
             }
         do {
-            let channel = try bootstrap.connect(host: host, port: port).wait()
-            if active == .once { channel.read() }
+            _ = try bootstrap.connect(host: host, port: port).wait()
             return socket
         } catch {
             entries.withLock { _ = $0.removeValue(forKey: socket) }
@@ -101,20 +112,24 @@ final class TCPService: @unchecked Sendable {
 
     private func checkedEntry(_ socket: Term, by caller: Pid) throws -> Entry {
         guard let entry = entry(socket) else {
-            throw RuntimeError(.unknownSocket, "no open socket \(TermText.render(socket))")
+            throw RuntimeError(.unknownSocket, "no open socket \(TermPrinter.printCompact(socket))")
         }
         guard entry.owner == caller else {
-            throw RuntimeError(.badArgument, "\(caller.text) does not own socket \(TermText.render(socket))")
+            throw RuntimeError(.badArgument, "\(caller.text) does not own socket \(TermPrinter.printCompact(socket))")
         }
         return entry
     }
 
-    func send(_ socket: Term, _ bytes: [UInt8], from caller: Pid) throws {
-        let entry = try checkedEntry(socket, by: caller)
+    func send(_ socket: Term, _ bytes: [UInt8], from caller: Pid) throws -> Bool {
+        guard let entry = entry(socket) else { return false }
+        guard entry.owner == caller else {
+            throw RuntimeError(.badArgument, "\(caller.text) does not own socket \(TermPrinter.printCompact(socket))")
+        }
         guard !entry.isListener else { throw RuntimeError(.badArgument, "cannot send on a listening socket") }
         var buffer = entry.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         entry.channel.writeAndFlush(buffer, promise: nil)
+        return true
     }
 
     func close(_ socket: Term, from caller: Pid) throws {
@@ -124,9 +139,25 @@ final class TCPService: @unchecked Sendable {
         if entry.isListener { entries.withLock { _ = $0.removeValue(forKey: socket) } }
     }
 
-    func setOwner(_ socket: Term, to newOwner: Pid, from caller: Pid) throws {
-        _ = try checkedEntry(socket, by: caller)
-        entries.withLock { $0[socket]?.owner = newOwner }
+    /// Hands `socket` to `newOwner`. Events already delivered to the caller (the old owner,
+    /// running this callback) for the socket move with it, in order and before any later
+    /// event: `gen_tcp:controlling_process/2`. Deliveries happen under the entries lock, so
+    /// no event can slip in between.
+    func setOwner(_ socket: Term, to newOwner: Pid, from caller: LocalProcess) throws {
+        _ = try checkedEntry(socket, by: caller.pid)
+        guard let target = node.process(newOwner) else {
+            throw RuntimeError(.noProcess, "no process \(newOwner.text) to hand the socket to")
+        }
+        entries.withLock { entries in
+            entries[socket]?.owner = newOwner
+            let moved = caller.takeMessages { message in
+                guard case .tuple(let elements) = message, elements.count >= 2, elements[1] == socket,
+                    let tag = elements[0].atomValue
+                else { return false }
+                return tag == "tcp" || tag == "tcp_closed" || tag == "tcp_error"
+            }
+            for message in moved { target.deliver(.info(message)) }
+        }
     }
 
     func setActive(_ socket: Term, _ mode: ActiveMode, from caller: Pid) throws {
@@ -150,19 +181,26 @@ final class TCPService: @unchecked Sendable {
     // MARK: - Events from NIO
 
     fileprivate func received(_ socket: Term, _ bytes: [UInt8], channel: any Channel) {
-        guard let entry = entry(socket) else { return }
-        node.send(.pid(entry.owner), .tuple([.atom("tcp"), socket, .binary(bytes)]))
-        if entry.active == .once { channel.setOption(.autoRead, value: false).whenComplete { _ in } }
+        let once: Bool = entries.withLock { entries in
+            guard let entry = entries[socket] else { return false }
+            node.send(.pid(entry.owner), .tuple([.atom("tcp"), socket, .binary(bytes)]))
+            return entry.active == .once
+        }
+        if once { channel.setOption(.autoRead, value: false).whenComplete { _ in } }
     }
 
     fileprivate func closed(_ socket: Term) {
-        guard let entry = entries.withLock({ $0.removeValue(forKey: socket) }) else { return }
-        if !entry.closedByOwner { node.send(.pid(entry.owner), .tuple([.atom("tcp_closed"), socket])) }
+        entries.withLock { entries in
+            guard let entry = entries.removeValue(forKey: socket), !entry.closedByOwner else { return }
+            node.send(.pid(entry.owner), .tuple([.atom("tcp_closed"), socket]))
+        }
     }
 
     fileprivate func failed(_ socket: Term, _ error: any Error) {
-        guard let entry = entry(socket), !entry.closedByOwner else { return }
-        node.send(.pid(entry.owner), .tuple([.atom("tcp_error"), socket, .binary("\(error)")]))
+        entries.withLock { entries in
+            guard let entry = entries[socket], !entry.closedByOwner else { return }
+            node.send(.pid(entry.owner), .tuple([.atom("tcp_error"), socket, .binary("\(error)")]))
+        }
     }
 
     /// The owner died: close what it owned (Erlang closes a port when its owner exits).
@@ -195,10 +233,19 @@ private final class SocketHandler: ChannelInboundHandler {
 
     let socket: Term
     let service: TCPService
+    /// `{active, once}` from the start: ask for the first read once the connection is up
+    /// (a read requested before that is dropped).
+    let readOnceWhenActive: Bool
 
-    init(socket: Term, service: TCPService) {
+    init(socket: Term, service: TCPService, readOnceWhenActive: Bool) {
         self.socket = socket
         self.service = service
+        self.readOnceWhenActive = readOnceWhenActive
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        if readOnceWhenActive { context.read() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -12,13 +12,15 @@ import PackageDescription
 let package = Package(
     name: "KVPlugin",
     products: [
-        .library(name: "KVPlugin", type: .dynamic, targets: ["KVPlugin"]),
+        .library(name: "KVPlugin", type: .dynamic, targets: ["KVPlugin"])
     ],
     dependencies: [
-        .package(name: "swift-distill", path: "../../../.."),
+        .package(name: "swift-distill", path: "../../../..")
     ],
     targets: [
         .target(name: "KVPlugin", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")]),
+        // A plugin author's tests: EmbeddedRuntime comes from the same libDistillRuntime.so.
+        .testTarget(name: "KVPluginTests", dependencies: ["KVPlugin"]),
     ],
     swiftLanguageModes: [.v6]
 )

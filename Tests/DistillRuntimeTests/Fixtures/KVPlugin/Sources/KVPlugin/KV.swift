@@ -25,7 +25,8 @@ public struct KV: Server {
 
     public func start(_ args: Term, _ ctx: ProcessContext) throws -> State { State() }
 
-    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply {
+    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply
+    {
         if let arguments = request.tagged("put"), arguments.count == 2, let key = arguments[0].atomValue,
             let value = arguments[1].atomValue
         {
@@ -50,9 +51,14 @@ public struct KVSupervisor: Supervisor {
     public static let vsn: Term = 1
     public init() {}
     public func spec(_ args: Term) throws -> SupervisorSpec {
-        SupervisorSpec(strategy: .oneForOne, intensity: 3, period: 5, children: [
-            .worker(KV.self, modules: ["KV", "KVFormat"], registeredName: "kv"),
-        ])
+        SupervisorSpec(
+            strategy: .oneForOne,
+            intensity: 3,
+            period: 5,
+            children: [
+                .worker(KV.self, modules: ["KV", "KVFormat"], registeredName: "kv")
+            ]
+        )
     }
 }
 
@@ -64,8 +70,13 @@ public enum KVFormat: Library {
 @_cdecl("distill_application")
 public func distillApplication() -> UnsafeMutableRawPointer {
     Application(
-        name: "kv", version: "0.1.0", description: "A key-value store", start: KVSupervisor.self,
-        modules: [KV.self, KVFormat.self], registered: ["kv"], applications: [],
+        name: "kv",
+        version: "0.1.0",
+        description: "A key-value store",
+        start: KVSupervisor.self,
+        modules: [KV.self, KVFormat.self],
+        registered: ["kv"],
+        applications: [],
         env: ["limit": 100, "mode": "fast"]
     ).export()
 }

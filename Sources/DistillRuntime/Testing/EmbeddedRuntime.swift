@@ -3,15 +3,18 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-public import DistillRuntime
 import Synchronization
 
 /// A node for tests: one thread (yours), a manual clock, no sockets, deterministic.
 ///
+/// It is part of DistillRuntime itself (not a separate library) so that a plugin's tests,
+/// which link the plugin and therefore libDistillRuntime.so, see the same `Server` and
+/// `Term` as the plugin: a static test library would bring a second copy of the runtime.
+///
 /// The processes, mailboxes, supervisors and code changes are the runtime's own; only the
-/// scheduling differs: processes run when you act (``spawn(_:args:registeredName:)``,
-/// ``cast(_:_:)``, ``send(_:_:)`` and ``advanceTime(by:)`` run every process until none is
-/// runnable; ``call(_:_:)`` runs them until the reply comes), in the order they became
+/// scheduling differs: processes run when you act (`spawn`,
+/// `cast`, `send` and ``advanceTime(by:)`` run every process until none is
+/// runnable; `call` runs them until the reply comes), in the order they became
 /// runnable. Timers fire only when you move the clock, in deadline order.
 ///
 /// ```swift
@@ -33,7 +36,9 @@ public final class EmbeddedRuntime: Sendable {
 
     public init(name: String = "nonode@nohost", logger: Logger? = nil) {
         driver = EmbeddedDriver(
-            name: name, logger: logger ?? Logger(label: "distill.embedded") { _ in SwiftLogNoOpLogHandler() })
+            name: name,
+            logger: logger ?? Logger(label: "distill.embedded") { _ in SwiftLogNoOpLogHandler() }
+        )
     }
 
     // MARK: - Processes
@@ -56,7 +61,7 @@ public final class EmbeddedRuntime: Sendable {
     /// started by module name, and starts it if it has a start supervisor.
     @discardableResult
     public func start(_ application: Application) throws -> Pid? {
-        node.codeServer.register(application)
+        try node.codeServer.register(application)
         defer { driver.runUntilIdle() }
         return try node.startApplication(application.name)
     }
@@ -116,7 +121,10 @@ public final class EmbeddedRuntime: Sendable {
     /// encoded by the old type and rebuilt by the new. Throws, leaving the old code and state
     /// running, if the change fails.
     public func changeCode<S: Server>(
-        _ pid: Pid, to type: S.Type, mode: CodeChangeMode = .soft, direction: CodeChangeDirection = .up
+        _ pid: Pid,
+        to type: S.Type,
+        mode: CodeChangeMode = .soft,
+        direction: CodeChangeDirection = .up
     ) throws {
         try node.suspend(pid)
         defer {
@@ -152,7 +160,8 @@ public final class EmbeddedRuntime: Sendable {
             liveProcesses: node.processes,
             strayMessages: driver.queuedMessages.map { (pid: $0.0, count: $0.1) },
             crashes: driver.exitLog.filter { !$0.1.isNormal && $0.1 != .killed }.map { (pid: $0.0, reason: $0.1) },
-            pendingTimers: driver.pendingTimers)
+            pendingTimers: driver.pendingTimers
+        )
         node.shutdown(timeout: .infinity)
         return report
     }

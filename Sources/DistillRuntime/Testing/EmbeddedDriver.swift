@@ -6,9 +6,9 @@
 import Synchronization
 
 /// The controls of a node that runs on the caller's thread with a manual clock
-/// (``ManualScheduler``): what `EmbeddedRuntime` in DistillRuntimeTesting drives.
-package final class EmbeddedDriver: Sendable {
-    package let node: Node
+/// (``ManualScheduler``): what ``EmbeddedRuntime`` drives.
+final class EmbeddedDriver: Sendable {
+    let node: Node
     private let scheduler: ManualScheduler
     private final class ExitLog: Sendable {
         let entries = Mutex<[(Pid, ExitReason)]>([])
@@ -16,7 +16,7 @@ package final class EmbeddedDriver: Sendable {
 
     private let exits = ExitLog()
 
-    package init(name: String, logger: Logger) {
+    init(name: String, logger: Logger) {
         let scheduler = ManualScheduler()
         self.scheduler = scheduler
         node = Node(name: name, logger: logger, scheduler: scheduler, manualTime: true)
@@ -25,29 +25,29 @@ package final class EmbeddedDriver: Sendable {
 
     /// Runs processes until none is runnable; returns the number of slices run.
     @discardableResult
-    package func runUntilIdle() -> Int { scheduler.runUntilIdle() }
+    func runUntilIdle() -> Int { scheduler.runUntilIdle() }
 
     /// Nanoseconds on the manual clock.
-    package var now: UInt64 { node.timers.now }
+    var now: UInt64 { node.timers.now }
 
     /// Moves the clock forward, firing due timers in deadline order and running processes
     /// after each.
-    package func advanceTime(by nanoseconds: UInt64) {
+    func advanceTime(by nanoseconds: UInt64) {
         runUntilIdle()
         node.timers.advance(to: node.timers.now + nanoseconds) { runUntilIdle() }
         runUntilIdle()
     }
 
     /// Every process exit so far, in order.
-    package var exitLog: [(Pid, ExitReason)] { exits.entries.withLock { $0 } }
+    var exitLog: [(Pid, ExitReason)] { exits.entries.withLock { $0 } }
 
     /// Messages waiting in mailboxes, by process.
-    package var queuedMessages: [(Pid, Int)] {
+    var queuedMessages: [(Pid, Int)] {
         node.table.all.compactMap { process in
             let count = process.locked { $0.queue.count }
             return count > 0 ? (process.pid, count) : nil
         }
     }
 
-    package var pendingTimers: Int { node.timers.pendingCount }
+    var pendingTimers: Int { node.timers.pendingCount }
 }
