@@ -13,7 +13,7 @@ public import DistillTerm
 /// {distill_manifest, 1, [
 ///     {application, kv}, {vsn, "0.1.0"}, {description, "..."},
 ///     {mod, {'KVSupervisor', []}},                       % or `undefined`
-///     {modules, [{'KV', server, 1, [{state, {struct, "KV.KV.State", [...]}}]},
+///     {modules, [{'KV', server, 1, [{state, {struct, "KV.KV.State", [{table, "Type", Shape}]}}]},
 ///                {'KVSupervisor', supervisor, 1, []}]},
 ///     {registered, [kv]}, {applications, []}, {env, [{port, 4000}]},
 ///     {runtime, [{abi, 1}, {fingerprint, "BUILD-ID"}]}]}
@@ -161,8 +161,11 @@ public struct PluginManifest: Hashable, Sendable {
 
 extension PluginManifest.Module {
     /// The server's `State` as the snapshot records it: each field with its type spelt out,
-    /// nested structs included (`KV.Entry{value: Swift.String, hits: Swift.Int}`), so a
-    /// change deep inside the state changes the field's type.
+    /// nested structs included (`KV.Entry{value: String, hits: Int}`), so a change deep
+    /// inside the state changes the field's type.
+    ///
+    /// A field is `{Name, Shape}` or, as the runtime writes it, `{Name, "Full.Type.Name", Shape}`;
+    /// the shape is what is compared (the full name of a struct does not change with its fields).
     public var stateShape: StateShape? {
         guard let state else { return nil }
         guard case .tuple(let parts) = state, parts.count == 3, parts[0] == .atom("struct"),
@@ -170,10 +173,20 @@ extension PluginManifest.Module {
         else { return StateShape(fields: [StateShape.Field(name: "self", type: Self.typeName(state))]) }
         return StateShape(
             fields: fields.compactMap { field in
-                guard case .tuple(let pair) = field, pair.count == 2, let name = pair[0].atomValue else { return nil }
-                return StateShape.Field(name: name, type: Self.typeName(pair[1]))
+                guard let (name, shape) = Self.field(field) else { return nil }
+                return StateShape.Field(name: name, type: Self.typeName(shape))
             }
         )
+    }
+
+    /// A field's name and shape: `{Name, Shape}` or `{Name, "Type", Shape}`.
+    static func field(_ term: Term) -> (String, Term)? {
+        guard case .tuple(let parts) = term, let name = parts.first?.atomValue else { return nil }
+        switch parts.count {
+        case 2: return (name, parts[1])
+        case 3: return (name, parts[2])
+        default: return nil
+        }
     }
 
     /// A shape term as a Swift-like type name.
@@ -191,10 +204,8 @@ extension PluginManifest.Module {
         case ("map", 3): return "[" + typeName(parts[1]) + ": " + typeName(parts[2]) + "]"
         case ("struct", 3):
             let fields = (parts[2].listElements ?? []).map { field -> String in
-                guard case .tuple(let pair) = field, pair.count == 2, let fieldName = pair[0].atomValue else {
-                    return TermPrinter.printCompact(field)
-                }
-                return fieldName + ": " + typeName(pair[1])
+                guard let (fieldName, fieldShape) = Self.field(field) else { return TermPrinter.printCompact(field) }
+                return fieldName + ": " + typeName(fieldShape)
             }
             return (name ?? "?") + "{" + fields.joined(separator: ", ") + "}"
         default:

@@ -51,7 +51,12 @@ enum KVReleases {
                 upgrade: fromTarball != nil,
                 fromReleases: fromTarball.map { [$0] } ?? []
             )
-            let result = try await offloaded { try ReleaseBuilder(options: options).release() }
+            let result: ReleaseResult
+            do {
+                result = try await offloaded { try ReleaseBuilder(options: options).release() }
+            } catch let error as BuildError {
+                throw FixtureError(description: error.detailedDescription)  // with swift build's output
+            }
             let keep = scratch + "/" + label
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
