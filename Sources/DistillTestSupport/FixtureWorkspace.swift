@@ -144,6 +144,10 @@ public final class FixtureWorkspace: Sendable {
 /// A fixture that cannot be laid out.
 public struct FixtureError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// A lock that waits without blocking a thread (tests run on a small cooperative pool).
