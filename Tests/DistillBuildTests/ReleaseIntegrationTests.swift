@@ -191,6 +191,33 @@ struct ReleaseIntegrationTests {
         #expect(second.result.ertsVersion == first.result.ertsVersion)
     }
 
+    /// Building the same version again in the same place puts the earlier tarball back when
+    /// the release did not change (no second of packing), and packs afresh when it did.
+    @Test func anUnchangedReleaseKeepsItsTarball() async throws {
+        let first = try await KVReleases.build("0.1.0", label: "in-place")
+        let again = try await KVReleases.build("0.1.0", label: "in-place", fresh: false)
+        #expect(again.result.tarball == first.result.tarball)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: again.tarball)) == Data(contentsOf: URL(fileURLWithPath: first.tarball)))
+        let entries = try FileManager.default.contentsOfDirectory(atPath: again.root + "/releases")
+        #expect(entries.sorted() == ["0.1.0", "RELEASES", "start_erl.data"], "nothing left beside the release")
+        let sysConfig = "%% changed\n[{kv, [{limit, 5}]}].\n"
+        let config = try Self.read(KVReleases.workspace.source.path + "/rel/config").replacingOccurrences(
+            of: "{release, kv, [",
+            with: "{release, kv, [{sys_config, \"rel/sys.config\"},"
+        )
+        let changed = try await KVReleases.build(
+            "0.1.0",
+            overrides: ["rel/sys.config": sysConfig, "rel/config": config],
+            label: "in-place",
+            fresh: false
+        )
+        #expect(changed.result.tarball?.sha256 != first.result.tarball?.sha256)
+        #expect(try Self.read(changed.root + "/releases/0.1.0/sys.config") == sysConfig)
+        let unpacked = try TemporaryDirectory(prefix: "distill-changed")
+        try runProcess("/usr/bin/env", ["tar", "-xzf", changed.tarball, "-C", unpacked.path])
+        #expect(try Self.read(unpacked.path + "/releases/0.1.0/sys.config") == sysConfig)
+    }
+
     /// Comments and blank lines change no fingerprint; 0.2.0 changes KV's code and nothing else.
     @Test func fingerprintsFollowTheCode() async throws {
         let base = try await KVReleases.v010()

@@ -162,6 +162,16 @@ public struct PackageDescription: Hashable, Sendable, Decodable {
         return order
     }
 
+    /// The swift-distill checkout the package builds its runtime and launcher from: the
+    /// dependency (or the package itself) with `Sources/distill-run` and `templates/`.
+    public func swiftDistillCheckout(buildDirectory: String) -> String? {
+        let candidates = dependencies.map { $0.path ?? "\(buildDirectory)/checkouts/\($0.identity)" } + [path]
+        return candidates.first {
+            FileManager.default.fileExists(atPath: $0 + "/Sources/distill-run")
+                && FileManager.default.fileExists(atPath: $0 + "/templates")
+        }
+    }
+
     /// The dynamic library products built on `DistillRuntime`: the plugins `init` puts in a release.
     public var pluginProducts: [Product] {
         products.filter { product in

@@ -150,18 +150,27 @@ public struct SwiftPackage: Sendable {
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// `swift --version`'s version number (`6.3.1`).
-    public func toolchainVersion() throws(BuildError) -> String {
+    /// `swift --version`'s version number (`6.3.1`), kept in `cacheDirectory` while the
+    /// `swift` executable is unchanged.
+    public func toolchainVersion(cacheDirectory: String? = nil) throws(BuildError) -> String {
+        let cacheFile = cacheDirectory.map { $0 + "/swift-version" }
+        let stamp = BuildStamp(paths: [swift])
+        if let cacheFile, let stamp, let cached = BuildStamp.read(cacheFile)?.text.split(separator: "\n", maxSplits: 1),
+            cached.count == 2, cached[1] == stamp.text
+        {
+            return String(cached[0])
+        }
         let result = try ChildProcess.run(swift, ["--version"])
         let text = result.output + result.errors
         guard result.succeeded, let range = text.range(of: "Swift version ") else {
             throw BuildError(code: .toolFailed, message: "cannot read the version of '\(swift)'", detail: text)
         }
-        let version = text[range.upperBound...].prefix { !$0.isWhitespace }
+        let version = String(text[range.upperBound...].prefix { !$0.isWhitespace })
         guard !version.isEmpty else {
             throw BuildError(code: .toolFailed, message: "cannot read the version of '\(swift)'", detail: text)
         }
-        return String(version)
+        if let cacheFile, let stamp { BuildStamp(text: version + "\n" + stamp.text).write(to: cacheFile) }
+        return version
     }
 
     static func absolute(_ path: String) -> String {

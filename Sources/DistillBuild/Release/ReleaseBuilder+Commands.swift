@@ -89,12 +89,23 @@ extension ReleaseBuilder {
         }
         progress.started(BuildStep(kind: .assemble, title: "writing \(root)"))
         let assembler = ReleaseAssembler(prepared: prepared, root: root)
+        let layout = assembler.layout
+        // The tarball of an earlier build of this version survives the clean-up beside it:
+        // if the release's contents turn out the same, it is the tarball packing would write.
+        let reuse = TarballReuse(
+            root: root,
+            name: layout.name,
+            version: layout.version,
+            cacheDirectory: prepared.cacheDirectory
+        )
+        reuse.keepPrevious(layout.path(layout.tarball))
+        defer { reuse.discardPrevious() }
         let paths = try assembler.assemble(appups: appups, relup: relup)
 
         var tarball: ReleaseResult.Tarball?
         if options.packsTarball && !prepared.settings.devMode {
-            progress.started(BuildStep(kind: .pack, title: "packing \(assembler.layout.tarball)"))
-            tarball = try pack(root: root, paths: paths, to: assembler.layout.path(assembler.layout.tarball))
+            progress.started(BuildStep(kind: .pack, title: "packing \(layout.tarball)"))
+            tarball = try pack(root: root, paths: paths, to: layout.path(layout.tarball), reuse: reuse)
         }
         for warning in warnings { progress.warning(warning) }
         return ReleaseResult(
@@ -195,30 +206,43 @@ extension ReleaseBuilder {
         return "\(packageDirectory)/_build/\(environment)/rel/\(prepared.settings.release)"
     }
 
-    /// Packs `paths` of the release at `root` into `destination`.
-    func pack(root: String, paths: [String], to destination: String) throws(BuildError) -> ReleaseResult.Tarball {
+    /// Packs `paths` of the release at `root` into `destination`, or puts back the tarball
+    /// `reuse` kept when the entries are those it was packed from.
+    func pack(
+        root: String,
+        paths: [String],
+        to destination: String,
+        reuse: TarballReuse? = nil
+    ) throws(BuildError) -> ReleaseResult.Tarball {
         var entries: [TarballEntry] = []
         for path in paths { try Self.collectEntries(root: root, path: path, into: &entries) }
         let inside = destination.hasPrefix(root + "/") ? String(destination.dropFirst(root.count + 1)) : nil
         entries.removeAll { $0.path == inside }
+        let writer: TarballWriter
         do {
-            let writer = TarballWriter(
-                modificationTime: try TarballWriter.modificationTime(sourceDateEpoch: options.sourceDateEpoch)
-            )
+            writer = TarballWriter(modificationTime: try TarballWriter.modificationTime(sourceDateEpoch: options.sourceDateEpoch))
+        } catch {
+            throw BuildError(code: .invalidConfig, message: "cannot write the tarball: \(error.message)", file: "SOURCE_DATE_EPOCH")
+        }
+        let digest = reuse.map { _ in TarballReuse.digest(of: entries, writer: writer) }
+        if let reuse, let digest, let kept = reuse.restore(to: destination, digest: digest) { return kept }
+        do {
             try writer.pack(entries, to: destination)
         } catch {
             throw BuildError(
-                code: error.code == .invalidSourceDateEpoch ? .invalidConfig : .packFailed,
+                code: .packFailed,
                 message: "cannot write the tarball: \(error.message)",
-                file: error.code == .invalidSourceDateEpoch ? "SOURCE_DATE_EPOCH" : destination,
-                notes: error.code == .invalidSourceDateEpoch ? [] : ["nothing was left under '\(destination)'"]
+                file: destination,
+                notes: ["nothing was left under '\(destination)'"]
             )
         }
         var info = stat()
-        guard stat(destination, &info) == 0, let digest = SHA256.hexDigest(ofFile: destination) else {
+        guard stat(destination, &info) == 0, let sha256 = SHA256.hexDigest(ofFile: destination) else {
             throw BuildError(code: .packFailed, message: "cannot read the tarball '\(destination)' back")
         }
-        return ReleaseResult.Tarball(path: destination, bytes: Int64(info.st_size), sha256: digest)
+        let tarball = ReleaseResult.Tarball(path: destination, bytes: Int64(info.st_size), sha256: sha256)
+        if let reuse, let digest { reuse.record(digest: digest, tarball: tarball) }
+        return tarball
     }
 
     /// The tarball entries for `path` (relative to `root`) and, for a directory, everything in it.

@@ -230,16 +230,26 @@ public struct ReleaseBuilder: Sendable {
                 binPath: directory
             )
         }
-        progress.started(BuildStep(kind: .build, title: "building the launcher (distill-run)"))
-        try package.build(
-            product: "distill-run",
-            configuration: settings.configuration,
-            flags: settings.swiftBuildFlags,
-            lines: { [progress] in progress.output($0) }
-        )
         // Every application has a product, so the loop above found the directory.
         guard let bin = binPath else { preconditionFailure("a release has at least one application") }
         let cacheDirectory = bin + "/distill"
+        let checkout = description.swiftDistillCheckout(buildDirectory: package.buildDirectory)
+        let launcherStampFile = cacheDirectory + "/launcher.stamp"
+        let stamp = { () -> BuildStamp? in
+            Self.launcherStamp(checkout: checkout, binPath: bin, package: package, settings: settings)
+        }
+        if let current = stamp(), BuildStamp.read(launcherStampFile) == current {
+            progress.started(BuildStep(kind: .build, title: "the launcher (distill-run) is up to date"))
+        } else {
+            progress.started(BuildStep(kind: .build, title: "building the launcher (distill-run)"))
+            try package.build(
+                product: "distill-run",
+                configuration: settings.configuration,
+                flags: settings.swiftBuildFlags,
+                lines: { [progress] in progress.output($0) }
+            )
+            stamp()?.write(to: launcherStampFile)
+        }
 
         var manifests: [(ReleaseApplication, String, String, PluginManifest)] = []
         for (application, product) in products {
@@ -256,7 +266,7 @@ public struct ReleaseBuilder: Sendable {
         let runtime = try RuntimeBundle.fromBuild(
             binPath: bin,
             plugins: manifests.map(\.2),
-            swiftVersion: try package.toolchainVersion(),
+            swiftVersion: try package.toolchainVersion(cacheDirectory: cacheDirectory),
             cacheDirectory: cacheDirectory
         )
 
@@ -284,6 +294,29 @@ public struct ReleaseBuilder: Sendable {
             packageDirectory: packageDirectory,
             cacheDirectory: cacheDirectory,
             templates: TemplateLibrary(package: description, buildDirectory: package.buildDirectory)
+        )
+    }
+
+    /// What the launcher in `binPath` was built from: its sources in the swift-distill
+    /// checkout, the checkout's manifest, the toolchain, the configuration and flags, and
+    /// the launcher itself. `nil` (build it) unless the launcher links nothing but its own
+    /// target's objects, which is what makes its sources the whole story.
+    static func launcherStamp(
+        checkout: String?,
+        binPath: String,
+        package: SwiftPackage,
+        settings: ReleaseSettings
+    ) -> BuildStamp? {
+        guard let checkout, FileManager.default.fileExists(atPath: binPath + "/distill-run"),
+            let objects = try? RuntimeBundle.linkedObjects(product: "distill-run", binPath: binPath),
+            !objects.isEmpty, objects.allSatisfy({ $0.contains("/distill_run.build/") })
+        else { return nil }
+        return BuildStamp(
+            paths: [
+                checkout + "/Sources/distill-run", checkout + "/Package.swift", package.swift,
+                binPath + "/distill-run", binPath + "/distill-run.product/Objects.LinkFileList",
+            ] + objects,
+            facts: [settings.configuration.rawValue] + settings.swiftBuildFlags
         )
     }
 

@@ -66,9 +66,12 @@ struct ELFEditor {
         }
     }
 
-    /// Removes debug sections from `file`, keeping its symbol table.
+    /// Removes debug sections from `file`, keeping its symbol table (nothing to do, and no
+    /// `strip` to run, for a file without them: the toolchain's libraries come stripped).
     func stripDebugInfo(_ file: String) throws(BuildError) {
         guard let strip else { return }
+        let sections = (try? ELFFile(path: file).sections) ?? []
+        guard sections.contains(where: { $0.name.hasPrefix(".debug_") || $0.name.hasPrefix(".zdebug_") }) else { return }
         try run(strip, ["--strip-debug", "--enable-deterministic-archives", file], what: "strip '\(file)'")
     }
 

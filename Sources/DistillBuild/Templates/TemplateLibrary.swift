@@ -27,18 +27,11 @@ public struct TemplateLibrary: Hashable, Sendable {
     /// among the package's dependencies, or the package itself when it is swift-distill).
     public init(package: PackageDescription, buildDirectory: String) {
         var directories = [package.path + "/rel/templates"]
-        var checkouts = package.dependencies.map { $0.path ?? "\(buildDirectory)/checkouts/\($0.identity)" }
-        checkouts.append(package.path)
-        if let checkout = checkouts.first(where: {
-            FileManager.default.fileExists(atPath: $0 + "/" + Self.marker)
-        }) {
+        if let checkout = package.swiftDistillCheckout(buildDirectory: buildDirectory) {
             directories.append(checkout + "/templates")
         }
         self.init(directories: directories)
     }
-
-    /// A file every swift-distill checkout has, which tells it from other dependencies.
-    static let marker = "templates/bin/release.mustache"
 
     /// The text of template `name` (`bin/release.mustache`) and the file it came from.
     public func template(_ name: String) throws(BuildError) -> (text: String, file: String) {

@@ -146,6 +146,8 @@ public struct TemplateRenderer: Sendable {
     }
 
     private static func describe(_ error: any Error) -> String {
+        // The parser's own error (an internal type) has one case that reaches here.
+        if "\(error)" == "overflow" { return "the template ends inside a tag" }
         guard let error = error as? MustacheTemplate.Error else { return "\(error)" }
         switch error {
         case .sectionCloseNameIncorrect: return "a section is closed with another name than it was opened with"

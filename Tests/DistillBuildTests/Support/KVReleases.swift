@@ -39,11 +39,12 @@ enum KVReleases {
         environment: String = "dev",
         overrides: [String: String] = [:],
         fromTarball: String? = nil,
-        label: String
+        label: String,
+        fresh: Bool = true
     ) async throws -> Built {
         try await workspace.withVersion(version, overrides: overrides) { directory in
             let output = directory.path + "/_build/test-\(label)"
-            try? FileManager.default.removeItem(atPath: output)
+            if fresh { try? FileManager.default.removeItem(atPath: output) }
             let options = ReleaseOptions(
                 packageDirectory: directory.path,
                 environment: environment,
@@ -57,7 +58,7 @@ enum KVReleases {
             } catch let error as BuildError {
                 throw FixtureError(description: error.detailedDescription)  // with swift build's output
             }
-            let keep = scratch + "/" + label
+            let keep = scratch + "/" + label + (fresh ? "" : "-\(UUID().uuidString)")
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
             try runProcess("/bin/cp", ["-a", output, keep + "/release"])
