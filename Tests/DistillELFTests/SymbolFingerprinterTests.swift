@@ -234,6 +234,32 @@ struct SymbolFingerprinterTests {
         #expect(beforePrints["$s4Demo4nextyS2iF"] != afterPrints["$s4Demo4nextyS2iF"])
     }
 
+    /// A path to the build directory in a string (a C `__FILE__`, a Swift 5 `#file`) does
+    /// not change the fingerprint when the directory is a path prefix the options name. (Swift
+    /// code passes a literal's length as an immediate too, so there the directories' names must
+    /// be as long; C code passes only the pointer.)
+    @Test func pathPrefixesMakeFingerprintsIndependentOfTheBuildDirectory() throws {
+        func module(_ directory: String) throws -> CompiledModule {
+            try CompiledModule([
+                "Where.swift": """
+                    @inline(never) public func whereAmI(_ n: Int) -> String {
+                        n > 0 ? "\(directory)/Sources/Where.swift" : "elsewhere"
+                    }
+                    """
+            ])
+        }
+        let first = try module("/home/ci/build-1")
+        let second = try module("/tmp/wrk/build-2")
+        let name = "$s4Demo8whereAmIySSSiF"
+        let plain = (try first.fingerprints()[name], try second.fingerprints()[name])
+        #expect(plain.0 != nil && plain.0 != plain.1)
+        func normalised(_ module: CompiledModule, _ prefix: String) throws -> Fingerprint? {
+            try SymbolFingerprinter(options: .init(pathPrefixes: ["/nowhere", prefix])).fingerprintsByName(of: module.objects())[name]
+        }
+        #expect(try normalised(first, "/home/ci/build-1") == normalised(second, "/tmp/wrk/build-2"))
+        #expect(try normalised(first, "/home/ci/build-1") != normalised(second, "/tmp/wrk"))
+    }
+
     @Test func wholeModuleOptimizationGivesStableFingerprints() throws {
         let before = try CompiledModule(Self.sources, wholeModule: true)
         #expect(before.objectPaths.count == 1)
