@@ -13,6 +13,8 @@ let package = Package(
         // The runtime every plugin and the launcher share: one image per node (see PluginABI.md).
         .library(name: "DistillRuntime", type: .dynamic, targets: ["DistillRuntime"]),
         .executable(name: "distill-run", targets: ["distill-run"]),
+        // `swift package distill release --env prod`: the command line as a SwiftPM command plugin.
+        .plugin(name: "distill", targets: ["DistillPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,6 +69,18 @@ let package = Package(
                 "DistillBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+
+        .plugin(
+            name: "DistillPlugin",
+            capability: .command(
+                intent: .custom(verb: "distill", description: "Build OTP-style releases (swift-distill init|release|plan|appup)"),
+                permissions: [
+                    .writeToPackageDirectory(reason: "swift-distill writes rel/config, rel/appups and the release in _build/")
+                ]
+            ),
+            dependencies: ["swift-distill"],
+            path: "Plugins/DistillPlugin"
         ),
 
         // The launcher reaches DistillRuntime only through dlopen (see PluginABI.md): no dependency here.

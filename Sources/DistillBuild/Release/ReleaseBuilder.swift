@@ -267,6 +267,7 @@ public struct ReleaseBuilder: Sendable {
             binPath: bin,
             plugins: manifests.map(\.2),
             swiftVersion: try package.toolchainVersion(cacheDirectory: cacheDirectory),
+            pathPrefixes: Self.pathPrefixes([package.buildDirectory, packageDirectory, checkout].compactMap { $0 }),
             cacheDirectory: cacheDirectory
         )
 
@@ -318,6 +319,22 @@ public struct ReleaseBuilder: Sendable {
             ] + objects,
             facts: [settings.configuration.rawValue] + settings.swiftBuildFlags
         )
+    }
+
+    /// `directories` in their order, except that a directory inside another comes before it
+    /// (the build directory inside the package counts as itself): the order, and so each
+    /// directory's place in it, depends on how the directories nest, not on their names.
+    static func pathPrefixes(_ directories: [String]) -> [String] {
+        var remaining = directories
+        var ordered: [String] = []
+        while !remaining.isEmpty {
+            let index =
+                remaining.indices.first { candidate in
+                    !remaining.contains { $0 != remaining[candidate] && $0.hasPrefix(remaining[candidate] + "/") }
+                } ?? remaining.startIndex
+            ordered.append(remaining.remove(at: index))
+        }
+        return ordered
     }
 
     /// A plugin must export `distill_application` and must not need another plugin.

@@ -10,6 +10,11 @@ public import DistillPlan
 /// modules, their kinds, `vsn`s and `State` shapes) joined with the code of each module as
 /// DistillELF reads it from the object files linked into the plugin.
 ///
+/// Helpers the compiler emits into each object that needs them (``isPerObjectHelper(_:)``:
+/// outlined copies and destroys, metadata caches, ...) are left out: their presence and
+/// form depend on what else an object holds (an incremental build changes them without a
+/// source change), and they follow from type layouts the types' own code and metadata show.
+///
 /// A module's fingerprint covers the code of its Swift type (methods, closures, witnesses,
 /// nested types, the specializations it uses: ``DistillELF/SwiftTypeIndex``) and the code of
 /// every type of the plugin that is *not* a module of its own but that the module's code
@@ -36,7 +41,7 @@ public enum SnapshotBuilder {
         }
         let symbols: [FingerprintedSymbol]
         do {
-            symbols = try SymbolFingerprinter().fingerprintSymbols(in: files)
+            symbols = try SymbolFingerprinter().fingerprintSymbols(in: files).filter { !isPerObjectHelper($0.name) }
         } catch {
             throw BuildError(code: .invalidBinary, message: "cannot fingerprint the code of '\(manifest.application)': \(error)")
         }
@@ -141,4 +146,24 @@ public enum SnapshotBuilder {
         }
         return result
     }
+}
+
+/// Whether `name` is a helper the compiler emits into each object that needs it, whose
+/// presence and form depend on what else that object holds: outlined value operations
+/// (`…WOy` copy, `…WOe` consume, `…WOh` destroy, ...), demangling cache variables (`…MD`),
+/// lazy witness table accessors and caches (`…Wl`, `…WL`), symbolic references
+/// (`symbolic …`), `got.` entries, the runtime's `__swift_…` helpers and local labels
+/// (`.L…`). The code that uses one names it; its own bytes follow from type layouts and
+/// mangled names that the types' code and metadata already show.
+func isPerObjectHelper(_ name: String) -> Bool {
+    if name.hasPrefix(".L") || name.hasPrefix("symbolic ") || name.hasPrefix("got.") || name.hasPrefix("__swift_") {
+        return true
+    }
+    guard name.hasPrefix("$s") else { return false }
+    let tail = Array(name.utf8.suffix(3))
+    guard tail.count == 3 else { return false }
+    if tail[0] == UInt8(ascii: "W") && tail[1] == UInt8(ascii: "O") && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(tail[2]) {
+        return true
+    }
+    return name.hasSuffix("MD") || name.hasSuffix("Wl") || name.hasSuffix("WL")
 }

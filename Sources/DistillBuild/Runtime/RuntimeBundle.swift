@@ -65,10 +65,13 @@ public struct RuntimeBundle: Hashable, Sendable {
     ///   - pluginNames: the plugins' file names, which no library may need.
     ///   - cacheDirectory: where the runtime's code fingerprint is kept between builds
     ///     (keyed by the object files' names, sizes and modification times).
+    ///   - pathPrefixes: directories whose names do not count in strings the code uses
+    ///     (the package, its build directory, the swift-distill checkout).
     public static func fromBuild(
         binPath: String,
         plugins: [String],
         swiftVersion: String,
+        pathPrefixes: [String] = [],
         cacheDirectory: String?
     ) throws(BuildError) -> RuntimeBundle {
         let launcher = binPath + "/distill-run"
@@ -86,7 +89,7 @@ public struct RuntimeBundle: Hashable, Sendable {
         for product in ["DistillRuntime", "distill-run"] {
             objects += try linkedObjects(product: product, binPath: binPath)
         }
-        let code = try codeFingerprint(objects: objects, cacheDirectory: cacheDirectory)
+        let code = try codeFingerprint(objects: objects, pathPrefixes: pathPrefixes, cacheDirectory: cacheDirectory)
         return try make(
             launcher: launcher,
             runtime: runtime,
@@ -158,8 +161,19 @@ public struct RuntimeBundle: Hashable, Sendable {
 
     /// SHA-256 over every symbol of `objects` with its DistillELF fingerprint, cached in
     /// `cacheDirectory` under a key made of the objects' paths, sizes and modification times.
-    static func codeFingerprint(objects: [String], cacheDirectory: String?) throws(BuildError) -> String {
+    ///
+    /// Paths under `pathPrefixes` (the build and checkout directories) in strings the code
+    /// uses (a C `__FILE__`) count without the directory, so building elsewhere changes
+    /// nothing. Helpers emitted per object (``isPerObjectHelper(_:)``: their presence and
+    /// form vary with incremental builds) are left out; the code that uses them names them.
+    static func codeFingerprint(
+        objects: [String],
+        pathPrefixes: [String] = [],
+        cacheDirectory: String?
+    ) throws(BuildError) -> String {
         var key = SHA256()
+        // Bump the version when what is hashed changes, so no cache outlives it.
+        key.update("runtime fingerprint 3\nprefixes \(pathPrefixes)\n")
         for path in objects.sorted() {
             var info = stat()
             guard stat(path, &info) == 0 else {
@@ -183,12 +197,12 @@ public struct RuntimeBundle: Hashable, Sendable {
         }
         let fingerprints: [String: Fingerprint]
         do {
-            fingerprints = try SymbolFingerprinter.fingerprints(of: files)
+            fingerprints = try SymbolFingerprinter(options: .init(pathPrefixes: pathPrefixes)).fingerprintsByName(of: files)
         } catch {
             throw BuildError(code: .invalidBinary, message: "cannot fingerprint the runtime's code: \(error)")
         }
         var hasher = SHA256()
-        for name in fingerprints.keys.sorted() {
+        for name in fingerprints.keys.sorted() where !isPerObjectHelper(name) {
             hasher.update("\(name) \(fingerprints[name]!)\n")
         }
         let result = hasher.hexDigest()
