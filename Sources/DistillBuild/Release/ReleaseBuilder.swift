@@ -263,11 +263,12 @@ public struct ReleaseBuilder: Sendable {
         }
 
         progress.started(BuildStep(kind: .runtime, title: "gathering the runtime"))
+        let pathPrefixes = Self.pathPrefixes([package.buildDirectory, packageDirectory, checkout].compactMap { $0 })
         let runtime = try RuntimeBundle.fromBuild(
             binPath: bin,
             plugins: manifests.map(\.2),
             swiftVersion: try package.toolchainVersion(cacheDirectory: cacheDirectory),
-            pathPrefixes: Self.pathPrefixes([package.buildDirectory, packageDirectory, checkout].compactMap { $0 }),
+            pathPrefixes: pathPrefixes,
             cacheDirectory: cacheDirectory
         )
 
@@ -279,7 +280,8 @@ public struct ReleaseBuilder: Sendable {
             let snapshot = try SnapshotBuilder.snapshot(
                 manifest: manifest,
                 objects: try RuntimeBundle.linkedObjects(product: product, binPath: bin),
-                runtimeFingerprint: runtime.fingerprint
+                runtimeFingerprint: runtime.fingerprint,
+                pathPrefixes: pathPrefixes
             )
             applications.append(
                 BuiltApplication(config: application, product: product, plugin: plugin, manifest: manifest, snapshot: snapshot)

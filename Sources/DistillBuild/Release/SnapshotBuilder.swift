@@ -25,11 +25,15 @@ public enum SnapshotBuilder {
     /// The snapshot of the plugin whose manifest is `manifest` and whose object files (the
     /// ones the linker put into it) are `objects`.
     ///
-    /// - Parameter runtimeFingerprint: the runtime the plugin was built against (``RuntimeBundle``).
+    /// - Parameters:
+    ///   - runtimeFingerprint: the runtime the plugin was built against (``RuntimeBundle``).
+    ///   - pathPrefixes: directories whose names do not count in strings the code uses, so a
+    ///     build elsewhere gives the same snapshot (see `SymbolFingerprinter.Options`).
     public static func snapshot(
         manifest: PluginManifest,
         objects: [String],
-        runtimeFingerprint: String
+        runtimeFingerprint: String,
+        pathPrefixes: [String] = []
     ) throws(BuildError) -> BuildSnapshot {
         var files: [ELFFile] = []
         for path in objects {
@@ -41,7 +45,8 @@ public enum SnapshotBuilder {
         }
         let symbols: [FingerprintedSymbol]
         do {
-            symbols = try SymbolFingerprinter().fingerprintSymbols(in: files).filter { !isPerObjectHelper($0.name) }
+            symbols = try SymbolFingerprinter(options: .init(pathPrefixes: pathPrefixes)).fingerprintSymbols(in: files)
+                .filter { !isPerObjectHelper($0.name) }
         } catch {
             throw BuildError(code: .invalidBinary, message: "cannot fingerprint the code of '\(manifest.application)': \(error)")
         }
