@@ -218,6 +218,40 @@ struct ReleaseIntegrationTests {
         #expect(try Self.read(unpacked.path + "/releases/0.1.0/sys.config") == sysConfig)
     }
 
+    /// `include_runtime` false: no `erts-VSN/`, and the plugin has no run path at all (the
+    /// host provides the runtime); a path: the runtime in that directory is bundled.
+    @Test func includeRuntimeFalseOrADirectory() async throws {
+        let base = try await KVReleases.v010()
+        let config = try Self.read(KVReleases.workspace.source.path + "/rel/config")
+        let system = try await KVReleases.build(
+            "0.1.0",
+            overrides: ["rel/config": config.replacingOccurrences(of: "{include_runtime, true}", with: "{include_runtime, false}")],
+            label: "system-runtime"
+        )
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: system.root).contains { $0.hasPrefix("erts-") }))
+        let plugin = try #require(try ELFFile(path: system.root + "/lib/kv-0.1.0/lib/libKV-0.1.0.so").dynamicInfo())
+        #expect(plugin.runpath == [] && plugin.rpath == [] && plugin.soname == "libKV-0.1.0.so")
+        #expect(try Self.read(system.root + "/releases/start_erl.data") == "\(base.result.ertsVersion) 0.1.0")
+
+        let erts = base.root + "/erts-\(base.result.ertsVersion)"
+        let bundled = try await KVReleases.build(
+            "0.1.0",
+            overrides: ["rel/config": config.replacingOccurrences(of: "{include_runtime, true}", with: "{include_runtime, \"\(erts)\"}")],
+            label: "directory-runtime"
+        )
+        let ertsVersion = bundled.result.ertsVersion
+        #expect(ertsVersion != base.result.ertsVersion, "a linked runtime is fingerprinted another way")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: bundled.root + "/erts-\(ertsVersion)/lib").sorted()
+                == FileManager.default.contentsOfDirectory(atPath: erts + "/lib").sorted()
+        )
+        let output = try runProcess(
+            bundled.root + "/erts-\(ertsVersion)/bin/distill-run",
+            ["check", bundled.root + "/lib/kv-0.1.0/lib/libKV-0.1.0.so"]
+        )
+        #expect(output.hasPrefix("{ok,[{loaded,kv,\"0.1.0\"}"))
+    }
+
     /// Comments and blank lines change no fingerprint; 0.2.0 changes KV's code and nothing else.
     @Test func fingerprintsFollowTheCode() async throws {
         let base = try await KVReleases.v010()

@@ -264,13 +264,23 @@ public struct ReleaseBuilder: Sendable {
 
         progress.started(BuildStep(kind: .runtime, title: "gathering the runtime"))
         let pathPrefixes = Self.pathPrefixes([package.buildDirectory, packageDirectory, checkout].compactMap { $0 })
-        let runtime = try RuntimeBundle.fromBuild(
-            binPath: bin,
-            plugins: manifests.map(\.2),
-            swiftVersion: try package.toolchainVersion(cacheDirectory: cacheDirectory),
-            pathPrefixes: pathPrefixes,
-            cacheDirectory: cacheDirectory
-        )
+        let swiftVersion = try package.toolchainVersion(cacheDirectory: cacheDirectory)
+        let runtime: RuntimeBundle
+        if case .directory(let path) = settings.runtime {
+            runtime = try RuntimeBundle.fromDirectory(
+                path.hasPrefix("/") ? path : packageDirectory + "/" + path,
+                plugins: manifests.map(\.2),
+                swiftVersion: swiftVersion
+            )
+        } else {
+            runtime = try RuntimeBundle.fromBuild(
+                binPath: bin,
+                plugins: manifests.map(\.2),
+                swiftVersion: swiftVersion,
+                pathPrefixes: pathPrefixes,
+                cacheDirectory: cacheDirectory
+            )
+        }
 
         var applications: [BuiltApplication] = []
         for (application, product, plugin, manifest) in manifests {

@@ -100,6 +100,54 @@ public struct RuntimeBundle: Hashable, Sendable {
         )
     }
 
+    /// A runtime built elsewhere (for the target machine, say), laid out as a release
+    /// bundles it: `DIRECTORY/bin/distill-run`, `DIRECTORY/lib/libDistillRuntime.so` and the
+    /// libraries they need in `DIRECTORY/lib` (`include_runtime` set to a path). Without its
+    /// object files, its code is fingerprinted from the linked files.
+    public static func fromDirectory(
+        _ directory: String,
+        plugins: [String],
+        swiftVersion: String
+    ) throws(BuildError) -> RuntimeBundle {
+        let launcher = directory + "/bin/distill-run"
+        let runtime = directory + "/lib/libDistillRuntime.so"
+        for path in [launcher, runtime] where !FileManager.default.fileExists(atPath: path) {
+            throw BuildError(
+                code: .invalidConfig,
+                message: "include_runtime names '\(directory)', which has no '\(path.dropFirst(directory.count + 1))'",
+                file: "rel/config",
+                notes: ["a runtime directory holds bin/distill-run and lib/libDistillRuntime.so (an erts-VSN/ of a release)"]
+            )
+        }
+        var files: [ELFFile] = []
+        for path in [launcher, runtime] {
+            do {
+                files.append(try ELFFile(path: path))
+            } catch {
+                throw BuildError(code: .invalidBinary, message: "cannot read '\(path)': \(error)")
+            }
+        }
+        let fingerprints: [String: Fingerprint]
+        do {
+            fingerprints = try SymbolFingerprinter().fingerprintsByName(of: files)
+        } catch {
+            throw BuildError(code: .invalidBinary, message: "cannot fingerprint the runtime in '\(directory)': \(error)")
+        }
+        var hasher = SHA256()
+        hasher.update("linked runtime 1\n")
+        for name in fingerprints.keys.sorted() where !isPerObjectHelper(name) {
+            hasher.update("\(name) \(fingerprints[name]!)\n")
+        }
+        return try make(
+            launcher: launcher,
+            runtime: runtime,
+            plugins: plugins,
+            searchPaths: [directory + "/lib"],
+            swiftVersion: swiftVersion,
+            codeFingerprint: hasher.hexDigest()
+        )
+    }
+
     static func make(
         launcher: String,
         runtime: String,
