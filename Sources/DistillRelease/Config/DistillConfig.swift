@@ -107,8 +107,9 @@ public struct DistillConfig: Hashable, Sendable {
 
 /// Build options an environment or a release may set; `nil` means "not set here".
 public struct BuildOptions: Hashable, Sendable {
-    /// `dev_mode`: link the build products into the release instead of copying them
-    /// (fast to rebuild, not relocatable: for development).
+    /// `dev_mode`: a release to run where it was built: no tarball, nothing stripped. (The
+    /// build products cannot be linked in place of copies: a plugin needs its own SONAME and
+    /// a run path relative to the release, which only a copy can carry.)
     public var devMode: Bool?
     /// `include_runtime`: `true`, `false` or a directory (``RuntimeInclusion``).
     public var runtime: RuntimeInclusion?
