@@ -220,14 +220,22 @@ struct ReleaseIntegrationTests {
 
     /// `include_runtime` false: no `erts-VSN/`, and the plugin has no run path at all (the
     /// host provides the runtime); a path: the runtime in that directory is bundled.
+    /// `dev_mode` (with the first): no tarball.
     @Test func includeRuntimeFalseOrADirectory() async throws {
         let base = try await KVReleases.v010()
         let config = try Self.read(KVReleases.workspace.source.path + "/rel/config")
         let system = try await KVReleases.build(
             "0.1.0",
-            overrides: ["rel/config": config.replacingOccurrences(of: "{include_runtime, true}", with: "{include_runtime, false}")],
+            overrides: [
+                "rel/config": config.replacingOccurrences(
+                    of: "{include_runtime, true}",
+                    with: "{include_runtime, false}, {dev_mode, true}"
+                )
+            ],
             label: "system-runtime"
         )
+        #expect(system.result.tarball == nil)
+        #expect(!FileManager.default.fileExists(atPath: system.root + "/releases/0.1.0/kv.tar.gz"))
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: system.root).contains { $0.hasPrefix("erts-") }))
         let plugin = try #require(try ELFFile(path: system.root + "/lib/kv-0.1.0/lib/libKV-0.1.0.so").dynamicInfo())
         #expect(plugin.runpath == [] && plugin.rpath == [] && plugin.soname == "libKV-0.1.0.so")
