@@ -74,9 +74,14 @@ let package = Package(
         .plugin(
             name: "DistillPlugin",
             capability: .command(
-                intent: .custom(verb: "distill", description: "Build OTP-style releases (swift-distill init|release|plan|appup)"),
+                intent: .custom(
+                    verb: "distill",
+                    description: "Build OTP-style releases (swift-distill init|release|plan|appup)"
+                ),
                 permissions: [
-                    .writeToPackageDirectory(reason: "swift-distill writes rel/config, rel/appups and the release in _build/")
+                    .writeToPackageDirectory(
+                        reason: "swift-distill writes rel/config, rel/appups and the release in _build/"
+                    )
                 ]
             ),
             dependencies: ["swift-distill"],

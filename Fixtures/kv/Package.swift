@@ -16,13 +16,13 @@ import PackageDescription
 let package = Package(
     name: "kv",
     products: [
-        .library(name: "KV", type: .dynamic, targets: ["KV"]),
+        .library(name: "KV", type: .dynamic, targets: ["KV"])
     ],
     dependencies: [
-        .package(name: "swift-distill", path: "../.."),
+        .package(name: "swift-distill", path: "../..")
     ],
     targets: [
-        .target(name: "KV", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")]),
+        .target(name: "KV", dependencies: [.product(name: "DistillRuntime", package: "swift-distill")])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -42,7 +42,9 @@ struct DistillPlugin: CommandPlugin {
         try process.run()
         process.waitUntilExit()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            Diagnostics.error("swift-distill \(arguments.first ?? "") failed (exit status \(process.terminationStatus))")
+            Diagnostics.error(
+                "swift-distill \(arguments.first ?? "") failed (exit status \(process.terminationStatus))"
+            )
             throw DistillPluginFailure(status: process.terminationStatus)
         }
     }

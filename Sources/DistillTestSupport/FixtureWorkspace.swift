@@ -72,7 +72,8 @@ public final class FixtureWorkspace: Sendable {
     /// The value `make` returns for `key`, made once per process (later callers wait for
     /// the first and get its value, or its error). `make` may use ``withVersion(_:overrides:_:)``;
     /// a body of ``withVersion(_:overrides:_:)`` must not wait for a memoized value that does.
-    public func memoized<T: Sendable>(_ key: String, _ make: @escaping @Sendable () async throws -> T) async throws -> T {
+    public func memoized<T: Sendable>(_ key: String, _ make: @escaping @Sendable () async throws -> T) async throws -> T
+    {
         try await memo.value(for: key, make)
     }
 
@@ -83,7 +84,9 @@ public final class FixtureWorkspace: Sendable {
         }
         var files = try Self.files(under: source, skipping: Self.preserved.union(["versions"]))
         if version != baseVersion {
-            files.merge(try Self.files(under: source.appendingPathComponent("versions/\(version)"), skipping: [])) { $1 }
+            files.merge(try Self.files(under: source.appendingPathComponent("versions/\(version)"), skipping: [])) {
+                $1
+            }
         }
         for (path, text) in overrides { files[path] = Data(text.utf8) }
         return files
@@ -129,7 +132,8 @@ public final class FixtureWorkspace: Sendable {
     private static func removeEmptyDirectories(under root: URL) {
         let fileManager = FileManager.default
         guard let paths = try? fileManager.subpathsOfDirectory(atPath: root.path) else { return }
-        for path in paths.sorted(by: { $0.count > $1.count }) where !preserved.contains(String(path.prefix { $0 != "/" })) {
+        for path in paths.sorted(by: { $0.count > $1.count })
+        where !preserved.contains(String(path.prefix { $0 != "/" })) {
             let full = root.appendingPathComponent(path).path
             var isDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue,

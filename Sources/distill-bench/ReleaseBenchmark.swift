@@ -46,7 +46,9 @@ struct ReleaseBenchmark {
         let tool = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("swift-distill").path
         guard fileManager.isExecutableFile(atPath: tool) else {
-            throw BenchmarkError("no swift-distill next to distill-bench: swift build -c release --product swift-distill")
+            throw BenchmarkError(
+                "no swift-distill next to distill-bench: swift build -c release --product swift-distill"
+            )
         }
         let work = root + "/.build-fixtures/kv-bench"
         try Self.layOut(fixture, at: work)
@@ -60,7 +62,9 @@ struct ReleaseBenchmark {
 
         var release = Stats("swift-distill release (no-op)")
         var build = Stats("swift build --product KV (no-op)")
-        let releaseRun = { try release.measure { try Self.shell([tool, "release", "--env", self.environment], in: work) } }
+        let releaseRun = {
+            try release.measure { try Self.shell([tool, "release", "--env", self.environment], in: work) }
+        }
         let buildRun = {
             try build.measure {
                 try Self.shell(["swift", "build", "-c", configuration.rawValue, "--product", "KV"], in: work)
@@ -93,10 +97,13 @@ struct ReleaseBenchmark {
         let tree = scratch + "/tree"
         try fileManager.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         try Self.shell(["cp", "-a", releaseRoot, tree], in: scratch)
-        let version = try String(contentsOfFile: tree + "/releases/start_erl.data", encoding: .utf8)
+        let version =
+            try String(contentsOfFile: tree + "/releases/start_erl.data", encoding: .utf8)
             .split(separator: " ").last.map(String.init) ?? ""
         for name in try fileManager.contentsOfDirectory(atPath: tree + "/releases") where name != version {
-            if name != "RELEASES" && name != "start_erl.data" { try fileManager.removeItem(atPath: tree + "/releases/" + name) }
+            if name != "RELEASES" && name != "start_erl.data" {
+                try fileManager.removeItem(atPath: tree + "/releases/" + name)
+            }
         }
         try? fileManager.removeItem(atPath: tree + "/releases/\(version)/kv.tar.gz")
         var treeBytes = 0
@@ -113,7 +120,9 @@ struct ReleaseBenchmark {
                 oursSize = (try fileManager.attributesOfItem(atPath: scratch + "/ours.tar.gz")[.size] as? Int) ?? 0
             }
             let packTar = {
-                try tar.measure { try Self.shell(["tar", "-czf", scratch + "/tar.tar.gz", "-C", tree, "."], in: scratch) }
+                try tar.measure {
+                    try Self.shell(["tar", "-czf", scratch + "/tar.tar.gz", "-C", tree, "."], in: scratch)
+                }
                 tarSize = (try fileManager.attributesOfItem(atPath: scratch + "/tar.tar.gz")[.size] as? Int) ?? 0
             }
             if run % 2 == 0 {
@@ -165,7 +174,9 @@ struct ReleaseBenchmark {
         let output = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw BenchmarkError("\(command.joined(separator: " ")) failed:\n" + String(decoding: output, as: UTF8.self))
+            throw BenchmarkError(
+                "\(command.joined(separator: " ")) failed:\n" + String(decoding: output, as: UTF8.self)
+            )
         }
     }
 }

@@ -29,7 +29,10 @@ extension SwiftDistill {
         @Option(name: .customLong("upfrom"), help: "A version to upgrade from (repeatable).")
         var upFrom: [String] = []
 
-        @Option(name: .customLong("from-release"), help: "A previous release, as its tarball or directory (repeatable).")
+        @Option(
+            name: .customLong("from-release"),
+            help: "A previous release, as its tarball or directory (repeatable)."
+        )
         var fromReleases: [String] = []
 
         @Flag(help: "Print the plan as JSON on standard output.")

@@ -52,16 +52,18 @@ struct BuildErrorTests {
         )
     }
 
-    @Test(arguments: [
-        (
-            "staging", nil,
-            "rel/config: error: rel/config defines no environment 'staging'"
-        ),
-        (
-            nil, "kvv",
-            "rel/config: error: rel/config defines no release 'kvv'; did you mean 'kv'?"
-        ),
-    ] as [(String?, String?, String)])
+    @Test(
+        arguments: [
+            (
+                "staging", nil,
+                "rel/config: error: rel/config defines no environment 'staging'"
+            ),
+            (
+                nil, "kvv",
+                "rel/config: error: rel/config defines no release 'kvv'; did you mean 'kv'?"
+            ),
+        ] as [(String?, String?, String)]
+    )
     func unknownEnvironmentOrRelease(environment: String?, release: String?, expected: String) throws {
         let package = try TemporaryPackage(["rel/config": Self.config])
         let error = try #require(
@@ -141,7 +143,9 @@ struct BuildErrorTests {
         let error = try #require(await buildError(offloading: { () throws(BuildError) in _ = try builder.prepare() }))
         #expect(error.code == .swiftBuildFailed && error.exitStatus == 3)
         #expect(error.message == "swift build failed for product 'KV' (debug): exit status 1")
-        #expect(error.detail?.contains("KV.swift:1:38: error: cannot convert return expression of type 'String'") == true)
+        #expect(
+            error.detail?.contains("KV.swift:1:38: error: cannot convert return expression of type 'String'") == true
+        )
         #expect(error.notes.first?.hasPrefix("the command was: swift build --package-path \(package.path)") == true)
     }
 

@@ -52,7 +52,8 @@ struct CommandLineTests {
         #expect(status == 2)
         #expect(
             output.hasSuffix(
-                "error: no rel/config in '\(URL(fileURLWithPath: directory.path).standardizedFileURL.path)': it says which "
+                "error: no rel/config in '\(URL(fileURLWithPath: directory.path).standardizedFileURL.path)': "
+                    + "it says which "
                     + "releases to build\nnote: run 'swift-distill init' to write one for this package\n"
             )
         )

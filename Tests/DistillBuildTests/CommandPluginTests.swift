@@ -23,7 +23,10 @@ struct CommandPluginTests {
             let output = try await offloaded {
                 try runProcess(
                     swift,
-                    ["package", "--allow-writing-to-package-directory", "distill", "release", "--env", "dev", "--json"],
+                    [
+                        "package", "--allow-writing-to-package-directory", "distill", "release", "--env", "dev",
+                        "--json",
+                    ],
                     currentDirectory: directory,
                     timeout: .seconds(1200)
                 )
@@ -36,7 +39,10 @@ struct CommandPluginTests {
             #expect(result?["erts_version"] as? String == reference.result.ertsVersion)
             let root = try #require(result?["path"] as? String)
             let snapshot = "lib/kv-0.1.0/ebin/kv.snapshot"
-            #expect(try String(contentsOfFile: root + "/" + snapshot, encoding: .utf8) == String(contentsOfFile: reference.root + "/" + snapshot, encoding: .utf8))
+            #expect(
+                try String(contentsOfFile: root + "/" + snapshot, encoding: .utf8)
+                    == String(contentsOfFile: reference.root + "/" + snapshot, encoding: .utf8)
+            )
             #expect(
                 FileManager.default.fileExists(
                     atPath: directory.path + "/.build/plugins/DistillPlugin/outputs/build/debug/libKV.so"

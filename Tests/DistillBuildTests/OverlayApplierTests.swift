@@ -55,19 +55,29 @@ struct OverlayApplierTests {
                 d 755 var/data
                 """
         )
-        #expect(try String(contentsOfFile: release.path + "/releases/0.2.0/env.sh", encoding: .utf8) == "#!/bin/sh\nRELEASE=kv-0.2.0\n")
+        #expect(
+            try String(contentsOfFile: release.path + "/releases/0.2.0/env.sh", encoding: .utf8)
+                == "#!/bin/sh\nRELEASE=kv-0.2.0\n"
+        )
         // Copies are not rendered.
-        #expect(try String(contentsOfFile: release.path + "/priv/static/index.html", encoding: .utf8) == "<p>{{release_name}}</p>\n")
+        #expect(
+            try String(contentsOfFile: release.path + "/priv/static/index.html", encoding: .utf8)
+                == "<p>{{release_name}}</p>\n"
+        )
     }
 
     @Test func refusesAMissingSource() throws {
         let (_, _, applier) = try Self.setUp()
-        let error = buildError { () throws(BuildError) in _ = try applier.apply([.copy(from: "rel/nope.conf", to: "etc/x")]) }
+        let error = buildError { () throws(BuildError) in
+            _ = try applier.apply([.copy(from: "rel/nope.conf", to: "etc/x")])
+        }
         #expect(
-            error == BuildError(
-                code: .invalidTemplate,
-                message: "overlay {copy, \"rel/nope.conf\", \"etc/x\"}: 'rel/nope.conf' does not exist in the package"
-            )
+            error
+                == BuildError(
+                    code: .invalidTemplate,
+                    message:
+                        "overlay {copy, \"rel/nope.conf\", \"etc/x\"}: 'rel/nope.conf' does not exist in the package"
+                )
         )
     }
 
@@ -75,13 +85,18 @@ struct OverlayApplierTests {
     @Test func refusesADestinationOutsideTheRelease() throws {
         let (_, _, applier) = try Self.setUp()
         let error = buildError { () throws(BuildError) in _ = try applier.apply([.mkdir("{{environment}}/../../x")]) }
-        #expect(error?.message == "overlay {mkdir, \"{{environment}}/../../x\"}: 'prod/../../x' is not a path inside the release")
+        #expect(
+            error?.message
+                == "overlay {mkdir, \"{{environment}}/../../x\"}: 'prod/../../x' is not a path inside the release"
+        )
     }
 
     @Test func reportsTemplateErrorsInTheTemplateFile() throws {
         let (package, _, applier) = try Self.setUp()
         try "x {{#open}}\n".write(toFile: package.path + "/rel/bad.txt", atomically: true, encoding: .utf8)
-        let error = buildError { () throws(BuildError) in _ = try applier.apply([.template(from: "rel/bad.txt", to: "bad.txt")]) }
+        let error = buildError { () throws(BuildError) in
+            _ = try applier.apply([.template(from: "rel/bad.txt", to: "bad.txt")])
+        }
         #expect(error?.code == .invalidTemplate && error?.file == "rel/bad.txt")
     }
 }

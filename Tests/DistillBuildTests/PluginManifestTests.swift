@@ -14,9 +14,10 @@ struct PluginManifestTests {
         {distill_manifest,1,[{application,kv},{vsn,"0.1.0"},{description,"A key-value store"},\
         {mod,{'KVSupervisor',[]}},{modules,[{'KV',server,3,[{state,{struct,"KVPlugin.KV.State",\
         [{table,"Swift.Dictionary<Swift.String, KVPlugin.KV.Entry>",{map,{type,"Swift.String"},\
-        {struct,"KVPlugin.KV.Entry",[{value,"Swift.String",{type,"Swift.String"}},{hits,"Swift.Int",{type,"Swift.Int"}}]}}},\
-        {order,"Swift.Array<Swift.String>",{list,{type,"Swift.String"}}},\
-        {last,"Swift.Optional<KVPlugin.KV.Entry>",{optional,{struct,"KVPlugin.KV.Entry",[{value,"Swift.String",{type,"Swift.String"}}]}}},\
+        {struct,"KVPlugin.KV.Entry",[{value,"Swift.String",{type,"Swift.String"}},\
+        {hits,"Swift.Int",{type,"Swift.Int"}}]}}},{order,"Swift.Array<Swift.String>",{list,{type,"Swift.String"}}},\
+        {last,"Swift.Optional<KVPlugin.KV.Entry>",{optional,{struct,"KVPlugin.KV.Entry",\
+        [{value,"Swift.String",{type,"Swift.String"}}]}}},\
         {limit,"Swift.Int",{type,"Swift.Int"}}]}}]},{'KVFormat',library,1,[]},{'KVSupervisor',supervisor,1,[]}]},\
         {registered,[kv]},{applications,[]},{env,[{limit,100},{mode,fast}]},{runtime,[{abi,1},\
         {fingerprint,"5e0c"}]}]}.
@@ -55,7 +56,10 @@ struct PluginManifestTests {
         ("{something_else,1,[]}.", "is not a {distill_manifest, 1, [...]} term"),
         ("{distill_manifest,2,[]}.", "has format 2, this tool reads format 1"),
         ("{distill_manifest,1,[{application,kv}]}.", "has no 'vsn'"),
-        ("{distill_manifest,1,[{application,kv},{vsn,\"1\"},{mod,x}]}.", "has a 'mod' that is neither undefined nor {Module, Args}: x"),
+        (
+            "{distill_manifest,1,[{application,kv},{vsn,\"1\"},{mod,x}]}.",
+            "has a 'mod' that is neither undefined nor {Module, Args}: x"
+        ),
     ])
     func refusesMalformedManifests(text: String, problem: String) throws {
         let term = try TermParser.parseOne(text)

@@ -19,14 +19,21 @@ struct ReleaseErrorTests {
 
     /// `Sources/KV/Application.swift` stating `version`.
     static func application(_ version: String) throws -> String {
-        try text("Sources/KV/Application.swift").replacingOccurrences(of: "version: \"0.1.0\"", with: "version: \"\(version)\"")
+        try text("Sources/KV/Application.swift").replacingOccurrences(
+            of: "version: \"0.1.0\"",
+            with: "version: \"\(version)\""
+        )
     }
 
     @Test func previousReleaseMustExist() async throws {
         let error = try await KVReleases.releaseError("0.1.0", label: "no-previous") { $0.upgrade = true }
         #expect(error?.code == .previousReleaseNotFound && error?.exitStatus == 4)
         #expect(error?.message.hasPrefix("previous release not found for --upgrade: '") == true)
-        #expect(error?.message.hasSuffix("/_build/test-no-previous/releases' holds no release kv older than 0.1.0 to upgrade from") == true)
+        #expect(
+            error?.message.hasSuffix(
+                "/_build/test-no-previous/releases' holds no release kv older than 0.1.0 to upgrade from"
+            ) == true
+        )
     }
 
     @Test func codeChangeNeedsAVersionBump() async throws {
@@ -41,7 +48,10 @@ struct ReleaseErrorTests {
                 ),
             ],
             label: "not-bumped"
-        ) { $0.upgrade = true; $0.fromReleases = [base.tarball] }
+        ) {
+            $0.upgrade = true
+            $0.fromReleases = [base.tarball]
+        }
         #expect(error?.code == .upgradeRefused && error?.exitStatus == 4)
         #expect(
             error?.message
@@ -60,7 +70,10 @@ struct ReleaseErrorTests {
             "0.2.0",
             overrides: ["Sources/KV/KV.swift": server],
             label: "state"
-        ) { $0.upgrade = true; $0.fromReleases = [base.tarball] }
+        ) {
+            $0.upgrade = true
+            $0.fromReleases = [base.tarball]
+        }
         #expect(error?.code == .upgradeRefused)
         #expect(
             error?.message
@@ -105,7 +118,9 @@ struct ReleaseErrorTests {
         let file = try TemporaryDirectory(prefix: "distill-output")
         let blocker = file.path + "/a-file"
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
-        let error = try await KVReleases.releaseError("0.1.0", label: "unwritable") { $0.outputDirectory = blocker + "/release" }
+        let error = try await KVReleases.releaseError("0.1.0", label: "unwritable") {
+            $0.outputDirectory = blocker + "/release"
+        }
         #expect(error?.code == .outputNotWritable && error?.exitStatus == 5)
         #expect(error?.message.hasPrefix("cannot create the output directory '\(blocker)/release': ") == true)
     }
@@ -121,13 +136,20 @@ struct ReleaseErrorTests {
         }
         let disk = try TemporaryDirectory(prefix: "distill-disk")
         // Room for the release's files and 64 KiB more: the tarball does not fit.
-        try runProcess("/usr/bin/env", ["mount", "-t", "tmpfs", "-o", "size=\(treeBytes + 512 * 1024)", "tmpfs", disk.path])
+        try runProcess(
+            "/usr/bin/env",
+            ["mount", "-t", "tmpfs", "-o", "size=\(treeBytes + 512 * 1024)", "tmpfs", disk.path]
+        )
         defer { _ = try? runProcess("/usr/bin/env", ["umount", disk.path]) }
         let output = disk.path + "/kv"
         let error = try await KVReleases.releaseError("0.1.0", label: "disk-full") { $0.outputDirectory = output }
         #expect(error?.code == .packFailed && error?.exitStatus == 5)
         #expect(error?.message.contains("No space left on device") == true, "\(String(describing: error))")
         let versionDirectory = output + "/releases/0.1.0"
-        #expect(try FileManager.default.contentsOfDirectory(atPath: versionDirectory).sorted() == ["kv.rel", "sys.config", "vm.args"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: versionDirectory).sorted() == [
+                "kv.rel", "sys.config", "vm.args",
+            ]
+        )
     }
 }

@@ -57,7 +57,12 @@ struct ReleaseIntegrationTests {
         let root = built.root
         #expect(
             try ReleaseSpec(parsing: Self.read(root + "/releases/0.1.0/kv.rel"), file: "kv.rel")
-                == ReleaseSpec(name: "kv", version: "0.1.0", ertsVersion: erts, applications: [.init(name: "kv", version: "0.1.0")])
+                == ReleaseSpec(
+                    name: "kv",
+                    version: "0.1.0",
+                    ertsVersion: erts,
+                    applications: [.init(name: "kv", version: "0.1.0")]
+                )
         )
         let app = try ApplicationSpec(parsing: Self.read(root + "/lib/kv-0.1.0/ebin/kv.app"), file: "kv.app")
         #expect(app.modules == ["KV", "KVSupervisor"] && app.registered == ["kv"] && app.version == "0.1.0")
@@ -83,7 +88,10 @@ struct ReleaseIntegrationTests {
         #expect(snapshot.application == "kv" && snapshot.version == "0.1.0")
         #expect(snapshot.runtimeFingerprint == built.result.runtimeFingerprint)
         #expect(snapshot.modules.map(\.name) == ["KV", "KVSupervisor"])
-        #expect(snapshot.module(named: "KV")?.state == StateShape(fields: [.init(name: "table", type: "[DistillTerm.Term: DistillTerm.Term]")]))
+        #expect(
+            snapshot.module(named: "KV")?.state
+                == StateShape(fields: [.init(name: "table", type: "[DistillTerm.Term: DistillTerm.Term]")])
+        )
         #expect(snapshot.module(named: "KVSupervisor")?.references == ["KV"])
         #expect(try Self.read(root + "/bin/kv").contains("exec \"$LAUNCHER\" \"$@\""))
     }
@@ -97,13 +105,16 @@ struct ReleaseIntegrationTests {
         #expect(plugin.soname == "libKV-0.1.0.so")
         #expect(plugin.runpath == ["$ORIGIN/../../../erts-\(erts)/lib"])
         #expect(plugin.needed.contains("libDistillRuntime.so"))
-        let runtime = try #require(try ELFFile(path: built.root + "/erts-\(erts)/lib/libDistillRuntime.so").dynamicInfo())
+        let runtime = try #require(
+            try ELFFile(path: built.root + "/erts-\(erts)/lib/libDistillRuntime.so").dynamicInfo()
+        )
         #expect(runtime.soname == "libDistillRuntime.so" && runtime.runpath == ["$ORIGIN"])
         let launcher = try #require(try ELFFile(path: built.root + "/erts-\(erts)/bin/distill-run").dynamicInfo())
         #expect(launcher.runpath == ["$ORIGIN/../lib"])
         let toolchain = URL(fileURLWithPath: try #require(Toolchain.swift)).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().path
-        for (path, node) in try FileTree(at: built.root).nodes where path.hasSuffix(".so") || path.hasSuffix("distill-run") {
+        for (path, node) in try FileTree(at: built.root).nodes
+        where path.hasSuffix(".so") || path.hasSuffix("distill-run") {
             guard case .file(_, let contents) = node else { continue }
             let info = try ELFFile(bytes: Array(contents), name: path).dynamicInfo() ?? DynamicInfo()
             #expect(info.rpath.isEmpty, "\(path) has an RPATH")
@@ -149,7 +160,11 @@ struct ReleaseIntegrationTests {
             ["check", unpacked.path + "/lib/kv-0.1.0/lib/libKV-0.1.0.so"]
         )
         #expect(output.hasPrefix("{ok,[{loaded,kv,\"0.1.0\"},{module,'KV',server},{module,'KVSupervisor',supervisor},"))
-        #expect(output.contains("{runtime_images,[\"\(unpacked.path)/erts-\(built.result.ertsVersion)/lib/libDistillRuntime.so\"]}"))
+        #expect(
+            output.contains(
+                "{runtime_images,[\"\(unpacked.path)/erts-\(built.result.ertsVersion)/lib/libDistillRuntime.so\"]}"
+            )
+        )
         #expect(output.contains("{registered,kv,'KV'}"))
     }
 
@@ -163,7 +178,8 @@ struct ReleaseIntegrationTests {
         let plugin = built.root + "/lib/kv-0.1.0/lib/libKV-0.1.0.so"
         let script = """
             mount -t tmpfs tmpfs '\(toolchain)' && \
-            if [ -e '\(toolchain)/lib/swift/linux/libswiftCore.so' ]; then echo 'toolchain still visible' >&2; exit 9; fi && \
+            if [ -e '\(toolchain)/lib/swift/linux/libswiftCore.so' ]; then \
+                echo 'toolchain still visible' >&2; exit 9; fi && \
             exec '\(launcher)' check '\(plugin)'
             """
         let output = try runProcess("/usr/bin/env", ["unshare", "-m", "sh", "-c", script])
@@ -187,7 +203,10 @@ struct ReleaseIntegrationTests {
         }
         let second = try await KVReleases.build("0.1.0", label: "0.1.0-again")
         #expect(second.result.tarball?.sha256 == first.result.tarball?.sha256)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: second.tarball)) == Data(contentsOf: URL(fileURLWithPath: first.tarball)))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: second.tarball))
+                == Data(contentsOf: URL(fileURLWithPath: first.tarball))
+        )
         #expect(second.result.ertsVersion == first.result.ertsVersion)
     }
 
@@ -197,7 +216,10 @@ struct ReleaseIntegrationTests {
         let first = try await KVReleases.build("0.1.0", label: "in-place")
         let again = try await KVReleases.build("0.1.0", label: "in-place", fresh: false)
         #expect(again.result.tarball == first.result.tarball)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: again.tarball)) == Data(contentsOf: URL(fileURLWithPath: first.tarball)))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: again.tarball))
+                == Data(contentsOf: URL(fileURLWithPath: first.tarball))
+        )
         let entries = try FileManager.default.contentsOfDirectory(atPath: again.root + "/releases")
         #expect(entries.sorted() == ["0.1.0", "RELEASES", "start_erl.data"], "nothing left beside the release")
         let sysConfig = "%% changed\n[{kv, [{limit, 5}]}].\n"
@@ -244,7 +266,12 @@ struct ReleaseIntegrationTests {
         let erts = base.root + "/erts-\(base.result.ertsVersion)"
         let bundled = try await KVReleases.build(
             "0.1.0",
-            overrides: ["rel/config": config.replacingOccurrences(of: "{include_runtime, true}", with: "{include_runtime, \"\(erts)\"}")],
+            overrides: [
+                "rel/config": config.replacingOccurrences(
+                    of: "{include_runtime, true}",
+                    with: "{include_runtime, \"\(erts)\"}"
+                )
+            ],
             label: "directory-runtime"
         )
         let ertsVersion = bundled.result.ertsVersion
@@ -267,8 +294,17 @@ struct ReleaseIntegrationTests {
             contentsOf: KVReleases.workspace.source.appendingPathComponent("Sources/KV/KV.swift"),
             encoding: .utf8
         )
-        let commented = "// A comment on top.\n\n\n" + kvSource.replacingOccurrences(of: "public init() {}", with: "\n// Nothing to set up.\npublic init() {}\n\n")
-        let recommented = try await KVReleases.build("0.1.0", overrides: ["Sources/KV/KV.swift": commented], label: "0.1.0-comments")
+        let commented =
+            "// A comment on top.\n\n\n"
+            + kvSource.replacingOccurrences(
+                of: "public init() {}",
+                with: "\n// Nothing to set up.\npublic init() {}\n\n"
+            )
+        let recommented = try await KVReleases.build(
+            "0.1.0",
+            overrides: ["Sources/KV/KV.swift": commented],
+            label: "0.1.0-comments"
+        )
         let snapshot = { (built: KVReleases.Built, version: String) throws -> BuildSnapshot in
             let path = built.root + "/lib/kv-\(version)/ebin/kv.snapshot"
             return try BuildSnapshot(located: TermParser.parseAllLocated(Self.read(path), file: path)[0], file: path)

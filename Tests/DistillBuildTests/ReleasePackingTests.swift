@@ -4,10 +4,11 @@
 //===----------------------------------------------------------------------===//
 
 import DistillArchive
-@testable import DistillBuild
 import DistillTestSupport
 import Foundation
 import Testing
+
+@testable import DistillBuild
 
 /// The tarball of a release: only this release's paths, each entry's metadata fixed.
 struct ReleasePackingTests {
@@ -27,7 +28,10 @@ struct ReleasePackingTests {
         ]
         for (path, text, mode) in files {
             let url = root.url.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try text.write(to: url, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
         }
@@ -40,7 +44,9 @@ struct ReleasePackingTests {
 
     @Test func packsOnlyThisReleaseWithFixedMetadata() throws {
         let root = try Self.tree()
-        let builder = ReleaseBuilder(options: ReleaseOptions(packageDirectory: root.path, sourceDateEpoch: "1700000000"))
+        let builder = ReleaseBuilder(
+            options: ReleaseOptions(packageDirectory: root.path, sourceDateEpoch: "1700000000")
+        )
         let destination = root.path + "/releases/0.2.0/kv.tar.gz"
         let tarball = try builder.pack(root: root.path, paths: Self.paths, to: destination)
         #expect(tarball.bytes == Int64(try FileManager.default.attributesOfItem(atPath: destination)[.size] as! Int))
@@ -48,7 +54,8 @@ struct ReleasePackingTests {
         let entries = try ReleaseArchive.list(destination)
         #expect(
             entries.map { "\($0.kind == .directory ? "d" : "f") \(String($0.permissions, radix: 8)) \($0.path)" } == [
-                "d 755 bin", "f 755 bin/kv", "d 755 erts-1-abc", "d 755 erts-1-abc/bin", "f 755 erts-1-abc/bin/distill-run",
+                "d 755 bin", "f 755 bin/kv", "d 755 erts-1-abc", "d 755 erts-1-abc/bin",
+                "f 755 erts-1-abc/bin/distill-run",
                 "d 755 erts-1-abc/lib", "f 644 erts-1-abc/lib/libDistillRuntime.so", "d 755 lib", "d 755 lib/kv-0.2.0",
                 "d 755 lib/kv-0.2.0/ebin", "f 644 lib/kv-0.2.0/ebin/kv.app", "d 755 releases", "d 755 releases/0.2.0",
                 "f 644 releases/0.2.0/kv.rel", "f 644 releases/RELEASES", "f 644 releases/start_erl.data",
@@ -56,7 +63,11 @@ struct ReleasePackingTests {
         )
         #expect(entries.allSatisfy { $0.modificationTime == 1_700_000_000 })
         let listing = try runProcess("/usr/bin/env", ["tar", "--numeric-owner", "-tvzf", destination])
-        #expect(listing.split(separator: "\n").allSatisfy { $0.split(separator: " ", omittingEmptySubsequences: true)[1] == "0/0" })
+        #expect(
+            listing.split(separator: "\n").allSatisfy {
+                $0.split(separator: " ", omittingEmptySubsequences: true)[1] == "0/0"
+            }
+        )
     }
 
     @Test func packingTwiceGivesTheSameBytes() throws {
@@ -64,7 +75,10 @@ struct ReleasePackingTests {
         let builder = ReleaseBuilder(options: ReleaseOptions(packageDirectory: root.path))
         let first = try builder.pack(root: root.path, paths: Self.paths, to: root.path + "/a.tar.gz")
         // Other times and another umask change nothing.
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 5)], ofItemAtPath: root.path + "/bin/kv")
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: 5)],
+            ofItemAtPath: root.path + "/bin/kv"
+        )
         let second = try builder.pack(root: root.path, paths: Self.paths.reversed(), to: root.path + "/b.tar.gz")
         #expect(first.sha256 == second.sha256)
         #expect(try ReleaseArchive.list(root.path + "/a.tar.gz").allSatisfy { $0.modificationTime == 315_532_800 })
@@ -73,7 +87,9 @@ struct ReleasePackingTests {
     @Test func refusesAnInvalidSourceDateEpoch() throws {
         let root = try Self.tree()
         let builder = ReleaseBuilder(options: ReleaseOptions(packageDirectory: root.path, sourceDateEpoch: "yesterday"))
-        let error = buildError { () throws(BuildError) in _ = try builder.pack(root: root.path, paths: Self.paths, to: root.path + "/x.tar.gz") }
+        let error = buildError { () throws(BuildError) in
+            _ = try builder.pack(root: root.path, paths: Self.paths, to: root.path + "/x.tar.gz")
+        }
         #expect(error?.code == .invalidConfig && error?.file == "SOURCE_DATE_EPOCH")
         #expect(!FileManager.default.fileExists(atPath: root.path + "/x.tar.gz"))
     }

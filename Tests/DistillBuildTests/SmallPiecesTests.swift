@@ -3,11 +3,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-@testable import DistillBuild
 import DistillRelease
 import DistillTestSupport
 import Foundation
 import Testing
+
+@testable import DistillBuild
 
 struct SHA256Tests {
     @Test(arguments: [
@@ -92,7 +93,11 @@ struct ConfigWriterTests {
         let package = PackageDescription(name: "p", path: "/p", products: [], targets: [])
         let error = buildError { () throws(BuildError) in _ = try ConfigWriter.text(for: package) }
         #expect(error?.code == .unknownProduct)
-        #expect(error?.message == "package 'p' has no dynamic library product that depends on DistillRuntime, so there is no application to put in a release")
+        #expect(
+            error?.message
+                == "package 'p' has no dynamic library product that depends on DistillRuntime, so there is no "
+                + "application to put in a release"
+        )
     }
 
     @Test func keepsAnExistingConfigUnlessForced() throws {
@@ -102,13 +107,26 @@ struct ConfigWriterTests {
         try ConfigWriter.write(for: package)
         try "% mine\n".write(toFile: directory.path + "/rel/config", atomically: true, encoding: .utf8)
         let error = buildError { () throws(BuildError) in try ConfigWriter.write(for: package) }
-        #expect(error == BuildError(code: .fileExists, message: "'rel/config' exists already", notes: ["pass --force to replace it"]))
+        #expect(
+            error
+                == BuildError(
+                    code: .fileExists,
+                    message: "'rel/config' exists already",
+                    notes: ["pass --force to replace it"]
+                )
+        )
         #expect(try String(contentsOfFile: directory.path + "/rel/config", encoding: .utf8) == "% mine\n")
         try ConfigWriter.write(for: package, force: true)
-        #expect(try String(contentsOfFile: directory.path + "/rel/config", encoding: .utf8) == ConfigWriter.text(for: package))
+        #expect(
+            try String(contentsOfFile: directory.path + "/rel/config", encoding: .utf8)
+                == ConfigWriter.text(for: package)
+        )
     }
 
-    @Test(arguments: [("KV", "kv"), ("KVStore", "kv_store"), ("swift-kv", "swift_kv"), ("HTTPServer2", "http_server2"), ("9lives", "app_9lives")])
+    @Test(arguments: [
+        ("KV", "kv"), ("KVStore", "kv_store"), ("swift-kv", "swift_kv"), ("HTTPServer2", "http_server2"),
+        ("9lives", "app_9lives"),
+    ])
     func atomNames(swift: String, atom: String) {
         #expect(ConfigWriter.atomName(swift) == atom)
     }

@@ -19,7 +19,10 @@ struct TemplateRendererTests {
         swiftVersion: "6.3.1",
         runtimeFingerprint: "3fa0c2d1ee",
         includeRuntime: true,
-        applications: [.init(name: "kv", version: "0.2.0", type: "permanent"), .init(name: "web", version: "1.0", type: "temporary")],
+        applications: [
+            .init(name: "kv", version: "0.2.0", type: "permanent"),
+            .init(name: "web", version: "1.0", type: "temporary"),
+        ],
         commands: [.init(name: "migrate", path: "releases/0.2.0/commands/migrate.sh")],
         hooks: [.init(name: "pre_start", path: "releases/0.2.0/hooks/pre_start.d")]
     )
@@ -29,7 +32,10 @@ struct TemplateRendererTests {
     @Test(arguments: [
         ("{{release_name}}-{{release_version}}", "kv-0.2.0"),
         ("erts-{{erts_version}}/bin", "erts-6.3.1-3fa0c2d1/bin"),
-        ("{{environment}} {{configuration}} {{swift_version}} {{runtime_fingerprint}}", "prod release 6.3.1 3fa0c2d1ee"),
+        (
+            "{{environment}} {{configuration}} {{swift_version}} {{runtime_fingerprint}}",
+            "prod release 6.3.1 3fa0c2d1ee"
+        ),
         ("{{#applications}}{{name}}-{{version}}:{{type}} {{/applications}}", "kv-0.2.0:permanent web-1.0:temporary "),
         ("{{#commands}}{{name}}={{path}}{{/commands}}", "migrate=releases/0.2.0/commands/migrate.sh"),
         ("{{#hooks}}{{kind}}={{path}}{{/hooks}}", "pre_start=releases/0.2.0/hooks/pre_start.d"),
@@ -49,7 +55,8 @@ struct TemplateRendererTests {
     }
 
     @Test func keepsLinesAndShellSyntax() throws {
-        let script = "#!/bin/sh\nset -eu\n{ read -r A B || [ -n \"${B:-}\" ]; } < f\nexec \"$X\" \"$@\" # {{release_name}}\n"
+        let script =
+            "#!/bin/sh\nset -eu\n{ read -r A B || [ -n \"${B:-}\" ]; } < f\nexec \"$X\" \"$@\" # {{release_name}}\n"
         #expect(
             try Self.renderer.render(script, file: "t")
                 == "#!/bin/sh\nset -eu\n{ read -r A B || [ -n \"${B:-}\" ]; } < f\nexec \"$X\" \"$@\" # kv\n"
@@ -57,7 +64,9 @@ struct TemplateRendererTests {
     }
 
     @Test func reportsSyntaxErrorsWithTheirPlace() throws {
-        let error = buildError { () throws(BuildError) in _ = try Self.renderer.render("line one\n{{#applications}}x\n", file: "rel/env.sh") }
+        let error = buildError { () throws(BuildError) in
+            _ = try Self.renderer.render("line one\n{{#applications}}x\n", file: "rel/env.sh")
+        }
         #expect(error?.code == .invalidTemplate)
         #expect(error?.description.hasPrefix("rel/env.sh:") == true)
         #expect(error?.message == "invalid template: a section is opened but never closed")
@@ -90,11 +99,16 @@ struct TemplateRendererTests {
         let files = [
             "bin/kv": try Self.renderer.render(script.text, file: script.file),
             "releases/start_erl.data": "6.3.1-3fa0c2d1 0.2.0",
-            "erts-6.3.1-3fa0c2d1/bin/distill-run": "#!/bin/sh\necho \"$DISTILL_RELEASE_ROOT|$DISTILL_RELEASE_NAME|$DISTILL_RELEASE_VSN|$DISTILL_ERTS_VSN|$*\"\n",
+            "erts-6.3.1-3fa0c2d1/bin/distill-run":
+                "#!/bin/sh\necho \"$DISTILL_RELEASE_ROOT|$DISTILL_RELEASE_NAME|$DISTILL_RELEASE_VSN|"
+                + "$DISTILL_ERTS_VSN|$*\"\n",
         ]
         for (path, text) in files {
             let url = root.url.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
         for path in ["bin/kv", "erts-6.3.1-3fa0c2d1/bin/distill-run"] {

@@ -254,7 +254,8 @@ struct SymbolFingerprinterTests {
         let plain = (try first.fingerprints()[name], try second.fingerprints()[name])
         #expect(plain.0 != nil && plain.0 != plain.1)
         func normalised(_ module: CompiledModule, _ prefix: String) throws -> Fingerprint? {
-            try SymbolFingerprinter(options: .init(pathPrefixes: ["/nowhere", prefix])).fingerprintsByName(of: module.objects())[name]
+            let fingerprinter = SymbolFingerprinter(options: .init(pathPrefixes: ["/nowhere", prefix]))
+            return try fingerprinter.fingerprintsByName(of: module.objects())[name]
         }
         #expect(try normalised(first, "/home/ci/build-1") == normalised(second, "/tmp/wrk/build-2"))
         #expect(try normalised(first, "/home/ci/build-1") != normalised(second, "/tmp/wrk"))

@@ -93,7 +93,9 @@ public enum ConfigWriter {
             if character.isUppercase {
                 let previous = index > 0 ? characters[index - 1] : nil
                 let next = index + 1 < characters.count ? characters[index + 1] : nil
-                if let previous, previous.isLowercase || previous.isNumber || (previous.isUppercase && next?.isLowercase == true) {
+                if let previous,
+                    previous.isLowercase || previous.isNumber || (previous.isUppercase && next?.isLowercase == true)
+                {
                     result += "_"
                 }
                 result += character.lowercased()

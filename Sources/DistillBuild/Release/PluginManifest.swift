@@ -120,7 +120,9 @@ public struct PluginManifest: Hashable, Sendable {
             start = ApplicationSpec.StartModule(module: pair[0].atomValue!, arguments: pair[1])
         case let other: throw fail("has a 'mod' that is neither undefined nor {Module, Args}: \(other)")
         }
-        guard let moduleTerms = try value("modules").listElements else { throw fail("has a 'modules' that is not a list") }
+        guard let moduleTerms = try value("modules").listElements else {
+            throw fail("has a 'modules' that is not a list")
+        }
         var modules: [Module] = []
         for moduleTerm in moduleTerms {
             guard case .tuple(let fields) = moduleTerm, fields.count == 4, let name = fields[0].atomValue,
@@ -138,7 +140,9 @@ public struct PluginManifest: Hashable, Sendable {
         self.modules = modules
         registered = try atoms("registered")
         applications = try atoms("applications")
-        guard let environmentTerms = try value("env").listElements else { throw fail("has an 'env' that is not a list") }
+        guard let environmentTerms = try value("env").listElements else {
+            throw fail("has an 'env' that is not a list")
+        }
         var environment: [ConfigParameter] = []
         for entry in environmentTerms {
             guard case .tuple(let pair) = entry, pair.count == 2, let key = pair[0].atomValue else {

@@ -25,7 +25,12 @@ public struct PreviousRelease: Hashable, Sendable {
     public var version: String { spec.version }
 
     /// Reads release `name` version `version` from the release directory `root`.
-    public static func load(name: String, version: String, root: String, origin: String) throws(BuildError) -> PreviousRelease {
+    public static func load(
+        name: String,
+        version: String,
+        root: String,
+        origin: String
+    ) throws(BuildError) -> PreviousRelease {
         let relPath = "\(root)/releases/\(version)/\(name).rel"
         let spec = try decode(relPath) { (located, file) throws(ReleaseFileError) in
             try ReleaseSpec(located: located, file: file)
@@ -35,7 +40,9 @@ public struct PreviousRelease: Hashable, Sendable {
         for entry in spec.applications {
             let app = "\(root)/\(ReleaseLayout.appFile(entry.name, entry.version))"
             applications.append(
-                try decode(app) { (located, file) throws(ReleaseFileError) in try ApplicationSpec(located: located, file: file) }
+                try decode(app) { (located, file) throws(ReleaseFileError) in
+                    try ApplicationSpec(located: located, file: file)
+                }
             )
             let snapshotPath = "\(root)/\(ReleaseLayout.snapshotFile(entry.name, entry.version))"
             guard FileManager.default.fileExists(atPath: snapshotPath) else {
@@ -90,7 +97,12 @@ public struct PreviousRelease: Hashable, Sendable {
             }
             return try decode(terms[0], path)
         } catch let error as ReleaseFileError {
-            throw BuildError(code: .previousReleaseNotFound, message: error.message, file: path, location: error.location)
+            throw BuildError(
+                code: .previousReleaseNotFound,
+                message: error.message,
+                file: path,
+                location: error.location
+            )
         } catch {
             throw BuildError(code: .previousReleaseNotFound, message: "\(error)", file: path)
         }
@@ -141,7 +153,10 @@ final class PreviousReleaseFinder: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
-            throw BuildError(code: .outputNotWritable, message: "cannot create '\(parent)': \(error.localizedDescription)")
+            throw BuildError(
+                code: .outputNotWritable,
+                message: "cannot create '\(parent)': \(error.localizedDescription)"
+            )
         }
         temporary.append(parent)
         let root = parent + "/release"
@@ -176,9 +191,14 @@ final class PreviousReleaseFinder: @unchecked Sendable {
                     )
                 }
                 let candidates = roots.map { ($0.root, $0.origin) } + [(outputRoot, outputRoot)]
-                guard let (root, origin) = candidates.first(where: { PreviousRelease.versions(of: name, in: $0.0).contains(version) })
+                guard
+                    let (root, origin) = candidates.first(where: {
+                        PreviousRelease.versions(of: name, in: $0.0).contains(version)
+                    })
                 else {
-                    throw notFound("release \(name) \(version) is in none of: \(candidates.map(\.1).joined(separator: ", "))")
+                    throw notFound(
+                        "release \(name) \(version) is in none of: \(candidates.map(\.1).joined(separator: ", "))"
+                    )
                 }
                 found.append(try PreviousRelease.load(name: name, version: version, root: root, origin: origin))
             }

@@ -152,7 +152,11 @@ public struct ReleaseAssembler: Sendable {
         try FileOperations.write(try vmArgs(renderer: renderer), to: layout.path(layout.vmArgs))
         if let relup { try FileOperations.write(relup.fileContents, to: layout.path(layout.relup)) }
         for command in settings.commands {
-            try FileOperations.copyFile(try packageFile(command.path, role: "command '\(command.name)'"), to: layout.path(commandPath(command)), executable: true)
+            try FileOperations.copyFile(
+                try packageFile(command.path, role: "command '\(command.name)'"),
+                to: layout.path(commandPath(command)),
+                executable: true
+            )
         }
         for hook in settings.hooks {
             let source = try packageFile(hook.path, role: "hook '\(hook.kind.rawValue)'")
@@ -175,7 +179,11 @@ public struct ReleaseAssembler: Sendable {
                 version: spec.version,
                 ertsVersion: spec.ertsVersion,
                 libraries: prepared.applications.map {
-                    .init(name: $0.name, version: $0.version, directory: ReleaseLayout.applicationDirectory($0.name, $0.version))
+                    .init(
+                        name: $0.name,
+                        version: $0.version,
+                        directory: ReleaseLayout.applicationDirectory($0.name, $0.version)
+                    )
                 },
                 status: .permanent
             )
@@ -186,7 +194,11 @@ public struct ReleaseAssembler: Sendable {
             to: layout.path(layout.startErlData)
         )
         let script = try prepared.templates.template("bin/release.mustache")
-        try FileOperations.write(try renderer.render(script.text, file: script.file), to: layout.path(layout.script), mode: 0o755)
+        try FileOperations.write(
+            try renderer.render(script.text, file: script.file),
+            to: layout.path(layout.script),
+            mode: 0o755
+        )
     }
 
     /// `rel/config`'s `sys_config` as written (checked), or the rendered template.

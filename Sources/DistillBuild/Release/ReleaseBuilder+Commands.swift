@@ -220,9 +220,15 @@ extension ReleaseBuilder {
         entries.removeAll { $0.path == inside }
         let writer: TarballWriter
         do {
-            writer = TarballWriter(modificationTime: try TarballWriter.modificationTime(sourceDateEpoch: options.sourceDateEpoch))
+            writer = TarballWriter(
+                modificationTime: try TarballWriter.modificationTime(sourceDateEpoch: options.sourceDateEpoch)
+            )
         } catch {
-            throw BuildError(code: .invalidConfig, message: "cannot write the tarball: \(error.message)", file: "SOURCE_DATE_EPOCH")
+            throw BuildError(
+                code: .invalidConfig,
+                message: "cannot write the tarball: \(error.message)",
+                file: "SOURCE_DATE_EPOCH"
+            )
         }
         let digest = reuse.map { _ in TarballReuse.digest(of: entries, writer: writer) }
         if let reuse, let digest, let kept = reuse.restore(to: destination, digest: digest) { return kept }

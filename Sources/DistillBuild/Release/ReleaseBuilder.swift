@@ -171,7 +171,11 @@ public struct ReleaseBuilder: Sendable {
             environment: options.environment,
             file: options.configFile
         )
-        let package = try SwiftPackage(directory: packageDirectory, scratchPath: options.scratchPath, swift: options.swift)
+        let package = try SwiftPackage(
+            directory: packageDirectory,
+            scratchPath: options.scratchPath,
+            swift: options.swift
+        )
         let description = try package.describe()
         var products: [(ReleaseApplication, String)] = []
         for application in settings.applications {
@@ -207,7 +211,11 @@ public struct ReleaseBuilder: Sendable {
         var binPath: String?
         for (application, product) in products {
             progress.started(
-                BuildStep(kind: .build, title: "building \(application.name) (\(product))", application: application.name)
+                BuildStep(
+                    kind: .build,
+                    title: "building \(application.name) (\(product))",
+                    application: application.name
+                )
             )
             try package.build(
                 product: product,
@@ -254,7 +262,11 @@ public struct ReleaseBuilder: Sendable {
         var manifests: [(ReleaseApplication, String, String, PluginManifest)] = []
         for (application, product) in products {
             progress.started(
-                BuildStep(kind: .manifest, title: "reading the manifest of \(application.name)", application: application.name)
+                BuildStep(
+                    kind: .manifest,
+                    title: "reading the manifest of \(application.name)",
+                    application: application.name
+                )
             )
             let plugin = bin + "/lib\(product).so"
             let manifest = try readManifest(plugin: plugin, launcher: bin + "/distill-run")
@@ -294,7 +306,13 @@ public struct ReleaseBuilder: Sendable {
                 pathPrefixes: pathPrefixes
             )
             applications.append(
-                BuiltApplication(config: application, product: product, plugin: plugin, manifest: manifest, snapshot: snapshot)
+                BuiltApplication(
+                    config: application,
+                    product: product,
+                    plugin: plugin,
+                    manifest: manifest,
+                    snapshot: snapshot
+                )
             )
         }
         let version = settings.version ?? applications[0].version
@@ -419,7 +437,11 @@ public struct ReleaseBuilder: Sendable {
     }
 
     /// The plugin is the application `rel/config` says, in the version it says if it says one.
-    private func check(_ manifest: PluginManifest, against application: ReleaseApplication, product: String) throws(BuildError) {
+    private func check(
+        _ manifest: PluginManifest,
+        against application: ReleaseApplication,
+        product: String
+    ) throws(BuildError) {
         guard manifest.application == application.name else {
             throw BuildError(
                 code: .versionMismatch,

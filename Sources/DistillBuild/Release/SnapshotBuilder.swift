@@ -48,7 +48,10 @@ public enum SnapshotBuilder {
             symbols = try SymbolFingerprinter(options: .init(pathPrefixes: pathPrefixes)).fingerprintSymbols(in: files)
                 .filter { !isPerObjectHelper($0.name) }
         } catch {
-            throw BuildError(code: .invalidBinary, message: "cannot fingerprint the code of '\(manifest.application)': \(error)")
+            throw BuildError(
+                code: .invalidBinary,
+                message: "cannot fingerprint the code of '\(manifest.application)': \(error)"
+            )
         }
         let names = manifest.modules.map(\.name)
         var index = SwiftTypeIndex(symbols: symbols)
@@ -167,7 +170,9 @@ func isPerObjectHelper(_ name: String) -> Bool {
     guard name.hasPrefix("$s") else { return false }
     let tail = Array(name.utf8.suffix(3))
     guard tail.count == 3 else { return false }
-    if tail[0] == UInt8(ascii: "W") && tail[1] == UInt8(ascii: "O") && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(tail[2]) {
+    if tail[0] == UInt8(ascii: "W") && tail[1] == UInt8(ascii: "O")
+        && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(tail[2])
+    {
         return true
     }
     return name.hasSuffix("MD") || name.hasSuffix("Wl") || name.hasSuffix("WL")

@@ -70,7 +70,8 @@ public enum UpgradeBuilder {
                 for entry in appup.upgrades where !result.upgrades.contains(where: { $0.version == entry.version }) {
                     result.upgrades.append(entry)
                 }
-                for entry in appup.downgrades where !result.downgrades.contains(where: { $0.version == entry.version }) {
+                for entry in appup.downgrades where !result.downgrades.contains(where: { $0.version == entry.version })
+                {
                     result.downgrades.append(entry)
                 }
                 merged[application.name] = result

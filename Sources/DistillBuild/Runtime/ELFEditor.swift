@@ -71,7 +71,9 @@ struct ELFEditor {
     func stripDebugInfo(_ file: String) throws(BuildError) {
         guard let strip else { return }
         let sections = (try? ELFFile(path: file).sections) ?? []
-        guard sections.contains(where: { $0.name.hasPrefix(".debug_") || $0.name.hasPrefix(".zdebug_") }) else { return }
+        guard sections.contains(where: { $0.name.hasPrefix(".debug_") || $0.name.hasPrefix(".zdebug_") }) else {
+            return
+        }
         try run(strip, ["--strip-debug", "--enable-deterministic-archives", file], what: "strip '\(file)'")
     }
 

@@ -116,7 +116,9 @@ public struct RuntimeBundle: Hashable, Sendable {
                 code: .invalidConfig,
                 message: "include_runtime names '\(directory)', which has no '\(path.dropFirst(directory.count + 1))'",
                 file: "rel/config",
-                notes: ["a runtime directory holds bin/distill-run and lib/libDistillRuntime.so (an erts-VSN/ of a release)"]
+                notes: [
+                    "a runtime directory holds bin/distill-run and lib/libDistillRuntime.so (an erts-VSN/ of a release)"
+                ]
             )
         }
         var files: [ELFFile] = []
@@ -131,7 +133,10 @@ public struct RuntimeBundle: Hashable, Sendable {
         do {
             fingerprints = try SymbolFingerprinter().fingerprintsByName(of: files)
         } catch {
-            throw BuildError(code: .invalidBinary, message: "cannot fingerprint the runtime in '\(directory)': \(error)")
+            throw BuildError(
+                code: .invalidBinary,
+                message: "cannot fingerprint the runtime in '\(directory)': \(error)"
+            )
         }
         var hasher = SHA256()
         hasher.update("linked runtime 1\n")
@@ -245,7 +250,9 @@ public struct RuntimeBundle: Hashable, Sendable {
         }
         let fingerprints: [String: Fingerprint]
         do {
-            fingerprints = try SymbolFingerprinter(options: .init(pathPrefixes: pathPrefixes)).fingerprintsByName(of: files)
+            fingerprints = try SymbolFingerprinter(options: .init(pathPrefixes: pathPrefixes)).fingerprintsByName(
+                of: files
+            )
         } catch {
             throw BuildError(code: .invalidBinary, message: "cannot fingerprint the runtime's code: \(error)")
         }

@@ -131,13 +131,15 @@ public struct TemplateRenderer: Sendable {
             template = try MustacheTemplate(string: Self.textPragma + text)
         } catch let error as MustacheTemplate.ParserError {
             let line = error.context.lineNumber
-            let column = line == 1 ? max(1, error.context.columnNumber - Self.textPragma.count) : error.context.columnNumber
+            let column =
+                line == 1 ? max(1, error.context.columnNumber - Self.textPragma.count) : error.context.columnNumber
             throw BuildError(
                 code: .invalidTemplate,
                 message: "invalid template: \(Self.describe(error.error))",
                 file: file,
                 location: SourceLocation(file: file, line: line, column: column),
-                detail: "    " + (line == 1 ? String(error.context.line.dropFirst(Self.textPragma.count)) : error.context.line)
+                detail: "    "
+                    + (line == 1 ? String(error.context.line.dropFirst(Self.textPragma.count)) : error.context.line)
             )
         } catch {
             throw BuildError(code: .invalidTemplate, message: "invalid template: \(error)", file: file)

@@ -18,7 +18,10 @@ struct TemporaryPackage {
         directory = try TemporaryDirectory(prefix: "distill-package")
         for (path, text) in files {
             let url = directory.url.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(),
+                withIntermediateDirectories: true
+            )
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
     }
