@@ -13,12 +13,15 @@ let package = Package(
         // The runtime every plugin and the launcher share: one image per node (see PluginABI.md).
         .library(name: "DistillRuntime", type: .dynamic, targets: ["DistillRuntime"]),
         .executable(name: "distill-run", targets: ["distill-run"]),
+        // `swift package distill release --env prod`: the command line as a SwiftPM command plugin.
+        .plugin(name: "distill", targets: ["DistillPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // MARK: - Pure core (no I/O, no Foundation: the runtime links these)
@@ -31,7 +34,10 @@ let package = Package(
         // MARK: - Build side
         .target(
             name: "DistillBuild",
-            dependencies: ["DistillArchive", "CArchive", "DistillPlan", "DistillRelease", "DistillTerm"]
+            dependencies: [
+                "DistillArchive", "CArchive", "DistillELF", "DistillPlan", "DistillRelease", "DistillTerm",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
         ),
         // Reads what `swift build` wrote: ELF, fingerprints, Swift types (no Foundation).
         .target(name: "DistillELF"),
@@ -64,6 +70,23 @@ let package = Package(
                 "DistillBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+
+        .plugin(
+            name: "DistillPlugin",
+            capability: .command(
+                intent: .custom(
+                    verb: "distill",
+                    description: "Build OTP-style releases (swift-distill init|release|plan|appup)"
+                ),
+                permissions: [
+                    .writeToPackageDirectory(
+                        reason: "swift-distill writes rel/config, rel/appups and the release in _build/"
+                    )
+                ]
+            ),
+            dependencies: ["swift-distill"],
+            path: "Plugins/DistillPlugin"
         ),
 
         // The launcher reaches DistillRuntime only through dlopen (see PluginABI.md): no dependency here.
@@ -103,7 +126,13 @@ let package = Package(
             dependencies: ["DistillPlan", "DistillRelease", "DistillTerm", "DistillBuild", "DistillTestSupport"]
         ),
         .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
-        .testTarget(name: "DistillBuildTests", dependencies: ["DistillBuild", "DistillArchive", "DistillTestSupport"]),
+        .testTarget(
+            name: "DistillBuildTests",
+            dependencies: [
+                "DistillBuild", "DistillArchive", "DistillELF", "DistillPlan", "DistillRelease", "DistillTerm",
+                "DistillTestSupport",
+            ]
+        ),
         .testTarget(name: "DistillELFTests", dependencies: ["DistillELF", "DistillTestSupport"]),
         // Boots releases in child processes through distill-run (never DistillRuntime in-process).
         .testTarget(name: "DistillNodeTests", dependencies: ["DistillRelease", "DistillTerm", "DistillTestSupport"]),

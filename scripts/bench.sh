@@ -13,6 +13,9 @@ runs=(--runs "${BENCH_RUNS:-7}")
 "$bench" etf "${runs[@]}"
 # Release tarballs: TarballWriter vs tar -czf, ReleaseArchive vs tar -xzf (~40 MB tree).
 "$bench" pack "${runs[@]}"
+# Release builder: swift-distill release (no-op rebuild of Fixtures/kv, prod) vs plain swift build,
+# and its tree packed by TarballWriter vs tar -czf. The first make bench compiles the fixture.
+"$bench" release "${runs[@]}"
 # Relup compiler: RelupCompiler and swift-distill relup vs systools:make_relup (200 apps x 50 modules).
 "$bench" plan "${runs[@]}"
 # Boot: a release's exec-to-ready time vs erl's boot (the plugin fixture, release build).

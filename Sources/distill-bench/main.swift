@@ -27,6 +27,9 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
     ("plan", "RelupCompiler, swift-distill relup vs systools:make_relup, 200 apps × 50 modules [--apps --modules "
         + "--otp-runs --systools no --cli no]",
         { try PlanBenchmark(arguments: $0).run() }),
+    ("release", "swift-distill release of Fixtures/kv on a no-op rebuild vs swift build; its tree packed vs "
+        + "tar -czf [--env dev|prod]",
+        { try ReleaseBenchmark(arguments: $0).run() }),
     ("runtime", "call/cast throughput, call latency, memory per idle process vs OTP's gen_server [--calls N --no-otp]",
         { RuntimeBenchmark.main($0) }),
     ("upgrade", "bin/kv upgrade/downgrade of a kv server with 10,000 keys (install, command, longest pause, failed "

@@ -11,6 +11,6 @@ struct SwiftDistill: AsyncParsableCommand {
         commandName: "swift-distill",
         abstract: "Build OTP-style releases of Swift packages, with hot upgrades.",
         version: "0.1.0",
-        subcommands: [Check.self, Relup.self]
+        subcommands: [Init.self, Release.self, Plan.self, Appup.self, Check.self, Relup.self]
     )
 }

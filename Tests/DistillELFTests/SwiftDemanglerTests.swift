@@ -31,6 +31,10 @@ struct SwiftDemanglerTests {
         ("$ss17_NativeDictionaryV4copyyyFSS_SiTg5", "Swift", ["_NativeDictionary"], nil),
         ("$s4Demo6ServerMp", "Demo", ["Server"], nil),  // protocol descriptor: no `P`
         ("$s4Demo6Server_pMF", "Demo", ["Server"], nil),  // field descriptor of `any Server`
+        ("$s2KVAAV3vsn11DistillTerm0D0OvgZ", "KV", ["KV"], nil),  // a type named like its module: `AA`
+        ("$s2KVAAV5StateV4fromADs7Decoder_p_tKcfC", "KV", ["KV", "State"], nil),  // nested in it
+        ("$s2KVAAV5StateVMn", "KV", ["KV", "State"], nil),
+        ("$s2KV10KVRequestsO6handle_5table11DistillTerm0F0OAH_SDyA2HGztFZ", "KV", ["KVRequests"], nil),
     ]
 
     @Test(arguments: contexts)

@@ -190,6 +190,77 @@ struct SymbolFingerprinterTests {
         #expect(Self.changed(before, after) == ["$s4Demo2KVV6handleyS2iF"])
     }
 
+    /// Unoptimized code copies and destroys an enum with payloads in outlined helpers that
+    /// jump through a table of offsets relative to the table's start; each entry must name a
+    /// block of its own helper, whatever code follows it.
+    @Test func jumpTablesDoNotDependOnTheNextFunction() throws {
+        let source = """
+            public enum Value {
+                case a(String), b([Int]), c(String), d([String]), e(String), f([Int])
+                case g(String), h([Int]), i(String), j([String]), k(String), l([Int])
+            }
+            @inline(never) public func size(_ values: [Value]) -> Int {
+                var total = 0
+                for value in values {
+                    let copy = value
+                    switch copy {
+                    case .a(let s), .c(let s), .e(let s), .g(let s), .i(let s), .k(let s): total += s.count
+                    case .b(let n), .f(let n), .h(let n), .l(let n): total += n.count
+                    case .d(let t), .j(let t): total += t.count
+                    }
+                }
+                return total
+            }
+            @inline(never) public func next(_ n: Int) -> Int { n + 1 }
+
+            """
+        let before = try CompiledModule(["Value.swift": source], optimization: "-Onone")
+        let after = try CompiledModule(
+            [
+                "Value.swift": source.replacingOccurrences(
+                    of: "{ n + 1 }",
+                    with: "{ n > 3 ? n * 7 + 1 : [n, n, n].reduce(0, +) - 2 }"
+                )
+            ],
+            optimization: "-Onone"
+        )
+        let beforePrints = try before.fingerprints()
+        let afterPrints = try after.fingerprints()
+        let explanation = try Self.explainChanges(before, after)
+        #expect(
+            Self.changed(beforePrints, afterPrints).filter { !$0.contains("4next") } == [],
+            explanation
+        )
+        #expect(beforePrints["$s4Demo4nextyS2iF"] != afterPrints["$s4Demo4nextyS2iF"])
+    }
+
+    /// A path to the build directory in a string (a C `__FILE__`, a Swift 5 `#file`) does
+    /// not change the fingerprint when the directory is a path prefix the options name. (Swift
+    /// code passes a literal's length as an immediate too, so there the directories' names must
+    /// be as long; C code passes only the pointer.)
+    @Test func pathPrefixesMakeFingerprintsIndependentOfTheBuildDirectory() throws {
+        func module(_ directory: String) throws -> CompiledModule {
+            try CompiledModule([
+                "Where.swift": """
+                    @inline(never) public func whereAmI(_ n: Int) -> String {
+                        n > 0 ? "\(directory)/Sources/Where.swift" : "elsewhere"
+                    }
+                    """
+            ])
+        }
+        let first = try module("/home/ci/build-1")
+        let second = try module("/tmp/wrk/build-2")
+        let name = "$s4Demo8whereAmIySSSiF"
+        let plain = (try first.fingerprints()[name], try second.fingerprints()[name])
+        #expect(plain.0 != nil && plain.0 != plain.1)
+        func normalised(_ module: CompiledModule, _ prefix: String) throws -> Fingerprint? {
+            let fingerprinter = SymbolFingerprinter(options: .init(pathPrefixes: ["/nowhere", prefix]))
+            return try fingerprinter.fingerprintsByName(of: module.objects())[name]
+        }
+        #expect(try normalised(first, "/home/ci/build-1") == normalised(second, "/tmp/wrk/build-2"))
+        #expect(try normalised(first, "/home/ci/build-1") != normalised(second, "/tmp/wrk"))
+    }
+
     @Test func wholeModuleOptimizationGivesStableFingerprints() throws {
         let before = try CompiledModule(Self.sources, wholeModule: true)
         #expect(before.objectPaths.count == 1)

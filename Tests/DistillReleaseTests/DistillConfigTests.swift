@@ -105,6 +105,15 @@ struct DistillConfigTests {
         #expect(settings.environment == nil && settings.runtime == .bundled && settings.configuration == .release)
     }
 
+    /// A release without `version` takes its first application's (the builder reads it from the plugin).
+    @Test func releaseVersionIsOptional() throws {
+        let config = try DistillConfig(parsing: "{release, kv, [{applications, [kv]}]}.", file: "rel/config")
+        #expect(config.releases[0].version == nil)
+        #expect(try config.settings().version == nil)
+        #expect(config.fileContents == "{release,kv,[{applications,[kv]}]}.\n")
+        #expect(try DistillConfig(parsing: config.fileContents, file: "rel/config") == config)
+    }
+
     @Test func roundTripsEveryApplicationForm() throws {
         let applications: [ReleaseApplication] = [
             .init(name: "a"), .init(name: "b", type: .load),
@@ -203,7 +212,6 @@ struct DistillConfigTests {
         (
             "{release, kv, [{vsn, \"1\"}, {applications, []}]}.",
             [
-                "rel/config:1:15: error: release 'kv' has no 'version'",
                 "rel/config:1:16: error: unknown release option 'vsn'; did you mean 'version'?",
                 "rel/config:1:43: error: release 'kv' has no applications",
             ]

@@ -73,9 +73,16 @@ public struct SymbolFingerprinter: Sendable {
     public struct Options: Hashable, Sendable {
         /// Whether to neutralise source line numbers in immediates (see the type's documentation).
         public var normalizesLineNumbers: Bool
+        /// Directories whose absolute paths, at the start of a string the code refers to
+        /// (a C `__FILE__`, a Swift 5 `#file`), stand for themselves only by their place in
+        /// this list: the same C sources built in another directory give the same
+        /// fingerprints. Swift code also passes a literal's length as an immediate, which this
+        /// cannot neutralise: there the directories' names must be as long.
+        public var pathPrefixes: [String]
 
-        public init(normalizesLineNumbers: Bool = true) {
+        public init(normalizesLineNumbers: Bool = true, pathPrefixes: [String] = []) {
             self.normalizesLineNumbers = normalizesLineNumbers
+            self.pathPrefixes = pathPrefixes
         }
     }
 
@@ -357,8 +364,12 @@ extension SymbolFingerprinter {
                             (instructionEnds[relocation.offset] ?? relocation.offset &+ size) &- relocation.offset
                     }
                     identity = location(symbol.section, target, depth: 0)
-                } else {
+                } else if options.pathPrefixes.isEmpty || !isLocalString(symbol) {
                     identity = .named(symbol.name, addend: addend)
+                } else {
+                    // A string literal's local symbol is named after its contents
+                    // (`.L.str.36./home/...`): the contents, paths normalised, stand in for it.
+                    identity = .named(localStringName(symbol), addend: addend)
                 }
                 marks.append(
                     Mark(
@@ -637,6 +648,37 @@ extension SymbolFingerprinter {
             return location(SectionIndex(rawValue: UInt32(owner.index)), address - owner.address, depth: 0)
         }
 
+        /// `.L.str:` and the string `symbol` starts, its path normalised.
+        func localStringName(_ symbol: ELFSymbol) -> String {
+            let section = file.sections[Int(symbol.section.rawValue)]
+            guard section.hasContents, symbol.value < section.size else { return symbol.name }
+            let start = section.fileRange.lowerBound + Int(symbol.value)
+            var end = start
+            while end < section.fileRange.upperBound, file.storage.u8(end) != 0 { end += 1 }
+            return ".L.str:" + String(decoding: normalisedPath(Array(file.storage.buffer(start..<end))), as: UTF8.self)
+        }
+
+        /// Whether `symbol` is a local symbol in a mergeable string section.
+        func isLocalString(_ symbol: ELFSymbol) -> Bool {
+            guard symbol.binding == .local, symbol.section.isSection,
+                Int(symbol.section.rawValue) < file.sections.count
+            else { return false }
+            let flags = file.sections[Int(symbol.section.rawValue)].flags
+            return flags.contains(.merge) && flags.contains(.strings)
+        }
+
+        /// `string` with a leading ``Options-swift.struct/pathPrefixes`` entry (followed by
+        /// `/`) replaced by `<path N>`.
+        func normalisedPath(_ string: [UInt8]) -> [UInt8] {
+            for (index, prefix) in options.pathPrefixes.enumerated() where !prefix.isEmpty {
+                let bytes = Array(prefix.utf8)
+                if string.count > bytes.count, string.starts(with: bytes), string[bytes.count] == UInt8(ascii: "/") {
+                    return Array("<path \(index)>".utf8) + string[bytes.count...]
+                }
+            }
+            return string
+        }
+
         /// What lies at `offset` in `section`, as an identity that does not depend on where
         /// the section's other contents are.
         func location(_ section: SectionIndex, _ offset: UInt64, depth: Int) -> Identity {
@@ -648,7 +690,7 @@ extension SymbolFingerprinter {
                 if target.flags.contains(.strings) {
                     var end = start
                     while end < target.fileRange.upperBound, file.storage.u8(end) != 0 { end += 1 }
-                    return .string(Array(file.storage.buffer(start..<end)))
+                    return .string(normalisedPath(Array(file.storage.buffer(start..<end))))
                 }
                 let size = max(Int(target.entrySize), 1)
                 return .constant(Array(file.storage.buffer(start..<min(start + size, target.fileRange.upperBound))))
@@ -684,10 +726,22 @@ extension SymbolFingerprinter {
                     }
                 }
                 let symbol = index.symbols[relocation.symbolIndex]
-                let identity: Identity =
-                    symbol.type == .section || symbol.name.isEmpty
-                    ? location(symbol.section, symbol.value &+ UInt64(bitPattern: relocation.addend), depth: 1)
-                    : .named(symbol.name, addend: relocation.addend)
+                let identity: Identity
+                if symbol.type == .section || symbol.name.isEmpty {
+                    var target = symbol.value &+ UInt64(bitPattern: relocation.addend)
+                    // A jump table's entry, `.long .LBB - .LJTI`, is relative to the table's
+                    // start, not to itself: the assembler adds the entry's distance from the
+                    // start to the addend, which must come off to find the block it names.
+                    if relocation.type.patch?.isPCRelative == true, symbol.section.isSection,
+                        Int(symbol.section.rawValue) < file.sections.count,
+                        file.sections[Int(symbol.section.rawValue)].flags.contains(.executable)
+                    {
+                        target &-= relocation.offset &- piece.lowerBound
+                    }
+                    identity = location(symbol.section, target, depth: 1)
+                } else {
+                    identity = .named(symbol.name, addend: relocation.addend)
+                }
                 identities.append((relocation.offset - piece.lowerBound, relocation.type.rawValue, identity))
             }
             hasher.combine(bytes: bytes)

@@ -106,6 +106,15 @@ struct MangledNameScanner {
     private let text: [UInt8]
     private var position = 0
     private var words: [ArraySlice<UInt8>] = []
+    /// The demangler's substitution table as far as the leading context goes: every
+    /// identifier read (the module's, each type's) and each nominal type, in order; `AA`,
+    /// `AB`, ... refer to its entries (`$s2KVAAV` is struct `KV` of module `KV`).
+    private var substitutions: [Substitution] = []
+
+    private enum Substitution {
+        case identifier(String)
+        case type
+    }
 
     init(_ name: String) { text = Array(name.utf8) }
 
@@ -275,21 +284,38 @@ struct MangledNameScanner {
             }
         case let c? where Self.isDigit(c):
             guard let module = identifier() else { return nil }
+            substitutions.append(.identifier(module))
             context = SwiftSymbolContext(module: module, types: [])
         default:
             return nil
         }
-        // Nominal types: identifier [discriminator 'LL'] kind; an extension: module 'E'.
-        while let c = peek(), Self.isDigit(c) {
+        // Nominal types: identifier [discriminator 'LL'] kind; an extension: module 'E'. The
+        // identifier may be a substitution of one read before (a type named like its module).
+        while let c = peek() {
             let start = position
             let wordCount = words.count
-            guard let name = identifier() else { break }
+            let substitutionCount = substitutions.count
+            let name: String
+            if Self.isDigit(c) {
+                guard let identifier = identifier() else { break }
+                name = identifier
+                substitutions.append(.identifier(identifier))
+            } else if c == UInt8(ascii: "A"), let letter = peek(1), Self.isUpper(letter),
+                Int(letter - UInt8(ascii: "A")) < substitutions.count,
+                case .identifier(let identifier) = substitutions[Int(letter - UInt8(ascii: "A"))]
+            {
+                name = identifier
+                position += 2
+            } else {
+                break
+            }
             var discriminator: String?
             if let next = peek(), Self.isDigit(next) {
                 let afterName = position
                 let wordsAfterName = words.count
                 if let second = identifier(), peek() == UInt8(ascii: "L"), peek(1) == UInt8(ascii: "L") {
                     discriminator = second
+                    substitutions.append(.identifier(second))
                     position += 2
                 } else {
                     position = afterName
@@ -321,10 +347,12 @@ struct MangledNameScanner {
                 }
                 position = start  // an entity's name, not a type: the context ends here
                 words.removeSubrange(wordCount...)
+                substitutions.removeSubrange(substitutionCount...)
                 return context
             }
             position += 1
             context.types.append(SwiftNominalName(name: name, kind: kind, privateDiscriminator: discriminator))
+            substitutions.append(.type)
         }
         return context
     }

@@ -22,10 +22,9 @@ extension DistillConfig {
             terms.append(.tuple([.atom("environment"), .atom(environment.name), .list(options)]))
         }
         for release in releases {
-            var options = [
-                property("version", .string(release.version)),
-                property("applications", .list(release.applications.map(\.term))),
-            ]
+            var options: [Term] = []
+            if let version = release.version { options.append(property("version", .string(version))) }
+            options.append(property("applications", .list(release.applications.map(\.term))))
             if !release.overlays.isEmpty { options.append(property("overlays", .list(release.overlays.map(\.term)))) }
             if !release.commands.isEmpty {
                 options.append(
@@ -260,7 +259,7 @@ extension DistillConfig.Release {
     static let keys = ["version", "applications", "overlays", "commands", "hooks"]
 
     init(name: String, options: Node) throws(ReleaseFileError) {
-        self.init(name: name, version: "", applications: [])
+        self.init(name: name, version: nil, applications: [])
         let seen = try options.properties(
             "the options of release '\(name)'",
             noun: "release option",
@@ -277,6 +276,6 @@ extension DistillConfig.Release {
             default: try self.options.decode(property)
             }
         }
-        options.requireKeys(["version", "applications"], in: seen, owner: "release '\(name)'")
+        options.requireKeys(["applications"], in: seen, owner: "release '\(name)'")
     }
 }

@@ -13,7 +13,7 @@ import DistillTerm
 /// {environment, dev,  [{dev_mode, true}, {include_runtime, false}, {configuration, debug}]}.
 /// {environment, prod, [{include_runtime, true}, {strip_debug_info, true}, {configuration, release}]}.
 /// {release, kv, [
-///     {version, "0.2.0"},
+///     {version, "0.2.0"},                    % optional: the first application's version
 ///     {applications, [{kv, [{product, "KV"}]}]},
 ///     {overlays, [{mkdir, "var/data"}, {copy, "rel/kv.conf", "etc/kv.conf"},
 ///                 {template, "rel/env.sh.eex", "releases/{{release_version}}/env.sh"}]},
@@ -45,8 +45,10 @@ public struct DistillConfig: Hashable, Sendable {
     /// `{release, Name, [Option]}`.
     public struct Release: Hashable, Sendable {
         public var name: String
-        /// `version`: the release version (required).
-        public var version: String
+        /// `version`: the release version; `nil` (not written) means the version of the
+        /// release's first application, which its plugin states (as distillery's
+        /// `current_version(:app)`), so a package can keep its version in one place.
+        public var version: String?
         /// `applications`: what the release runs, in boot order (required, not empty).
         public var applications: [ReleaseApplication]
         /// `overlays`: files to create or copy into the release.
@@ -60,7 +62,7 @@ public struct DistillConfig: Hashable, Sendable {
 
         public init(
             name: String,
-            version: String,
+            version: String?,
             applications: [ReleaseApplication],
             overlays: [Overlay] = [],
             commands: [Command] = [],
@@ -105,8 +107,9 @@ public struct DistillConfig: Hashable, Sendable {
 
 /// Build options an environment or a release may set; `nil` means "not set here".
 public struct BuildOptions: Hashable, Sendable {
-    /// `dev_mode`: link the build products into the release instead of copying them
-    /// (fast to rebuild, not relocatable: for development).
+    /// `dev_mode`: a release to run where it was built: no tarball, nothing stripped. (The
+    /// build products cannot be linked in place of copies: a plugin needs its own SONAME and
+    /// a run path relative to the release, which only a copy can carry.)
     public var devMode: Bool?
     /// `include_runtime`: `true`, `false` or a directory (``RuntimeInclusion``).
     public var runtime: RuntimeInclusion?
@@ -166,7 +169,9 @@ public struct ReleaseApplication: Hashable, Sendable {
     /// `product`: the SwiftPM dynamic library product that builds it; `nil` means the
     /// product named like the application.
     public var product: String?
-    /// `vsn`: the application's version; `nil` means the release's version.
+    /// `vsn`: the application's version. The plugin's manifest states it too
+    /// (`Application(name:version:...)`); if both are given they must agree. `nil`: the
+    /// manifest's version.
     public var version: String?
     /// `description`: for the `.app` file.
     public var description: String?

@@ -10,7 +10,9 @@ public struct ReleaseSettings: Hashable, Sendable {
     public var release: String
     /// The environment's name, or `nil` when `rel/config` defines none.
     public var environment: String?
-    public var version: String
+    /// The release version `rel/config` states, or `nil`: the builder then takes the
+    /// version of the first application (its plugin's manifest states it).
+    public var version: String?
     public var applications: [ReleaseApplication]
     /// The release's overlays, then the environment's.
     public var overlays: [Overlay]
@@ -34,7 +36,7 @@ public struct ReleaseSettings: Hashable, Sendable {
     public init(
         release: String,
         environment: String?,
-        version: String,
+        version: String?,
         applications: [ReleaseApplication],
         overlays: [Overlay] = [],
         commands: [Command] = [],
