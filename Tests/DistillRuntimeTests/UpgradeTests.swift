@@ -30,10 +30,12 @@ struct TallyV1: Server {
     }
     func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State {
         // Downgrade from 2: {down, 2}; the newer state has `total` and `label`.
-        guard oldVsn == .tuple(["down", 2]), let map = state.mapValue, let total = map["total"]?.intValue else {
-            throw TestFailure("cannot downgrade from \(oldVsn)")
+        if oldVsn == .tuple(["down", 2]), let total = state.mapValue?["total"]?.intValue {
+            return State(count: total)
         }
-        return State(count: total)
+        // From 3, whose own downgradeState wrote this version's shape.
+        if oldVsn == .tuple(["down", 3]) { return try StateCoding.decode(State.self, from: state) }
+        throw TestFailure("cannot downgrade from \(oldVsn)")
     }
 }
 
@@ -82,6 +84,33 @@ struct TallyV2: Server {
         }
         if extra == "refuse" { throw TestFailure("refused") }
         return State(total: count, label: extra.atomValue ?? "")
+    }
+}
+
+/// Version 3: one count per source; converts its state down to version 1's shape itself
+/// (OTP's code_change({down, 1}, ...) in the newer module), so version 1 needs no knowledge of it.
+struct TallyV3: Server {
+    static let vsn: Term = 3
+    static var moduleName: String { "Tally" }
+    struct State: Codable, Sendable { var counts: [Int] = [] }
+    init() {}
+    func start(_ args: Term, _ ctx: ProcessContext) throws -> State { State() }
+    func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply {
+        .reply(request == "version" ? 3 : .list(state.counts.map { .integer($0) }))
+    }
+    func handleCast(_ request: Term, state: inout State, _ ctx: ProcessContext) throws {
+        if let amount = request.tagged("add")?.first?.intValue { state.counts.append(amount) }
+    }
+    func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State {
+        guard oldVsn == 1, let count = state.mapValue?["count"]?.intValue else {
+            throw TestFailure("cannot upgrade from \(oldVsn)")
+        }
+        return State(counts: [count])
+    }
+    func downgradeState(to oldVsn: Term, state: State, extra: Term) throws -> Term {
+        guard oldVsn == 1 else { throw TestFailure("cannot go down to \(oldVsn)") }
+        if extra == "refuse" { throw TestFailure("refused") }
+        return .map(["count": .integer(state.counts.reduce(0, +))])
     }
 }
 
@@ -162,6 +191,22 @@ struct UpgradeTests {
         try runtime.changeCode(tally, to: TallyV2.self, mode: .advanced(extra: "blue"))
         #expect(try runtime.call(tally, "get") == .tuple([5, .binary("blue")]))
         runtime.cast(tally, .tuple(["add", 2]))
+        try runtime.changeCode(tally, to: TallyV1.self, mode: .advanced(extra: []), direction: .down)
+        #expect(try runtime.call(tally, "version") == 1)
+        #expect(try runtime.call(tally, "get") == 7)
+        #expect(runtime.finish().isClean)
+    }
+
+    @Test func theNewerCodeConvertsItsStateDownForTheOlderCode() throws {
+        let runtime = EmbeddedRuntime()
+        let tally = try runtime.spawn(TallyV1.self, args: 5)
+        try runtime.changeCode(tally, to: TallyV3.self, mode: .advanced(extra: []))
+        runtime.cast(tally, .tuple(["add", 2]))
+        #expect(try runtime.call(tally, "get") == [5, 2])
+        #expect(throws: RuntimeError.self) {
+            try runtime.changeCode(tally, to: TallyV1.self, mode: .advanced(extra: "refuse"), direction: .down)
+        }
+        #expect(try runtime.call(tally, "get") == [5, 2])
         try runtime.changeCode(tally, to: TallyV1.self, mode: .advanced(extra: []), direction: .down)
         #expect(try runtime.call(tally, "version") == 1)
         #expect(try runtime.call(tally, "get") == 7)

@@ -59,6 +59,13 @@ public protocol Server: Module {
     /// whole upgrade: the process keeps its old code and old state. Default: decode `state`
     /// as ``State`` with the runtime's ``Term`` decoder.
     func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State
+
+    /// The downgrade half of `code_change({down, Vsn}, ...)`, which OTP runs in the newer
+    /// code: this version's state as the older version `oldVsn` reads it. The older code's
+    /// ``codeChange(from:state:extra:)`` then receives the result with `{down, NewVsn}`, so a
+    /// release shipped before this one never has to know this version's shape. Throwing
+    /// aborts the downgrade like a throwing `codeChange`. Default: the state encoded as it is.
+    func downgradeState(to oldVsn: Term, state: State, extra: Term) throws -> Term
 }
 
 extension Server {
@@ -74,5 +81,9 @@ extension Server {
 
     public func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State {
         try StateCoding.decode(State.self, from: state)
+    }
+
+    public func downgradeState(to oldVsn: Term, state: State, extra: Term) throws -> Term {
+        try StateCoding.encode(state)
     }
 }

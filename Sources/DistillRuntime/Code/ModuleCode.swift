@@ -90,7 +90,13 @@ final class ServerImplementation<S: Server>: ModuleImplementation, @unchecked Se
         }
         let old: Term
         do {
-            old = try previous.encodeState()
+            // Down: the newer code converts its state to the older shape first (OTP's
+            // code_change({down, Vsn}) in the module being replaced).
+            let downgrading = oldVsn.tagged("down")?.count == 1
+            old =
+                advanced && downgrading
+                ? try previous.encodeState(downgradingTo: code.vsn, extra: extra)
+                : try previous.encodeState()
         } catch {
             throw RuntimeError(.codeChangeFailed, "\(previous.code.name) could not encode its state: \(error)")
         }

@@ -28,6 +28,9 @@ class ProcessBody: @unchecked Sendable {
 
     /// The state as a term, encoded by this body's code (for a code change, `sys:get_state`).
     func encodeState() throws -> Term { preconditionFailure("abstract") }
+
+    /// The state as a term for older code of vsn `oldVsn` (a downgrade's advanced code change).
+    func encodeState(downgradingTo oldVsn: Term, extra: Term) throws -> Term { try encodeState() }
 }
 
 /// A ``Server`` type's body.
@@ -58,4 +61,8 @@ final class ServerBody<S: Server>: ProcessBody, @unchecked Sendable {
     }
 
     override func encodeState() throws -> Term { try StateCoding.encode(state) }
+
+    override func encodeState(downgradingTo oldVsn: Term, extra: Term) throws -> Term {
+        try server.downgradeState(to: oldVsn, state: state, extra: extra)
+    }
 }
