@@ -34,7 +34,7 @@ struct TallyV1: Server {
             return State(count: total)
         }
         // From 3, whose own downgradeState wrote this version's shape.
-        if oldVsn == .tuple(["down", 3]) { return try StateCoding.decode(State.self, from: state) }
+        if oldVsn == .tuple(["down", 3]) { return try TermDecoder().decode(State.self, from: state) }
         throw TestFailure("cannot downgrade from \(oldVsn)")
     }
 }

@@ -65,7 +65,7 @@ public struct KV: Server {
     /// holding the key `refuse_upgrade` is refused, which is how the tests make an upgrade
     /// fail half way and watch it roll back.
     public func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State {
-        guard oldVsn == 1 else { return try StateCoding.decode(State.self, from: state) }
+        guard oldVsn == 1 else { return try TermDecoder().decode(State.self, from: state) }
         guard let table = state.mapValue?["table"]?.mapValue else {
             throw ConversionError(description: "kv 0.3.0 cannot read the vsn 1 state \(state)")
         }
@@ -79,7 +79,7 @@ public struct KV: Server {
 
     /// To vsn 1: the values without their counts.
     public func downgradeState(to oldVsn: Term, state: State, extra: Term) throws -> Term {
-        guard oldVsn == 1 else { return try StateCoding.encode(state) }
+        guard oldVsn == 1 else { return try TermEncoder().encode(state) }
         return .map(["table": .map(TermMap(state.table.map { ($0.key, $0.value.value) }))])
     }
 }
