@@ -31,6 +31,10 @@ public final class FixtureWorkspace: Sendable {
     /// `Fixtures/kv`: the key-value store (base tree 0.1.0; `versions/0.2.0` logs every request).
     public static let kv = FixtureWorkspace(name: "kv", baseVersion: "0.1.0")
 
+    /// `Fixtures/chat`: a line-based TCP chat server (base tree 0.1.0; `versions/0.2.0`
+    /// changes how lines are relayed and acknowledged, a soft update).
+    public static let chat = FixtureWorkspace(name: "chat", baseVersion: "0.1.0")
+
     public init(name: String, baseVersion: String) {
         self.name = name
         self.baseVersion = baseVersion
