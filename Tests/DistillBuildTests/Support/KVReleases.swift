@@ -5,35 +5,15 @@
 
 import DistillBuild
 import DistillTestSupport
-import Foundation
 
-/// Releases of `Fixtures/kv`, built once per test process through ``ReleaseBuilder`` in the
-/// fixture's work directory, and copied away (the next build changes the output directory).
+/// Releases of `Fixtures/kv` (``FixtureReleases``), built once per test process.
 enum KVReleases {
-    /// A release as one build left it.
-    struct Built: Sendable {
-        /// The builder's result (paths point into the work directory, which later builds change).
-        var result: ReleaseResult
-        /// A copy of the release's directory.
-        var root: String
-        /// A copy of the tarball.
-        var tarball: String
-        /// The directory that holds the copies (kept for the whole run).
-        var keep: String
-    }
+    typealias Built = FixtureReleases.Built
 
-    static let workspace = FixtureWorkspace.kv
+    static let releases = FixtureReleases(workspace: .kv)
+    static var workspace: FixtureWorkspace { releases.workspace }
 
-    /// Where the copies go: `.build-fixtures/kv-releases`, emptied when a test process first uses it.
-    static let scratch: String = {
-        let path = Repository.root.appendingPathComponent(".build-fixtures/kv-releases").path
-        try? FileManager.default.removeItem(atPath: path)
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }()
-
-    /// Builds release `version` of kv in `environment` into a fresh output directory, with
-    /// the upgrade from the release in `fromTarball` if given.
+    /// Builds release `version` of kv (``FixtureReleases/build(_:environment:overrides:fromTarball:label:fresh:)``).
     static func build(
         _ version: String,
         environment: String = "dev",
@@ -42,63 +22,29 @@ enum KVReleases {
         label: String,
         fresh: Bool = true
     ) async throws -> Built {
-        try await workspace.withVersion(version, overrides: overrides) { directory in
-            let output = directory.path + "/_build/test-\(label)"
-            if fresh { try? FileManager.default.removeItem(atPath: output) }
-            let options = ReleaseOptions(
-                packageDirectory: directory.path,
-                environment: environment,
-                outputDirectory: output,
-                upgrade: fromTarball != nil,
-                fromReleases: fromTarball.map { [$0] } ?? []
-            )
-            let result: ReleaseResult
-            do {
-                result = try await offloaded { try ReleaseBuilder(options: options).release() }
-            } catch let error as BuildError {
-                throw FixtureError(description: error.detailedDescription)  // with swift build's output
-            }
-            let keep = scratch + "/" + label + (fresh ? "" : "-\(UUID().uuidString)")
-            try? FileManager.default.removeItem(atPath: keep)
-            try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
-            try runProcess("/bin/cp", ["-a", output, keep + "/release"])
-            let tarball = keep + "/kv-\(version).tar.gz"
-            if let packed = result.tarball?.path { try FileManager.default.copyItem(atPath: packed, toPath: tarball) }
-            return Built(result: result, root: keep + "/release", tarball: tarball, keep: keep)
-        }
+        try await releases.build(
+            version,
+            environment: environment,
+            overrides: overrides,
+            fromTarball: fromTarball,
+            label: label,
+            fresh: fresh
+        )
     }
 
-    /// The error `release` throws for kv at `version` with `overrides`, after `configure`
-    /// adjusts the options (whose output directory starts empty); `nil` if it succeeds.
+    /// The error `release` throws for kv (``FixtureReleases/releaseError(_:overrides:label:configure:)``).
     static func releaseError(
         _ version: String,
         overrides: [String: String] = [:],
         label: String,
         configure: @escaping @Sendable (inout ReleaseOptions) -> Void = { _ in }
     ) async throws -> BuildError? {
-        try await workspace.withVersion(version, overrides: overrides) { directory in
-            var options = ReleaseOptions(
-                packageDirectory: directory.path,
-                environment: "dev",
-                outputDirectory: directory.path + "/_build/test-\(label)"
-            )
-            try? FileManager.default.removeItem(atPath: options.outputDirectory!)
-            configure(&options)
-            let builder = ReleaseBuilder(options: options)
-            return await buildError(offloading: { () throws(BuildError) in _ = try builder.release() })
-        }
+        try await releases.releaseError(version, overrides: overrides, label: label, configure: configure)
     }
 
     /// kv 0.1.0 in dev, built once.
-    static func v010() async throws -> Built {
-        try await workspace.memoized("release-0.1.0") { try await build("0.1.0", label: "0.1.0") }
-    }
+    static func v010() async throws -> Built { try await releases.built("0.1.0") }
 
     /// kv 0.2.0 in dev with the upgrade from 0.1.0's tarball, built once.
-    static func v020() async throws -> Built {
-        try await workspace.memoized("release-0.2.0") {
-            let base = try await v010()
-            return try await build("0.2.0", fromTarball: base.tarball, label: "0.2.0")
-        }
-    }
+    static func v020() async throws -> Built { try await releases.built("0.2.0", upgradingFrom: "0.1.0") }
 }
