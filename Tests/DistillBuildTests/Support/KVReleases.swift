@@ -33,12 +33,13 @@ enum KVReleases {
     }()
 
     /// Builds release `version` of kv in `environment` into a fresh output directory, with
-    /// the upgrade from the release in `fromTarball` if given.
+    /// the upgrades from the releases in `fromTarballs`.
     static func build(
         _ version: String,
         environment: String = "dev",
         overrides: [String: String] = [:],
-        fromTarball: String? = nil,
+        fromTarballs: [String] = [],
+        upFrom: [String] = [],
         label: String,
         fresh: Bool = true
     ) async throws -> Built {
@@ -49,8 +50,9 @@ enum KVReleases {
                 packageDirectory: directory.path,
                 environment: environment,
                 outputDirectory: output,
-                upgrade: fromTarball != nil,
-                fromReleases: fromTarball.map { [$0] } ?? []
+                upgrade: !fromTarballs.isEmpty,
+                upFrom: upFrom,
+                fromReleases: fromTarballs
             )
             let result: ReleaseResult
             do {
@@ -98,7 +100,20 @@ enum KVReleases {
     static func v020() async throws -> Built {
         try await workspace.memoized("release-0.2.0") {
             let base = try await v010()
-            return try await build("0.2.0", fromTarball: base.tarball, label: "0.2.0")
+            return try await build("0.2.0", fromTarballs: [base.tarball], label: "0.2.0")
+        }
+    }
+
+    /// kv 0.3.0 in dev (a new state shape) with the upgrades from 0.1.0 and 0.2.0, built once.
+    static func v030() async throws -> Built {
+        try await workspace.memoized("release-0.3.0") {
+            let bases = [try await v010(), try await v020()]
+            return try await build(
+                "0.3.0",
+                fromTarballs: bases.map(\.tarball),
+                upFrom: ["0.1.0", "0.2.0"],
+                label: "0.3.0"
+            )
         }
     }
 }
