@@ -20,7 +20,7 @@ struct ChatReleaseTests {
 
     static func v010() async throws -> FixtureReleases.Built { try await releases.built("0.1.0") }
     static func v020() async throws -> FixtureReleases.Built {
-        try await releases.built("0.2.0", upgradingFrom: "0.1.0")
+        try await releases.built("0.2.0", upgradingFrom: ["0.1.0"])
     }
 
     static func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }

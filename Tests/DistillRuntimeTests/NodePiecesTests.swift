@@ -56,6 +56,16 @@ struct VMArgsTests {
         #expect(args.environment == [.init(key: "A", value: "${literal}")])
     }
 
+    @Test func variablesInCommentsAreNotSubstituted() throws {
+        let args = try VMArgs(
+            parsing: "## ${NAME} is replaced\n-schedulers ${N} # not ${HERE}\n-env A \"x # ${B}\"\n",
+            file: "vm.args",
+            environment: ["N": "3", "B": "b"]
+        )
+        #expect(args.schedulers == 3)
+        #expect(args.environment == [.init(key: "A", value: "x # b")])
+    }
+
     static let errors: [(String, String)] = [
         ("-schedulers\n", "vm.args:1:1: error: '-schedulers' takes a number of threads, found nothing"),
         ("-schedulers 0\n", "vm.args:1:13: error: '-schedulers' takes a number from 1 to 1024, found '0'"),

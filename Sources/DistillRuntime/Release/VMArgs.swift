@@ -78,7 +78,12 @@ public struct VMArgs: Hashable, Sendable {
     public init(parsing text: String, file: String, environment: [String: String]) throws(BootError) {
         let substituted: String
         do {
-            substituted = try VariableSubstitution.substitute(inText: text, environment: environment, file: file)
+            // Comments are not configuration: a `${NAME}` in one is not a variable.
+            substituted = try VariableSubstitution.substitute(
+                inText: Self.blankingComments(text),
+                environment: environment,
+                file: file
+            )
         } catch {
             throw BootError(error)
         }
@@ -87,6 +92,35 @@ public struct VMArgs: Hashable, Sendable {
             guard let flag = tokens.first else { continue }
             try apply(flag, arguments: Array(tokens.dropFirst()), file: file)
         }
+    }
+
+    /// `text` with each comment (from a `#` that starts a token to the end of its line)
+    /// replaced by spaces, so that lines and columns stay where they were.
+    static func blankingComments(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        var inQuotes = false
+        var inComment = false
+        var previous: Unicode.Scalar = "\n"
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" {
+                inQuotes = false
+                inComment = false
+            } else if inComment {
+                result.append(" ")
+                previous = scalar
+                continue
+            } else if scalar == "\"" && previous != "\\" {
+                inQuotes.toggle()
+            } else if scalar == "#" && !inQuotes && [" ", "\t", "\r", "\n"].contains(previous) {
+                inComment = true
+                result.append(" ")
+                previous = scalar
+                continue
+            }
+            result.append(scalar)
+            previous = scalar
+        }
+        return String(result)
     }
 
     struct Token {

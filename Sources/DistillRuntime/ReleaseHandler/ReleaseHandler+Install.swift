@@ -23,7 +23,8 @@ public struct InstallReport: Sendable {
     public var summary: String {
         if restarting { return "installing \(to) restarts the runtime (the processes' state does not survive)" }
         let changed = completion?.changedProcesses.count ?? 0
-        return "installed \(to) over \(from) in \(Self.milliseconds(duration)) ms (\(changed) processes changed code)"
+        let processes = changed == 1 ? "1 process" : "\(changed) processes"
+        return "installed \(to) over \(from) in \(Self.milliseconds(duration)) ms (\(processes) changed code)"
     }
 
     static func milliseconds(_ duration: Duration) -> String {

@@ -34,12 +34,14 @@ struct FixtureReleases: Sendable {
     }
 
     /// Builds release `version` in `environment` into a fresh output directory, with the
-    /// upgrade from the release in `fromTarball` if given.
+    /// upgrades from the releases in `fromTarballs` (`upFrom`: the versions to plan upgrades
+    /// from; empty: the newest older one).
     func build(
         _ version: String,
         environment: String = "dev",
         overrides: [String: String] = [:],
-        fromTarball: String? = nil,
+        fromTarballs: [String] = [],
+        upFrom: [String] = [],
         label: String,
         fresh: Bool = true
     ) async throws -> Built {
@@ -52,8 +54,9 @@ struct FixtureReleases: Sendable {
                 packageDirectory: directory.path,
                 environment: environment,
                 outputDirectory: output,
-                upgrade: fromTarball != nil,
-                fromReleases: fromTarball.map { [$0] } ?? []
+                upgrade: !fromTarballs.isEmpty,
+                upFrom: upFrom,
+                fromReleases: fromTarballs
             )
             let result: ReleaseResult
             do {
@@ -97,11 +100,19 @@ struct FixtureReleases: Sendable {
         try await workspace.memoized("release-\(version)") { try await build(version, label: version) }
     }
 
-    /// `version` in dev with the upgrade from `base`'s tarball (itself built once), built once per process.
-    func built(_ version: String, upgradingFrom base: String) async throws -> Built {
-        try await workspace.memoized("release-\(version)-from-\(base)") {
-            let previous = try await built(base)
-            return try await build(version, fromTarball: previous.tarball, label: "\(version)-from-\(base)")
+    /// `version` in dev with the upgrades from the tarballs of `bases` (each built once by
+    /// ``built(_:)``), built once per process.
+    func built(_ version: String, upgradingFrom bases: [String]) async throws -> Built {
+        let label = "\(version)-from-\(bases.joined(separator: "-"))"
+        return try await workspace.memoized("release-\(label)") {
+            var tarballs: [String] = []
+            for base in bases { tarballs.append(try await built(base).tarball) }
+            return try await build(
+                version,
+                fromTarballs: tarballs,
+                upFrom: bases.count > 1 ? bases : [],
+                label: label
+            )
         }
     }
 }

@@ -13,12 +13,14 @@ enum KVReleases {
     static let releases = FixtureReleases(workspace: .kv)
     static var workspace: FixtureWorkspace { releases.workspace }
 
-    /// Builds release `version` of kv (``FixtureReleases/build(_:environment:overrides:fromTarball:label:fresh:)``).
+    /// Builds release `version` of kv
+    /// (``FixtureReleases/build(_:environment:overrides:fromTarballs:upFrom:label:fresh:)``).
     static func build(
         _ version: String,
         environment: String = "dev",
         overrides: [String: String] = [:],
-        fromTarball: String? = nil,
+        fromTarballs: [String] = [],
+        upFrom: [String] = [],
         label: String,
         fresh: Bool = true
     ) async throws -> Built {
@@ -26,7 +28,8 @@ enum KVReleases {
             version,
             environment: environment,
             overrides: overrides,
-            fromTarball: fromTarball,
+            fromTarballs: fromTarballs,
+            upFrom: upFrom,
             label: label,
             fresh: fresh
         )
@@ -46,5 +49,10 @@ enum KVReleases {
     static func v010() async throws -> Built { try await releases.built("0.1.0") }
 
     /// kv 0.2.0 in dev with the upgrade from 0.1.0's tarball, built once.
-    static func v020() async throws -> Built { try await releases.built("0.2.0", upgradingFrom: "0.1.0") }
+    static func v020() async throws -> Built { try await releases.built("0.2.0", upgradingFrom: ["0.1.0"]) }
+
+    /// kv 0.3.0 in dev (a new state shape) with the upgrades from 0.1.0 and 0.2.0, built once.
+    static func v030() async throws -> Built {
+        try await releases.built("0.3.0", upgradingFrom: ["0.1.0", "0.2.0"])
+    }
 }

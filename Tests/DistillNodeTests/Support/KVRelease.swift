@@ -67,8 +67,8 @@ final class KVRelease: @unchecked Sendable {
     func stopIfRunning() { _ = try? run(["stop", "--timeout", "20000"]) }
 }
 
-/// A TCP client for the echo server: one connection, kept open.
-final class EchoClient {
+/// A TCP client for the echo server: one connection, kept open (used by one thread at a time).
+final class EchoClient: @unchecked Sendable {
     let fd: Int32
 
     init(port: Int) throws {

@@ -27,15 +27,9 @@ enum FileSystem {
         return lstat(path, &info) == 0
     }
 
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
+    static func isDirectory(_ path: String) -> Bool { Posix.isDirectory(path) }
 
-    static func isExecutableFile(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && access(path, X_OK) == 0
-    }
+    static func isExecutableFile(_ path: String) -> Bool { Posix.isExecutableFile(path) }
 
     /// The whole file as bytes.
     static func read(_ path: String) throws(Failure) -> [UInt8] {

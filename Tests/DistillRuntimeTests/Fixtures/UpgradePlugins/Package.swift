@@ -6,9 +6,11 @@
 
 // Four versions of one application, "kv", as four plugin products of one package (one
 // build, SwiftNIO compiled once): KV1 is kv 0.1.0, KV2 is 0.2.0 (a soft update: same state),
-// KV3 is 0.3.0 (an advanced update: the state changes shape), KV4 is 0.4.0 (soft again). Each target is its own Swift
-// module with the same type names, as two builds of one plugin would be. The release handler
-// tests and `distill-bench upgrade` lay releases out with them.
+// KV3 is 0.3.0 (an advanced update: the state changes shape), KV4 is 0.4.0 (soft again). Each
+// target is its own Swift module with the same type names, as two builds of one plugin would
+// be. One source: each target's Version.swift names its version and links (symbolic links)
+// the files of Shared/ it is made of. The release handler tests and `distill-bench upgrade`
+// lay releases out with them.
 
 import PackageDescription
 
