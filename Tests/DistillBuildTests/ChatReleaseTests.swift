@@ -54,7 +54,8 @@ struct ChatReleaseTests {
     /// protocol refuses, and leave by closing.
     @Test func clientsChatThroughTheDeployedRelease() async throws {
         let base = try await Self.v010()
-        try await offloaded {
+        // Blocking I/O from here on, on this task (#expect needs the test's task).
+        do {
             let node = try ChatNode(deploying: base.tarball)
             defer { node.stopIfRunning() }
             let port = try node.start()
@@ -74,7 +75,7 @@ struct ChatReleaseTests {
 
             // TCP may split a line: the session keeps the part until the line break comes.
             try alice.write(Array("hi every".utf8))
-            Thread.sleep(forTimeInterval: 0.05)
+            usleep(50_000)
             try alice.write(Array("one\r\nsecond line\n".utf8))
             #expect(try alice.readLine() == "ok 3")
             #expect(try alice.readLine() == "ok 4")
@@ -111,7 +112,8 @@ struct ChatReleaseTests {
         let base = try await Self.v010()
         let upgraded = try await Self.v020()
         let started = ContinuousClock.now
-        try await offloaded {
+        // Blocking I/O from here on, on this task (#expect needs the test's task).
+        do {
             let node = try ChatNode(deploying: base.tarball)
             defer { node.stopIfRunning() }
             let port = try node.start()
@@ -133,6 +135,8 @@ struct ChatReleaseTests {
                     running.leave()
                 }
             }
+            // Each switch, then every client's next acknowledgement in the new format (so each
+            // connection is seen to change, however the threads are scheduled).
             var switches: [(String, Duration)] = []
             var failure: (any Error)?
             for round in 0..<20 {
@@ -140,21 +144,25 @@ struct ChatReleaseTests {
                 let began = ContinuousClock.now
                 do {
                     try node.expectSuccess(command)
+                    switches.append((command.joined(separator: " "), ContinuousClock.now - began))
+                    guard Self.waitUntil({ loads.allSatisfy { $0.switchesSeen > round || $0.hasFailed } }) else {
+                        throw ChatClient.Failure(description: "after \(command): not every client saw the switch")
+                    }
                 } catch {
                     failure = error
                     break
                 }
-                switches.append((command.joined(separator: " "), ContinuousClock.now - began))
             }
             stop.raise()
             running.wait()
             if let failure { throw failure }
 
             for load in loads { #expect(load.failure == nil, "\(load.failure ?? "")") }
+            #expect(switches.count == 20)
             let sent = Dictionary(uniqueKeysWithValues: loads.map { ($0.client.name, $0.sent) })
             for load in loads where load.failure == nil {
                 try load.drain(expecting: sent)
-                #expect(load.ackTransitions == 20, "\(load.client.name) saw \(load.ackTransitions) switches of its acks")
+                #expect(load.switchesSeen == 20, "\(load.client.name) saw \(load.switchesSeen) switches of its acks")
                 #expect(load.broadcastVersions == ["0.1.0", "0.2.0"], "\(load.client.name)")
                 for (sender, count) in sent where sender != load.client.name {
                     #expect(load.received[sender] == Array(0..<count), "\(load.client.name) from \(sender)")
@@ -228,8 +236,13 @@ final class ChatLoad: @unchecked Sendable {
     private(set) var broadcastVersions: Set<String> = []
     private(set) var longestAckWait: Duration = .zero
     private(set) var failure: String?
+    private let switches = Atomic<Int>(0)
+    private let failed = Atomic<Bool>(false)
 
-    var ackTransitions: Int { max(0, ackVersions.count - 1) }
+    /// How often the acknowledgements changed format (readable while the load runs).
+    var switchesSeen: Int { switches.load(ordering: .acquiring) }
+    /// Whether the load stopped on a failure (readable while it runs).
+    var hasFailed: Bool { failed.load(ordering: .acquiring) }
 
     init(client: ChatClient) { self.client = client }
 
@@ -241,7 +254,10 @@ final class ChatLoad: @unchecked Sendable {
                 while true {
                     let line = try client.readLine()
                     if let version = try ack(line, number: sent + 2) {
-                        if ackVersions.last != version { ackVersions.append(version) }
+                        if ackVersions.last != version {
+                            ackVersions.append(version)
+                            switches.store(ackVersions.count - 1, ordering: .releasing)
+                        }
                         break
                     }
                     try broadcast(line)
@@ -251,6 +267,7 @@ final class ChatLoad: @unchecked Sendable {
             }
         } catch {
             failure = "\(error)"
+            failed.store(true, ordering: .releasing)
         }
     }
 
