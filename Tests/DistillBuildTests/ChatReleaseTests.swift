@@ -38,7 +38,8 @@ struct ChatReleaseTests {
         #expect(!upgrade.plan.runtimeChanged)
         #expect(
             upgrade.plan.description
-                == "chat 0.1.0 -> 0.2.0 (generated appup)\n  update   ChatRegistry (soft)\n  update   ChatSession (soft)"
+                == "chat 0.1.0 -> 0.2.0 (generated appup)\n"
+                + "  update   ChatRegistry (soft)\n  update   ChatSession (soft)"
         )
         let appup = try Appup(parsing: Self.read(built.root + "/lib/chat-0.2.0/ebin/chat.appup"), file: "chat.appup")
         let instructions = "[{update,'ChatRegistry',[]},{update,'ChatSession',[]}]"
@@ -184,14 +185,17 @@ struct ChatReleaseTests {
             #expect(try Self.read(node.root + "/releases/start_erl.data").hasSuffix(" 0.1.0"))
 
             let lines = loads.map(\.sent).reduce(0, +)
-            let longest = loads.map(\.longestAckWait).max() ?? .zero
+            let waits = loads.flatMap(\.ackWaits).sorted()
+            let longest = waits.last ?? .zero
             let slowest = switches.max { $0.1 < $1.1 }
             #expect(longest < .seconds(5), "a client waited \(longest) for an acknowledgement")
             print(
                 "chat under load: \(lines) lines acknowledged and \(lines * (clients.count - 1)) broadcasts "
-                    + "delivered during \(switches.count) upgrades/downgrades; longest wait for an ack "
-                    + "\(Self.milliseconds(longest)) ms; slowest switch "
-                    + (slowest.map { "\($0.0), \(Self.milliseconds($0.1)) ms" } ?? "-")
+                    + "delivered during \(switches.count) upgrades/downgrades; wait for an ack: median "
+                    + "\(Self.milliseconds(waits[waits.count / 2])) ms, p99 "
+                    + "\(Self.milliseconds(waits[waits.count * 99 / 100])) ms, "
+                    + "longest \(Self.milliseconds(longest)) ms; "
+                    + "slowest switch " + (slowest.map { "\($0.0), \(Self.milliseconds($0.1)) ms" } ?? "-")
             )
         }
         print("chat under load: test took \(ContinuousClock.now - started)")
@@ -199,7 +203,7 @@ struct ChatReleaseTests {
 
     static func milliseconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
-        return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+        return String(format: "%.2f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
     }
 
     /// Polls `condition` every 20 ms for up to 10 s.
@@ -234,7 +238,8 @@ final class ChatLoad: @unchecked Sendable {
     private(set) var ackVersions: [String] = []
     /// The versions whose broadcast format was seen.
     private(set) var broadcastVersions: Set<String> = []
-    private(set) var longestAckWait: Duration = .zero
+    /// How long each line waited for its acknowledgement, in order.
+    private(set) var ackWaits: [Duration] = []
     private(set) var failure: String?
     private let switches = Atomic<Int>(0)
     private let failed = Atomic<Bool>(false)
@@ -262,7 +267,7 @@ final class ChatLoad: @unchecked Sendable {
                     }
                     try broadcast(line)
                 }
-                longestAckWait = max(longestAckWait, ContinuousClock.now - began)
+                ackWaits.append(ContinuousClock.now - began)
                 sent += 1
             }
         } catch {
