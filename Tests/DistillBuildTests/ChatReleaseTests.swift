@@ -138,14 +138,14 @@ struct ChatReleaseTests {
             }
             // Each switch, then every client's next acknowledgement in the new format (so each
             // connection is seen to change, however the threads are scheduled).
-            var switches: [(String, Duration)] = []
+            var switches: [(command: String, window: Range<ContinuousClock.Instant>)] = []
             var failure: (any Error)?
             for round in 0..<20 {
                 let command = round.isMultiple(of: 2) ? ["upgrade", "0.2.0"] : ["downgrade", "0.1.0"]
                 let began = ContinuousClock.now
                 do {
                     try node.expectSuccess(command)
-                    switches.append((command.joined(separator: " "), ContinuousClock.now - began))
+                    switches.append((command.joined(separator: " "), began..<ContinuousClock.now))
                     guard Self.waitUntil({ loads.allSatisfy { $0.switchesSeen > round || $0.hasFailed } }) else {
                         throw ChatClient.Failure(description: "after \(command): not every client saw the switch")
                     }
@@ -185,22 +185,38 @@ struct ChatReleaseTests {
             #expect(try Self.read(node.root + "/releases/start_erl.data").hasSuffix(" 0.1.0"))
 
             let lines = loads.map(\.sent).reduce(0, +)
-            let waits = loads.flatMap(\.ackWaits).sorted()
+            let waits = loads.flatMap { $0.ackWaits.map(\.wait) }.sorted()
             let longest = waits.last ?? .zero
-            let slowest = switches.max { $0.1 < $1.1 }
             #expect(longest < .seconds(5), "a client waited \(longest) for an acknowledgement")
+            // The longest wait of a line in flight during one of `windows` (or, not `inside`, during none).
+            func longestWait(during windows: ArraySlice<Range<ContinuousClock.Instant>>, inside: Bool = true) -> String
+            {
+                let worst = loads.flatMap(\.ackWaits).filter { wait in
+                    windows.contains { $0.overlaps(wait.sent..<(wait.sent + wait.wait)) } == inside
+                }.map(\.wait).max()
+                return Self.milliseconds(worst ?? .zero)
+            }
+            let windows = switches.map(\.window)[...]
+            let slowest = switches.dropFirst().max { $0.window.duration < $1.window.duration }
             print(
                 "chat under load: \(lines) lines acknowledged and \(lines * (clients.count - 1)) broadcasts "
-                    + "delivered during \(switches.count) upgrades/downgrades; wait for an ack: median "
+                    + "delivered during \(switches.count) upgrades/downgrades. Wait for an ack: median "
                     + "\(Self.milliseconds(waits[waits.count / 2])) ms, p99 "
                     + "\(Self.milliseconds(waits[waits.count * 99 / 100])) ms, "
                     + "longest \(Self.milliseconds(longest)) ms; "
-                    + "slowest switch " + (slowest.map { "\($0.0), \(Self.milliseconds($0.1)) ms" } ?? "-")
+                    + "longest during the first upgrade (which unpacks and loads 0.2.0) "
+                    + "\(longestWait(during: windows.prefix(1))) ms, during the other switches "
+                    + "\(longestWait(during: windows.dropFirst())) ms, outside the switches "
+                    + "\(longestWait(during: windows, inside: false)) ms. "
+                    + "bin/chat upgrade 0.2.0 the first time "
+                    + "\(Self.milliseconds(windows.first?.duration ?? .zero)) ms, the slowest later switch "
+                    + (slowest.map { "(\($0.command)) \(Self.milliseconds($0.window.duration)) ms" } ?? "-")
             )
         }
         print("chat under load: test took \(ContinuousClock.now - started)")
     }
 
+    /// `duration` in milliseconds, two decimals.
     static func milliseconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         return String(format: "%.2f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
@@ -215,6 +231,10 @@ struct ChatReleaseTests {
         }
         return false
     }
+}
+
+extension Range<ContinuousClock.Instant> {
+    var duration: Duration { upperBound - lowerBound }
 }
 
 /// A flag the test raises once, and the load threads read.
@@ -238,8 +258,8 @@ final class ChatLoad: @unchecked Sendable {
     private(set) var ackVersions: [String] = []
     /// The versions whose broadcast format was seen.
     private(set) var broadcastVersions: Set<String> = []
-    /// How long each line waited for its acknowledgement, in order.
-    private(set) var ackWaits: [Duration] = []
+    /// When each line was sent and how long it waited for its acknowledgement, in order.
+    private(set) var ackWaits: [(sent: ContinuousClock.Instant, wait: Duration)] = []
     private(set) var failure: String?
     private let switches = Atomic<Int>(0)
     private let failed = Atomic<Bool>(false)
@@ -267,7 +287,7 @@ final class ChatLoad: @unchecked Sendable {
                     }
                     try broadcast(line)
                 }
-                ackWaits.append(ContinuousClock.now - began)
+                ackWaits.append((began, ContinuousClock.now - began))
                 sent += 1
             }
         } catch {
