@@ -47,6 +47,17 @@ struct ChatReleaseTests {
             TermPrinter.printCompact(appup.term)
                 == "{\"0.2.0\",[{\"0.1.0\",\(instructions)}],[{\"0.1.0\",\(instructions)}]}"
         )
+        let relup = try Relup(parsing: Self.read(built.root + "/releases/0.2.0/relup"), file: "relup")
+        func script(_ version: String) -> String {
+            "[{load_object_code,{chat,\"\(version)\",['ChatRegistry','ChatSession']}},point_of_no_return,"
+                + "{suspend,['ChatRegistry']},{load,{'ChatRegistry',brutal_purge,brutal_purge}},"
+                + "{resume,['ChatRegistry']},{suspend,['ChatSession']},"
+                + "{load,{'ChatSession',brutal_purge,brutal_purge}},{resume,['ChatSession']}]"
+        }
+        #expect(
+            TermPrinter.printCompact(relup.term)
+                == "{\"0.2.0\",[{\"0.1.0\",[],\(script("0.2.0"))}],[{\"0.1.0\",[],\(script("0.1.0"))}]}"
+        )
         let sysConfig = try SysConfig(parsing: Self.read(built.root + "/releases/0.2.0/sys.config"), file: "sys.config")
         #expect(TermPrinter.printCompact(sysConfig.term) == "[{chat,[{port,0}]}]")
     }
