@@ -150,12 +150,20 @@ struct ChatReleaseTests {
             // Each switch, then every client's next acknowledgement in the new format (so each
             // connection is seen to change, however the threads are scheduled).
             var switches: [(command: String, window: Range<ContinuousClock.Instant>)] = []
+            var installs: [(milliseconds: Double, changed: Int)] = []
             var failure: (any Error)?
             for round in 0..<20 {
                 let command = round.isMultiple(of: 2) ? ["upgrade", "0.2.0"] : ["downgrade", "0.1.0"]
                 let began = ContinuousClock.now
                 do {
-                    try node.expectSuccess(command)
+                    let output = try node.expectSuccess(command)
+                    // The release handler's own account: how long the install took (processes
+                    // suspended, code changed, resumed) and how many processes changed code.
+                    if let installed = output.firstMatch(of: /installed \S+ over \S+ in ([\d.]+) ms \((\d+) process/) {
+                        installs.append((Double(installed.1)!, Int(installed.2)!))
+                    } else {
+                        Issue.record("bin/chat \(command.joined(separator: " ")) said: \(output)")
+                    }
                     switches.append((command.joined(separator: " "), began..<ContinuousClock.now))
                     guard Self.waitUntil({ loads.allSatisfy { $0.switchesSeen > round || $0.hasFailed } }) else {
                         throw ChatClient.Failure(description: "after \(command): not every client saw the switch")
@@ -171,6 +179,8 @@ struct ChatReleaseTests {
 
             for load in loads { #expect(load.failure == nil, "\(load.failure ?? "")") }
             #expect(switches.count == 20)
+            // The registry and the four sessions, each time.
+            #expect(installs.map(\.changed) == Array(repeating: 5, count: 20))
             let sent = Dictionary(uniqueKeysWithValues: loads.map { ($0.client.name, $0.sent) })
             for load in loads where load.failure == nil {
                 try load.drain(expecting: sent)
@@ -214,7 +224,8 @@ struct ChatReleaseTests {
                     + "delivered during \(switches.count) upgrades/downgrades. Wait for an ack: median "
                     + "\(Self.milliseconds(waits[waits.count / 2])) ms, p99 "
                     + "\(Self.milliseconds(waits[waits.count * 99 / 100])) ms, "
-                    + "longest \(Self.milliseconds(longest)) ms; "
+                    + "longest \(Self.milliseconds(longest)) ms; the release handler's installs took at most "
+                    + String(format: "%.2f", installs.map(\.milliseconds).max() ?? 0) + " ms; "
                     + "longest during the first upgrade (which unpacks and loads 0.2.0) "
                     + "\(longestWait(during: windows.prefix(1))) ms, during the other switches "
                     + "\(longestWait(during: windows.dropFirst())) ms, outside the switches "
