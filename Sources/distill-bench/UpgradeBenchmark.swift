@@ -52,12 +52,7 @@ enum UpgradeBenchmark {
         options.keys = try parsed.integer("keys", default: 10_000)
         options.otp = parsed.string("otp") != "no"
 
-        say("upgrade: building the upgrade fixture (release configuration)...")
-        let runtime = try UpgradeRuntime.prepare(configuration: "release")
-        var results = steps.map { Step(from: $0.0, to: $0.1) }
-        for run in 1...options.runs {
-            try measure(run: run, runtime: runtime, keys: options.keys, into: &results)
-        }
+        let results = try measure(runs: options.runs, keys: options.keys)
         var otp: [OTPUpgradeStep] = []
         if options.otp {
             if OTPBaseline.isAvailable {
@@ -72,6 +67,17 @@ enum UpgradeBenchmark {
             }
         }
         report(results, otp: otp, keys: options.keys, runs: options.runs)
+    }
+
+    /// The four steps' figures over `runs` fresh nodes holding `keys` keys.
+    static func measure(runs: Int, keys: Int) throws -> [Step] {
+        say("upgrade: building the upgrade fixture (release configuration)...")
+        let runtime = try UpgradeRuntime.prepare(configuration: "release")
+        var results = steps.map { Step(from: $0.0, to: $0.1) }
+        for run in 1...runs {
+            try measure(run: run, runtime: runtime, keys: keys, into: &results)
+        }
+        return results
     }
 
     /// One run: a fresh node and the four steps.

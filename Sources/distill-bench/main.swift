@@ -35,6 +35,9 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
     ("upgrade", "bin/kv upgrade/downgrade of a kv server with 10,000 keys (install, command, longest pause, failed "
         + "calls) vs OTP 25's release_handler [--keys N --otp no]",
         { try UpgradeBenchmark.main($0) }),
+    ("kv", "the kv server's whole story beside OTP 25's: release, sizes, boot, calls, hot upgrades; a table and "
+        + "JSON [--keys N --cli-calls N --json PATH]",
+        { try KVStoryBenchmark.main($0) }),
     ("otp", "the OTP baseline alone: bench/otp's kv release built, booted, hot-upgraded, called [--keys --calls "
         + "--cli-calls]",
         { try OTPBenchmark.run(BenchmarkArguments($0)) }),

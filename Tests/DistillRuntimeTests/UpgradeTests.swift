@@ -203,8 +203,12 @@ struct UpgradeTests {
         try runtime.changeCode(tally, to: TallyV3.self, mode: .advanced(extra: []))
         runtime.cast(tally, .tuple(["add", 2]))
         #expect(try runtime.call(tally, "get") == [5, 2])
-        #expect(throws: RuntimeError.self) {
+        do {
             try runtime.changeCode(tally, to: TallyV1.self, mode: .advanced(extra: "refuse"), direction: .down)
+            Issue.record("expected the downgrade to be refused")
+        } catch let error as RuntimeError {
+            #expect(error.code == .codeChangeFailed)
+            #expect(error.message.hasPrefix("Tally downgradeState to vsn 1: "), "\(error.message)")
         }
         #expect(try runtime.call(tally, "get") == [5, 2])
         try runtime.changeCode(tally, to: TallyV1.self, mode: .advanced(extra: []), direction: .down)

@@ -88,17 +88,18 @@ final class ServerImplementation<S: Server>: ModuleImplementation, @unchecked Se
                 "\(code.name) is a server; the process runs supervisor \(previous.code.name)"
             )
         }
+        // Down: the newer code converts its state to the older shape first (OTP's
+        // code_change({down, Vsn}) in the module being replaced).
+        let downgrading = advanced && oldVsn.tagged("down")?.count == 1
         let old: Term
         do {
-            // Down: the newer code converts its state to the older shape first (OTP's
-            // code_change({down, Vsn}) in the module being replaced).
-            let downgrading = oldVsn.tagged("down")?.count == 1
             old =
-                advanced && downgrading
+                downgrading
                 ? try previous.encodeState(downgradingTo: code.vsn, extra: extra)
                 : try previous.encodeState()
         } catch {
-            throw RuntimeError(.codeChangeFailed, "\(previous.code.name) could not encode its state: \(error)")
+            let what = downgrading ? "downgradeState to vsn \(code.vsn)" : "could not encode its state"
+            throw RuntimeError(.codeChangeFailed, "\(previous.code.name) \(what): \(error)", reason: .error(error))
         }
         let server = S()
         do {
