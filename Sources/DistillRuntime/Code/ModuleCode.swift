@@ -88,6 +88,10 @@ final class ServerImplementation<S: Server>: ModuleImplementation, @unchecked Se
                 "\(code.name) is a server; the process runs supervisor \(previous.code.name)"
             )
         }
+        // A soft change between two layouts of the same shared types moves the value as it is.
+        if !advanced, let state = previous.transferState(as: S.State.self) {
+            return ServerBody(code: code, server: S(), state: state)
+        }
         // Down: the newer code converts its state to the older shape first (OTP's
         // code_change({down, Vsn}) in the module being replaced).
         let downgrading = advanced && oldVsn.tagged("down")?.count == 1

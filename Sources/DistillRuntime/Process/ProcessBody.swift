@@ -31,6 +31,9 @@ class ProcessBody: @unchecked Sendable {
 
     /// The state as a term for older code of vsn `oldVsn` (a downgrade's advanced code change).
     func encodeState(downgradingTo oldVsn: Term, extra: Term) throws -> Term { try encodeState() }
+
+    /// A copy of the state as a value of `type`, if it is one bit for bit (``StateTransfer``).
+    func transferState<T>(as type: T.Type) -> T? { nil }
 }
 
 /// A ``Server`` type's body.
@@ -65,4 +68,6 @@ final class ServerBody<S: Server>: ProcessBody, @unchecked Sendable {
     override func encodeState(downgradingTo oldVsn: Term, extra: Term) throws -> Term {
         try server.downgradeState(to: oldVsn, state: state, extra: extra)
     }
+
+    override func transferState<T>(as type: T.Type) -> T? { StateTransfer.transfer(state, as: type) }
 }
