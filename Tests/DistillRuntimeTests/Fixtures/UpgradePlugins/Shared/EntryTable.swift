@@ -68,4 +68,14 @@ public struct KV: Server {
         }
         return result
     }
+
+    /// Down to 0.1.0 or 0.2.0 (vsn 1), as OTP's `code_change({down, 1}, ...)` in this module:
+    /// entries become their values again; refused while the table holds `refuse_downgrade`.
+    public func downgradeState(to oldVsn: Term, state: State, extra: Term) throws -> Term {
+        struct Refused: Error, CustomStringConvertible { var description: String }
+        if state.table["refuse_downgrade"] != nil {
+            throw Refused(description: "kv refuses to go down: refuse_downgrade is set")
+        }
+        return ["table": .map(TermMap(state.table.map { (Term.binary($0.key), Term.binary($0.value.value)) }))]
+    }
 }

@@ -6,7 +6,8 @@
 import DistillRuntime
 import Glibc
 
-/// kv 0.1.0 and 0.2.0: a table of strings.
+/// kv 0.1.0 and 0.2.0: a table of strings. Back from 0.3.0 the default `codeChange` decodes
+/// what 0.3.0's `downgradeState` wrote.
 public struct KV: Server {
     public static let vsn: Term = 1
     public struct State: Codable, Sendable { var table: [String: String] = [:] }
@@ -39,21 +40,5 @@ public struct KV: Server {
         case "version": return .reply(.binary(kvVersion))
         default: return .reply(.tuple(["error", "badarg"]))
         }
-    }
-
-    /// Back from 0.3.0 (`{down, 2}`): entries become their values again, unless the table holds
-    /// `refuse_downgrade`.
-    public func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State {
-        struct Refused: Error, CustomStringConvertible { var description: String }
-        guard oldVsn == .tuple(["down", 2]), let table = state.mapValue?["table"]?.mapValue else {
-            return try TermDecoder().decode(State.self, from: state)
-        }
-        var result = State()
-        for entry in table {
-            guard let key = text(entry.key), let value = entry.value.mapValue?["value"].flatMap(text) else { continue }
-            if key == "refuse_downgrade" { throw Refused(description: "kv refuses to go down: refuse_downgrade is set") }
-            result.table[key] = value
-        }
-        return result
     }
 }
