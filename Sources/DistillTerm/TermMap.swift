@@ -25,9 +25,23 @@ public struct TermMap: Sendable, Hashable {
     public init() { entries = [] }
 
     /// A map of the given pairs; when a key repeats, the last value wins (as in `#{k => 1, k => 2}`).
+    /// O(n log n): the pairs are sorted once, not inserted one by one.
     public init(_ pairs: some Sequence<(Term, Term)>) {
-        self.init()
-        for (key, value) in pairs { self[key] = value }
+        // A stable order: equal keys keep the order they came in, so the last one is kept.
+        let sorted = pairs.enumerated().sorted { lhs, rhs in
+            let order = Term.mapKeyOrder(lhs.element.0, rhs.element.0)
+            return order < 0 || (order == 0 && lhs.offset < rhs.offset)
+        }
+        var entries: [Entry] = []
+        entries.reserveCapacity(sorted.count)
+        for (_, (key, value)) in sorted {
+            if let last = entries.last, Term.mapKeyOrder(last.key, key) == 0 {
+                entries[entries.count - 1] = Entry(key: key, value: value)
+            } else {
+                entries.append(Entry(key: key, value: value))
+            }
+        }
+        self.init(uncheckedSortedEntries: entries)
     }
 
     /// A map of `entries` that are already sorted by ``Term/mapKeyOrder(_:_:)`` with no two

@@ -134,3 +134,26 @@ struct ErlangAvailabilityTests {
         #expect(output == "[1,2,3]")
     }
 }
+
+struct TermMapConstructionTests {
+    /// Built from pairs at once, a map equals the same pairs inserted one by one: sorted keys,
+    /// the last value of a repeated key.
+    @Test func pairsGiveTheMapThatInsertionsGive() {
+        var rng = SplitMix64(seed: 7)
+        let pairs: [(Term, Term)] = (0..<3000).map { index in
+            let key: Term =
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: .integer(Int.random(in: 0..<500, using: &rng))
+                case 1: .binary("k\(Int.random(in: 0..<500, using: &rng))")
+                default: .float(Double(Int.random(in: 0..<500, using: &rng)))
+                }
+            return (key, .integer(index))
+        }
+        var inserted = TermMap()
+        for (key, value) in pairs { inserted[key] = value }
+        let built = TermMap(pairs)
+        #expect(built == inserted)
+        #expect(built.entries.map(\.key) == inserted.entries.map(\.key))
+        #expect(zip(built.entries, built.entries.dropFirst()).allSatisfy { Term.mapKeyOrder($0.key, $1.key) < 0 })
+    }
+}
