@@ -12,7 +12,7 @@ import DistillRuntime
 /// - call `who` → the nicks, sorted, as binaries
 /// - call `broadcasts` → how many lines it has relayed
 /// - cast `{broadcast, FromNick, Text}`: sends `{chat_line, Bytes}` (the line as the
-///   clients read it) to every session but the sender's
+///   clients read it: ``line(from:text:)`` in Wire.swift) to every session but the sender's
 ///
 /// It monitors each session, so a session that dies without leaving frees its nick.
 public struct ChatRegistry: Server {
@@ -81,11 +81,6 @@ public struct ChatRegistry: Server {
     private func leave(_ nick: String, _ state: inout State, _ ctx: ProcessContext) {
         state.sessions[nick] = nil
         if let monitor = state.monitors.removeValue(forKey: nick) { ctx.demonitor(monitor, flush: true) }
-    }
-
-    /// What the other clients read when `from` says `text`.
-    static func line(from: String, text: [UInt8]) -> [UInt8] {
-        Array("\(from): ".utf8) + text + [10]
     }
 
     /// Text from a binary, an atom or a string.

@@ -10,7 +10,7 @@ import DistillRuntime
 ///
 /// - The first line names the client: `NICK alice`. Until then any other line is refused.
 /// - `/who` answers `users alice bob` (the nicks in the chat, sorted).
-/// - Any other line is said to the chat: every other client reads `alice: text`.
+/// - Any other line is said to the chat: every other client reads `alice: text` (Wire.swift).
 /// - Every line the client sends is answered, after whatever else it causes, by exactly one
 ///   `ok N` (N: the lines this session has handled, counting this one) or `error N reason`,
 ///   so a client can tell that each of its lines was handled.
@@ -86,9 +86,6 @@ public struct ChatSession: Server {
         ctx.cast("chat_registry", .tuple(["broadcast", .binary(state.nick), .binary(line)]))
         return Self.ack(state.handled)
     }
-
-    /// The acknowledgement of line `count`.
-    static func ack(_ count: Int) -> [UInt8] { Array("ok \(count)\n".utf8) }
 
     /// The refusal of line `count`.
     static func error(_ count: Int, _ reason: String) -> [UInt8] { Array("error \(count) \(reason)\n".utf8) }
