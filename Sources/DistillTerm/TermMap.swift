@@ -27,20 +27,20 @@ public struct TermMap: Sendable, Hashable {
     /// A map of the given pairs; when a key repeats, the last value wins (as in `#{k => 1, k => 2}`).
     /// O(n log n): the pairs are sorted once, not inserted one by one.
     public init(_ pairs: some Sequence<(Term, Term)>) {
-        // A stable order: equal keys keep the order they came in, so the last one is kept.
-        let sorted = pairs.enumerated().sorted { lhs, rhs in
-            let order = Term.mapKeyOrder(lhs.element.0, rhs.element.0)
-            return order < 0 || (order == 0 && lhs.offset < rhs.offset)
-        }
         var entries: [Entry] = []
-        entries.reserveCapacity(sorted.count)
-        for (_, (key, value)) in sorted {
-            if let last = entries.last, Term.mapKeyOrder(last.key, key) == 0 {
-                entries[entries.count - 1] = Entry(key: key, value: value)
+        entries.reserveCapacity(pairs.underestimatedCount)
+        // Where each key went, to give a repeated key its last value (`==` is `=:=`, the
+        // equality of map keys).
+        var positions: [Term: Int] = [:]
+        for (key, value) in pairs {
+            if let position = positions[key] {
+                entries[position].value = value
             } else {
+                positions[key] = entries.count
                 entries.append(Entry(key: key, value: value))
             }
         }
+        entries.sort { Term.mapKeyOrder($0.key, $1.key) < 0 }
         self.init(uncheckedSortedEntries: entries)
     }
 
