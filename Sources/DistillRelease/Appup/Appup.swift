@@ -78,27 +78,17 @@ extension Appup {
     }
 
     private static func entries(_ node: Node, direction: String) throws(ReleaseFileError) -> [Entry] {
-        var entries: [Entry] = []
-        for element in try node.list("the \(direction) entries of an appup") {
-            let entry = node.context.attempt { () throws(ReleaseFileError) -> Entry in
-                let pair = try element.tuple(
-                    "an appup \(direction) entry",
-                    count: 2,
-                    shape: "a {Vsn, [Instruction]} tuple"
-                )
-                let version = try AppupVersion(node: pair[0])
-                var instructions: [AppupInstruction] = []
-                for instruction in try pair[1].list("the instructions of an appup entry") {
-                    if let decoded = node.context.attempt({ () throws(ReleaseFileError) in
-                        try AppupInstruction(node: instruction)
-                    }) {
-                        instructions.append(decoded)
-                    }
-                }
-                return Entry(version: version, instructions: instructions)
+        try node.eachElement("the \(direction) entries of an appup") { element throws(ReleaseFileError) -> Entry in
+            let pair = try element.tuple(
+                "an appup \(direction) entry",
+                count: 2,
+                shape: "a {Vsn, [Instruction]} tuple"
+            )
+            let version = try AppupVersion(node: pair[0])
+            let instructions = try pair[1].eachElement("the instructions of an appup entry") {
+                instruction throws(ReleaseFileError) in try AppupInstruction(node: instruction)
             }
-            if let entry { entries.append(entry) }
+            return Entry(version: version, instructions: instructions)
         }
-        return entries
     }
 }

@@ -26,6 +26,11 @@ enum ReleaseFileParsing {
         }
     }
 
+    /// The one term of `source`, a file of `kind` that holds exactly one.
+    static func single(_ source: String, file: String, kind: ReleaseFileKind) throws(ReleaseFileError) -> LocatedTerm {
+        try single(terms(source, file: file), file: file, what: kind.noun)
+    }
+
     /// The one term of a file that must hold exactly one (`what`, such as "an .app file").
     static func single(_ terms: [LocatedTerm], file: String, what: String) throws(ReleaseFileError) -> LocatedTerm {
         guard let first = terms.first else {
@@ -55,12 +60,7 @@ enum ReleaseFileParsing {
 extension ApplicationSpec {
     /// Reads the text of an `.app` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
-        let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file),
-            file: file,
-            what: ReleaseFileKind.app.noun
-        )
-        try self.init(located: term, file: file)
+        try self.init(located: ReleaseFileParsing.single(source, file: file, kind: .app), file: file)
     }
 
     /// The file's text, as OTP writes it.
@@ -70,12 +70,7 @@ extension ApplicationSpec {
 extension ReleaseSpec {
     /// Reads the text of a `.rel` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
-        let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file),
-            file: file,
-            what: ReleaseFileKind.rel.noun
-        )
-        try self.init(located: term, file: file)
+        try self.init(located: ReleaseFileParsing.single(source, file: file, kind: .rel), file: file)
     }
 
     /// The file's text, as OTP writes it.
@@ -85,12 +80,7 @@ extension ReleaseSpec {
 extension Appup {
     /// Reads the text of an `.appup` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
-        let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file),
-            file: file,
-            what: ReleaseFileKind.appup.noun
-        )
-        try self.init(located: term, file: file)
+        try self.init(located: ReleaseFileParsing.single(source, file: file, kind: .appup), file: file)
     }
 
     /// The file's text.
@@ -100,12 +90,7 @@ extension Appup {
 extension Relup {
     /// Reads the text of a `relup` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
-        let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file),
-            file: file,
-            what: ReleaseFileKind.relup.noun
-        )
-        try self.init(located: term, file: file)
+        try self.init(located: ReleaseFileParsing.single(source, file: file, kind: .relup), file: file)
     }
 
     /// The file's text as `systools` writes it: `%% utf-8`, then the term.
@@ -115,12 +100,7 @@ extension Relup {
 extension ReleasesFile {
     /// Reads the text of a `RELEASES` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
-        let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file),
-            file: file,
-            what: ReleaseFileKind.releases.noun
-        )
-        try self.init(located: term, file: file)
+        try self.init(located: ReleaseFileParsing.single(source, file: file, kind: .releases), file: file)
     }
 
     /// The file's text as `release_handler` writes it: `%% utf-8`, then the term.
@@ -130,12 +110,7 @@ extension ReleasesFile {
 extension SysConfig {
     /// Reads the text of a `sys.config` file.
     public init(parsing source: String, file: String) throws(ReleaseFileError) {
-        let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file),
-            file: file,
-            what: ReleaseFileKind.sysConfig.noun
-        )
-        try self.init(located: term, file: file)
+        try self.init(located: ReleaseFileParsing.single(source, file: file, kind: .sysConfig), file: file)
     }
 
     /// The file's text.
@@ -156,8 +131,7 @@ extension SysConfig {
     /// Reads the text of a `sys.config` after replacing its `${VAR}` references with
     /// `environment` (``VariableSubstitution``): what a release does at boot.
     public init(parsing source: String, file: String, environment: [String: String]) throws(ReleaseFileError) {
-        let term = try ReleaseFileParsing.single(
-            ReleaseFileParsing.terms(source, file: file), file: file, what: ReleaseFileKind.sysConfig.noun)
+        let term = try ReleaseFileParsing.single(source, file: file, kind: .sysConfig)
         try self.init(
             located: VariableSubstitution.substitute(in: term, environment: environment, file: file), file: file)
     }

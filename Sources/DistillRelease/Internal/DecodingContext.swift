@@ -142,6 +142,17 @@ struct Node {
         return parts
     }
 
+    /// A proper list's elements, each decoded by `decode` on its own: an element that fails is
+    /// recorded and left out, so that one reading reports every bad element.
+    func eachElement<T>(
+        _ role: String,
+        _ decode: (Node) throws(ReleaseFileError) -> T
+    ) throws(ReleaseFileError) -> [T] {
+        try list(role).compactMap { element in
+            context.attempt { () throws(ReleaseFileError) -> T in try decode(element) }
+        }
+    }
+
     func tuple(_ role: String, shape: String = "a tuple") throws(ReleaseFileError) -> [Node] {
         guard case .tuple = term else { throw wrongShape(role, shape) }
         return parts

@@ -75,29 +75,21 @@ extension Relup {
     }
 
     private static func entries(_ node: Node, direction: String) throws(ReleaseFileError) -> [Entry] {
-        var entries: [Entry] = []
-        for element in try node.list("the \(direction) entries of a relup") {
-            let entry = node.context.attempt { () throws(ReleaseFileError) -> Entry in
-                let parts = try element.tuple(
-                    "a relup \(direction) entry",
-                    count: 3,
-                    shape: "a {Vsn, Descr, [Instruction]} tuple"
-                )
-                let version = try parts[0].string("the version of a relup entry")
-                var instructions: [RelupInstruction] = []
-                for instruction in try parts[2].list("the instructions of a relup entry") {
-                    let decoded = node.context.attempt { () throws(ReleaseFileError) -> RelupInstruction in
-                        guard let decoded = try RelupInstruction(node: instruction) else {
-                            throw InstructionName.unknown(instruction, appup: false)
-                        }
-                        return decoded
-                    }
-                    if let decoded { instructions.append(decoded) }
+        try node.eachElement("the \(direction) entries of a relup") { element throws(ReleaseFileError) -> Entry in
+            let parts = try element.tuple(
+                "a relup \(direction) entry",
+                count: 3,
+                shape: "a {Vsn, Descr, [Instruction]} tuple"
+            )
+            let version = try parts[0].string("the version of a relup entry")
+            let instructions = try parts[2].eachElement("the instructions of a relup entry") {
+                instruction throws(ReleaseFileError) -> RelupInstruction in
+                guard let decoded = try RelupInstruction(node: instruction) else {
+                    throw InstructionName.unknown(instruction, appup: false)
                 }
-                return Entry(version: version, description: parts[1].term, instructions: instructions)
+                return decoded
             }
-            if let entry { entries.append(entry) }
+            return Entry(version: version, description: parts[1].term, instructions: instructions)
         }
-        return entries
     }
 }
