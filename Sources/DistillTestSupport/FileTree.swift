@@ -40,6 +40,29 @@ public struct FileTree: Hashable, CustomStringConvertible {
         }
     }
 
+    /// The tree as a release tarball holds it (TarballWriter's modes): directories 0755, files
+    /// 0755 if any execute bit is set, else 0644.
+    public var packed: FileTree {
+        var result = self
+        for (path, node) in nodes {
+            switch node {
+            case .directory: result.nodes[path] = .directory(permissions: 0o755)
+            case .file(let permissions, let contents):
+                result.nodes[path] = .file(permissions: permissions & 0o111 != 0 ? 0o755 : 0o644, contents: contents)
+            default: break
+            }
+        }
+        return result
+    }
+
+    /// Writes `contents` to `path` with permissions `mode`, making the directories it needs.
+    public static func write(_ path: String, _ contents: String, mode: Int = 0o644) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+    }
+
     /// Only the names and types under `root` (no contents): a cheap "nothing changed here" check.
     public static func listing(at root: String) throws -> [String] {
         try FileTree(at: root).nodes.map { path, node in

@@ -48,7 +48,7 @@ struct TarballWriterTests {
         let extracted = work.path + "/extracted"
         try FileManager.default.createDirectory(atPath: extracted, withIntermediateDirectories: false)
         try runProcess("/usr/bin/env", ["tar", "-xzf", tarball, "-C", extracted])
-        #expect(try FileTree(at: extracted) == Fixture.normalised(try FileTree(at: tree)))
+        #expect(try FileTree(at: extracted) == FileTree(at: tree).packed)
     }
 
     @Test func longPathsRoundTripThroughGNUTarAndOurReader() throws {
@@ -58,7 +58,7 @@ struct TarballWriterTests {
         let directory = "lib/" + String(repeating: "d", count: 65)
         let path = directory + "/" + String(repeating: "f", count: 200 - directory.count - 1)
         #expect(path.count == 200)
-        try Fixture.write(tree + "/" + path, "long\n")
+        try FileTree.write(tree + "/" + path, "long\n")
         let tarball = work.path + "/long.tar.gz"
         try TarballWriter().pack(directory: tree, to: tarball)
 
@@ -110,7 +110,7 @@ struct TarballWriterTests {
     @Test func entriesAreSortedBytewiseWithEveryParentDirectory() throws {
         let work = try TemporaryDirectory()
         let sources = work.path + "/sources"
-        try Fixture.write(sources + "/one", "1")
+        try FileTree.write(sources + "/one", "1")
         let entries = [
             TarballEntry(path: "a/b/c", kind: .file(source: sources + "/one")),
             TarballEntry(path: "a.txt", kind: .file(source: sources + "/one")),
@@ -146,8 +146,8 @@ struct TarballWriterTests {
 
     @Test func packsAnEntryListFromSourcesElsewhere() throws {
         let work = try TemporaryDirectory()
-        try Fixture.write(work.path + "/build/libKV.so", "elf", mode: 0o700)
-        try Fixture.write(work.path + "/build/kv.app", "{application, kv, []}.\n", mode: 0o600)
+        try FileTree.write(work.path + "/build/libKV.so", "elf", mode: 0o700)
+        try FileTree.write(work.path + "/build/kv.app", "{application, kv, []}.\n", mode: 0o600)
         let entries = [
             TarballEntry(path: "lib/kv-0.1.0/lib/libKV-0.1.0.so", kind: .file(source: work.path + "/build/libKV.so")),
             TarballEntry(path: "lib/kv-0.1.0/ebin/kv.app", kind: .file(source: work.path + "/build/kv.app")),
@@ -174,7 +174,7 @@ struct TarballWriterTests {
         try TarballWriter().pack(directory: tree, to: tarball)
         let first = try Fixture.bytes(tarball)
         // What a pack killed halfway leaves behind is not packed either.
-        try Fixture.write(tree + "/releases/0.1.0/.kv.tar.gz.tmp-Ab12Cd", "partial")
+        try FileTree.write(tree + "/releases/0.1.0/.kv.tar.gz.tmp-Ab12Cd", "partial")
         try TarballWriter().pack(directory: tree, to: tarball)
         #expect(try Fixture.bytes(tarball) == first)
         #expect(try !ReleaseArchive.list(tarball).contains { $0.path.hasSuffix(".tar.gz") })
@@ -183,14 +183,14 @@ struct TarballWriterTests {
     @Test func excludedPathsAreLeftOut() throws {
         let work = try TemporaryDirectory()
         let tree = try Fixture.release(in: work.path)
-        try Fixture.write(tree + "/var/run/kv.pid", "42")
+        try FileTree.write(tree + "/var/run/kv.pid", "42")
         try TarballWriter().pack(directory: tree, to: work.path + "/kv.tar.gz", excluding: ["var"])
         #expect(try !ReleaseArchive.list(work.path + "/kv.tar.gz").contains { $0.path.hasPrefix("var") })
     }
 
     @Test func hardLinkedFilesArePackedAsTwoFiles() throws {
         let work = try TemporaryDirectory()
-        try Fixture.write(work.path + "/tree/a", "same")
+        try FileTree.write(work.path + "/tree/a", "same")
         try FileManager.default.linkItem(atPath: work.path + "/tree/a", toPath: work.path + "/tree/b")
         try TarballWriter().pack(directory: work.path + "/tree", to: work.path + "/t.tar.gz")
         #expect(try ReleaseArchive.list(work.path + "/t.tar.gz").map(\.kind) == [.regularFile, .regularFile])
@@ -198,8 +198,8 @@ struct TarballWriterTests {
 
     @Test func progressCountsFileBytesUpToTheTotal() throws {
         let work = try TemporaryDirectory()
-        try Fixture.write(work.path + "/tree/big", String(repeating: "x", count: 3 << 20))
-        try Fixture.write(work.path + "/tree/small", "abc")
+        try FileTree.write(work.path + "/tree/big", String(repeating: "x", count: 3 << 20))
+        try FileTree.write(work.path + "/tree/small", "abc")
         var reports: [TarballWriter.Progress] = []
         try TarballWriter().pack(directory: work.path + "/tree", to: work.path + "/t.tar.gz") { reports.append($0) }
         #expect(reports.first?.bytesDone == 0)
@@ -220,7 +220,7 @@ struct TarballWriterTests {
     func refusesSymbolicLinksLeavingTheTree(link: String, target: String, code: PackError.Code, message: String) throws
     {
         let work = try TemporaryDirectory()
-        try Fixture.write(work.path + "/tree/file", "x")
+        try FileTree.write(work.path + "/tree/file", "x")
         try FileManager.default.createDirectory(atPath: work.path + "/tree/a", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: work.path + "/tree/" + link, withDestinationPath: target)
         let before = try FileTree.listing(at: work.path)
@@ -245,7 +245,7 @@ struct TarballWriterTests {
 
     @Test func refusesDuplicateAndEscapingPaths() throws {
         let work = try TemporaryDirectory()
-        try Fixture.write(work.path + "/one", "1")
+        try FileTree.write(work.path + "/one", "1")
         let destination = work.path + "/t.tar.gz"
         let file = TarballEntry.Kind.file(source: work.path + "/one")
         #expect(
@@ -289,7 +289,7 @@ struct TarballWriterTests {
 
     @Test func failureWhileWritingRemovesTheTemporaryFile() throws {
         let work = try TemporaryDirectory()
-        try Fixture.write(work.path + "/one", String(repeating: "1", count: 100_000))
+        try FileTree.write(work.path + "/one", String(repeating: "1", count: 100_000))
         try FileManager.default.createDirectory(atPath: work.path + "/dir", withIntermediateDirectories: true)
         let out = work.path + "/out"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -348,42 +348,23 @@ enum Fixture {
     /// `tree/` with an executable, a shared library and a link to it, term files, an empty file.
     static func release(in directory: String) throws -> String {
         let tree = directory + "/tree"
-        try write(tree + "/bin/kv", "#!/bin/sh\necho kv \"$@\"\n", mode: 0o755)
-        try write(tree + "/erts-6.3.1/lib/libswiftCore.so", String(repeating: "\u{7F}ELF", count: 1024), mode: 0o755)
+        try FileTree.write(tree + "/bin/kv", "#!/bin/sh\necho kv \"$@\"\n", mode: 0o755)
+        try FileTree.write(tree + "/erts-6.3.1/lib/libswiftCore.so", String(repeating: "\u{7F}ELF", count: 1024), mode: 0o755)
         try FileManager.default.createSymbolicLink(
             atPath: tree + "/erts-6.3.1/lib/libswiftCore.so.6",
             withDestinationPath: "libswiftCore.so"
         )
-        try write(tree + "/lib/kv-0.1.0/ebin/kv.app", "{application, kv, [{vsn, \"0.1.0\"}, {modules, ['KV']}]}.\n")
-        try write(
+        try FileTree.write(tree + "/lib/kv-0.1.0/ebin/kv.app", "{application, kv, [{vsn, \"0.1.0\"}, {modules, ['KV']}]}.\n")
+        try FileTree.write(
             tree + "/releases/0.1.0/kv.rel",
             "{release, {\"kv\", \"0.1.0\"}, {erts, \"6.3.1\"}, [{kv, \"0.1.0\"}]}.\n"
         )
         try FileManager.default.createSymbolicLink(atPath: tree + "/releases/current", withDestinationPath: "0.1.0")
-        try write(tree + "/releases/empty", "")
+        try FileTree.write(tree + "/releases/empty", "")
         return tree
     }
 
-    /// The tree as packed: directories 0755, files 0755 if executable else 0644.
-    static func normalised(_ tree: FileTree) -> FileTree {
-        var result = tree
-        for (path, node) in tree.nodes {
-            switch node {
-            case .directory: result.nodes[path] = .directory(permissions: 0o755)
-            case .file(let permissions, let contents):
-                result.nodes[path] = .file(permissions: permissions & 0o111 != 0 ? 0o755 : 0o644, contents: contents)
-            default: break
-            }
-        }
-        return result
-    }
 
-    static func write(_ path: String, _ contents: String, mode: Int = 0o644) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(contents.utf8).write(to: url)
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
-    }
 
     static func bytes(_ path: String) throws -> [UInt8] {
         Array(try Data(contentsOf: URL(fileURLWithPath: path)))
