@@ -212,34 +212,19 @@ enum KVStoryBenchmark {
     static func measureNode(release: Release, runs: Int, cliCalls: Int) throws -> NodeFigures {
         var figures = NodeFigures()
         for _ in 1...runs {
-            let boot = try timedShell(#"bin/kv start >/dev/null && bin/kv rpc kv '{put, a, 42}' >/dev/null"#, in: release.root)
+            let boot = try UpgradeBenchmark.timedInShell(
+                #"bin/kv start >/dev/null && bin/kv rpc kv '{put, a, 42}' >/dev/null"#,
+                in: release.root
+            )
             defer { try? ReleaseBenchmark.shell([release.root + "/bin/kv", "stop"], in: release.root) }
-            figures.boot.values.append(boot)
-            let calls = try timedShell(
+            figures.boot.values.append(boot.seconds)
+            let calls = try UpgradeBenchmark.timedInShell(
                 #"i=0; while [ $i -lt \#(cliCalls) ]; do bin/kv rpc kv '{get, a, nil}' >/dev/null || exit 1; i=$((i+1)); done"#,
                 in: release.root
             )
-            figures.commandLine.values.append(Double(cliCalls) / calls)
+            figures.commandLine.values.append(Double(cliCalls) / calls.seconds)
         }
         return figures
-    }
-
-    /// Seconds `script` took in `sh`, measured by that shell.
-    static func timedShell(_ script: String, in directory: String) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "s=$(date +%s%N); \(script) || exit 1; e=$(date +%s%N); echo $((e - s))"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, let nanoseconds = Double(text) else {
-            throw BenchmarkError("in \(directory): \(script) failed (\(process.terminationStatus)): \(text)")
-        }
-        return nanoseconds / 1e9
     }
 
     // MARK: - Reporting

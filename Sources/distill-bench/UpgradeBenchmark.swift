@@ -150,32 +150,42 @@ enum UpgradeBenchmark {
         return output.trimmingCharacters(in: .newlines)
     }
 
-    /// Runs `bin/kv ARGUMENTS`, which must succeed, timed by the shell that runs it: from
-    /// just before its exec to its exit, without this program's process spawning and
-    /// Foundation's `waitUntilExit` (which polls every 50 ms) in the figure, as bench/otp's
-    /// driver times its commands.
+    /// Runs `bin/kv ARGUMENTS`, which must succeed, timed by the shell that runs it.
     static func timed(_ release: KVReleaseLayout, _ arguments: [String]) throws -> (output: String, seconds: Double) {
-        let script = #"s=$(date +%s%N); "$@"; status=$?; e=$(date +%s%N); echo "elapsed_ns $((e - s))"; exit $status"#
-        let (status, output) = try run("/bin/sh", ["-c", script, "sh", release.script] + arguments)
+        try timedInShell(#""$@""#, arguments: [release.script] + arguments)
+    }
+
+    /// Runs `script` in `sh` (`arguments` as `$1`...; in `directory`), which must succeed, timed
+    /// by that shell from just before the script to its end: without this program's process
+    /// spawning and Foundation's `waitUntilExit` (which polls every 50 ms) in the figure, as
+    /// bench/otp's driver times its commands. Returns what the script printed.
+    static func timedInShell(
+        _ script: String,
+        arguments: [String] = [],
+        in directory: String? = nil
+    ) throws -> (output: String, seconds: Double) {
+        let timed = "s=$(date +%s%N); \(script); status=$?; e=$(date +%s%N); echo \"elapsed_ns $((e - s))\"; exit $status"
+        let (status, output) = try run("/bin/sh", ["-c", timed, "sh"] + arguments, in: directory)
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
         guard status == 0, let last = lines.last(where: { $0.hasPrefix("elapsed_ns ") }),
             let nanoseconds = Double(last.dropFirst("elapsed_ns ".count))
         else {
-            throw BenchmarkError("bin/kv \(arguments.joined(separator: " ")) exited with \(status): \(output)")
+            throw BenchmarkError("\(([script] + arguments).joined(separator: " ")) exited with \(status): \(output)")
         }
-        let reply = lines.filter { !$0.hasPrefix("elapsed_ns ") }.joined(separator: "\n")
-        return (reply.trimmingCharacters(in: .newlines), nanoseconds / 1e9)
+        let printed = lines.filter { !$0.hasPrefix("elapsed_ns ") }.joined(separator: "\n")
+        return (printed.trimmingCharacters(in: .newlines), nanoseconds / 1e9)
     }
 
     static func command(_ release: KVReleaseLayout, _ arguments: [String]) throws -> (Int32, String) {
         try run(release.script, arguments)
     }
 
-    /// Runs `executable` with `arguments`, standard output and error into one text.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
+    /// Runs `executable` with `arguments` (in `directory`), standard output and error into one text.
+    static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "RELEASE_ROOT")
         process.environment = environment
