@@ -68,9 +68,9 @@ struct ChatReleaseTests {
         let base = try await Self.v010()
         // Blocking I/O from here on, on this task (#expect needs the test's task).
         do {
-            let node = try ChatNode(deploying: base.tarball)
+            let node = try DeployedRelease(name: "chat", deploying: base.tarball)
             defer { node.stopIfRunning() }
-            let port = try node.start()
+            let port = try node.startChat()
             let alice = try ChatClient(port: port, name: "alice")
             let bob = try ChatClient(port: port, name: "bob")
             let carol = try ChatClient(port: port, name: "carol")
@@ -126,9 +126,9 @@ struct ChatReleaseTests {
         let started = ContinuousClock.now
         // Blocking I/O from here on, on this task (#expect needs the test's task).
         do {
-            let node = try ChatNode(deploying: base.tarball)
+            let node = try DeployedRelease(name: "chat", deploying: base.tarball)
             defer { node.stopIfRunning() }
-            let port = try node.start()
+            let port = try node.startChat()
             try node.place(upgraded.tarball, version: "0.2.0")
             let names = ["alice", "bob", "carol", "dave"]
             let clients = try names.map { try ChatClient(port: port, name: $0) }
