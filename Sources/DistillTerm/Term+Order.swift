@@ -118,18 +118,8 @@ extension Term: Comparable {
     }
 
     private static func compareBytes(_ lhs: [UInt8], _ rhs: [UInt8]) -> Int {
-        lhs.withUnsafeBufferPointer { left in
-            rhs.withUnsafeBufferPointer { right in
-                let common = min(left.count, right.count)
-                var index = 0
-                while index < common {
-                    let (a, b) = (left[index], right[index])
-                    if a != b { return a < b ? -1 : 1 }
-                    index += 1
-                }
-                return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
-            }
-        }
+        for (left, right) in zip(lhs, rhs) where left != right { return left < right ? -1 : 1 }
+        return lhs.count == rhs.count ? 0 : (lhs.count < rhs.count ? -1 : 1)
     }
 
     private static func compareSequences(_ lhs: [Term], _ rhs: [Term], exact: Bool) -> Int {
