@@ -57,7 +57,8 @@ public protocol Server: Module {
     /// `code_change/3`: builds this version's state from the state an older (or, with
     /// `oldVsn` = `{down, Vsn}`, newer) version encoded as a term. A thrown error aborts the
     /// whole upgrade: the process keeps its old code and old state. Default: decode `state`
-    /// as ``State`` with the runtime's ``Term`` decoder.
+    /// as ``State`` with the runtime's ``Term`` decoder. <doc:ChangingState> shows both
+    /// directions with an example and its test.
     func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State
 
     /// The downgrade half of `code_change({down, Vsn}, ...)`, which OTP runs in the newer
