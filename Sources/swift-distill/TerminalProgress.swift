@@ -8,8 +8,10 @@ import Foundation
 import Synchronization
 
 /// Shows a build's progress on standard error:
-/// - on a terminal, one line redrawn in place: `[2/8] building kv (KV)  12.3s`;
-/// - elsewhere (a CI log), one plain line per step;
+/// - on a terminal, one line redrawn in place, with `swift build`'s task count while it
+///   compiles: `[2/9] building kv (KV)  12.3s  swift build 123/456`;
+/// - elsewhere (a CI log), one plain line per step, and `swift build`'s count at most every
+///   ten seconds while it compiles;
 /// - with `--verbose`, the compiler's output as it comes, under a line per step.
 ///
 /// Warnings are printed as they come, on lines of their own.
@@ -17,6 +19,9 @@ final class TerminalProgress: BuildProgress {
     private struct State {
         var step: BuildStep?
         var stepStarted = ContinuousClock.now
+        /// `swift build`'s count in the current step, if it printed one.
+        var count: SwiftBuildCount?
+        var countPrinted = ContinuousClock.now
         var lineShown = false
         var finished = false
     }
@@ -43,6 +48,8 @@ final class TerminalProgress: BuildProgress {
         state.withLock { state in
             state.step = step
             state.stepStarted = .now
+            state.count = nil
+            state.countPrinted = .now
         }
         if interactive {
             redraw()
@@ -52,8 +59,18 @@ final class TerminalProgress: BuildProgress {
     }
 
     func output(_ line: String) {
-        guard verbose else { return }
-        write(line + "\n")
+        if verbose {
+            write(line + "\n")
+            return
+        }
+        guard let count = SwiftBuildCount(line: line) else { return }
+        let logLine: Bool = state.withLock { state in
+            state.count = count
+            guard !interactive, ContinuousClock.now - state.countPrinted >= .seconds(10) else { return false }
+            state.countPrinted = .now
+            return true
+        }
+        if logLine { write("      swift build \(count.done)/\(count.total)\n") }
     }
 
     func warning(_ message: String) {
@@ -75,7 +92,8 @@ final class TerminalProgress: BuildProgress {
             guard !state.finished, let step = state.step else { return nil }
             state.lineShown = true
             let elapsed = ContinuousClock.now - started
-            return "\(Self.prefix(step)) \(step.title)  \(Self.seconds(elapsed))"
+            let count = state.count.map { "  swift build \($0.done)/\($0.total)" } ?? ""
+            return "\(Self.prefix(step)) \(step.title)  \(Self.seconds(elapsed))\(count)"
         }
         guard let line else { return }
         write("\r\u{1B}[K" + line)
@@ -93,10 +111,7 @@ final class TerminalProgress: BuildProgress {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
-    private static func prefix(_ step: BuildStep) -> String {
-        let (number, total) = step.position
-        return "[\(number)/\(total)]"
-    }
+    private static func prefix(_ step: BuildStep) -> String { "[\(step.number)/\(step.total)]" }
 
     static func seconds(_ duration: Duration) -> String {
         let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000

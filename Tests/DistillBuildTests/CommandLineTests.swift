@@ -110,6 +110,29 @@ struct CommandLineTests {
         }
     }
 
+    /// Outside a terminal, `release` prints one line per step, numbered once each from 1 to
+    /// the total it planned (the upgrade step counted only when it plans one).
+    @Test func releaseNumbersEveryStepOnce() async throws {
+        let base = try await KVReleases.v010()
+        try await FixtureWorkspace.kv.withVersion("0.2.0") { directory in
+            let command = ([Self.executable, "release", "--no-tar", "--upgrade", "--from-release", base.tarball])
+                .map { "'\($0)'" }.joined(separator: " ")
+            let progress = try runProcess(
+                "/bin/sh",
+                ["-c", command + " 2>&1 >/dev/null"],
+                currentDirectory: URL(fileURLWithPath: directory.path),
+                timeout: .seconds(900)
+            )
+            let numbers = progress.split(separator: "\n").compactMap { line -> (Int, Int)? in
+                guard let match = line.prefixMatch(of: /\[(\d+)\/(\d+)\] /) else { return nil }
+                return (Int(match.1)!, Int(match.2)!)
+            }
+            // configure, build kv, build the launcher, manifest, runtime, snapshot, upgrade, assemble
+            #expect(numbers.map(\.0) == Array(1...8), "\(progress)")
+            #expect(numbers.allSatisfy { $0.1 == 8 }, "\(progress)")
+        }
+    }
+
     /// `appup` writes the generated appup for review, and keeps one already there.
     @Test func appupWritesTheGeneratedAppupForReview() async throws {
         let base = try await KVReleases.v010()

@@ -161,3 +161,14 @@ struct PackageDescriptionTests {
         #expect(library.directories == ["/src/kv/rel/templates", Repository.root.path + "/templates"])
     }
 }
+
+struct BuildProgressTests {
+    @Test func swiftBuildCountIsReadFromTheStartOfALine() {
+        #expect(SwiftBuildCount(line: "[123/456] Compiling NIOCore ByteBuffer.swift") == .init(done: 123, total: 456))
+        #expect(SwiftBuildCount(line: "[1/1] Planning build") == .init(done: 1, total: 1))
+        #expect(SwiftBuildCount(line: "Building for debugging...") == nil)
+        #expect(SwiftBuildCount(line: "[7/3] nonsense") == nil)
+        #expect(SwiftBuildCount(line: "[a/3] nonsense") == nil)
+        #expect(SwiftBuildCount(line: "warning: [1/2] in a message") == nil)
+    }
+}

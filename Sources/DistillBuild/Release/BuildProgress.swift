@@ -3,7 +3,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-/// One step of a build, as progress displays show it: `[2/8] building kv (KV)`.
+/// One step of a build, as progress displays show it: `[2/9] building kv (KV)`.
 public struct BuildStep: Hashable, Sendable {
     /// What the builder does.
     public enum Kind: String, Hashable, Sendable, CaseIterable {
@@ -15,16 +15,40 @@ public struct BuildStep: Hashable, Sendable {
     public var title: String
     /// The application concerned, if one.
     public var application: String?
+    /// The step's place among the steps this command takes (1-based).
+    public var number: Int
+    /// How many steps this command takes: one build, manifest and snapshot step per
+    /// application, the upgrade and packing steps only when the command does them.
+    public var total: Int
 
-    public init(kind: Kind, title: String, application: String? = nil) {
+    public init(kind: Kind, title: String, application: String? = nil, number: Int, total: Int) {
         self.kind = kind
         self.title = title
         self.application = application
+        self.number = number
+        self.total = total
+    }
+}
+
+/// How far `swift build` is, read from a line of its output: `[123/456] Compiling NIOCore ...`
+/// gives 123 of 456 build tasks.
+public struct SwiftBuildCount: Hashable, Sendable {
+    public var done: Int
+    public var total: Int
+
+    public init(done: Int, total: Int) {
+        self.done = done
+        self.total = total
     }
 
-    /// The step's place among ``Kind/allCases`` (1-based), and how many there are.
-    public var position: (number: Int, total: Int) {
-        (Kind.allCases.firstIndex(of: kind)! + 1, Kind.allCases.count)
+    /// The count at the start of `line`, or `nil` if the line has none.
+    public init?(line: String) {
+        guard line.hasPrefix("["), let close = line.firstIndex(of: "]") else { return nil }
+        let fraction = line[line.index(after: line.startIndex)..<close].split(separator: "/")
+        guard fraction.count == 2, let done = Int(fraction[0]), let total = Int(fraction[1]), done <= total else {
+            return nil
+        }
+        self.init(done: done, total: total)
     }
 }
 

@@ -61,14 +61,16 @@ extension ReleaseBuilder {
     /// anything is written, so a refused upgrade leaves the output as it was), writes the
     /// release directory and packs `releases/VSN/REL.tar.gz`.
     public func release() throws(BuildError) -> ReleaseResult {
-        let prepared = try prepare()
+        let prepared = try prepare(stepsAfter: { settings in
+            (options.upgrade ? 1 : 0) + 1 + (options.packsTarball && !settings.devMode ? 1 : 0)
+        })
         let root = outputDirectory(for: prepared)
         var upgrades: [ReleaseUpgrade] = []
         var appups: [String: Appup] = [:]
         var relup: Relup?
         var warnings: [String] = []
         if options.upgrade {
-            progress.started(BuildStep(kind: .upgrade, title: "planning the upgrade"))
+            started(.upgrade, "planning the upgrade")
             let finder = try PreviousReleaseFinder(
                 name: prepared.settings.release,
                 current: prepared.version,
@@ -87,7 +89,7 @@ extension ReleaseBuilder {
             warnings += upgrades.flatMap { $0.plan.allWarnings.map(\.message) }
             warnings += compilation.warnings.map(\.message)
         }
-        progress.started(BuildStep(kind: .assemble, title: "writing \(root)"))
+        started(.assemble, "writing \(root)")
         let assembler = ReleaseAssembler(prepared: prepared, root: root)
         let layout = assembler.layout
         // The tarball of an earlier build of this version survives the clean-up beside it:
@@ -104,7 +106,7 @@ extension ReleaseBuilder {
 
         var tarball: ReleaseResult.Tarball?
         if options.packsTarball && !prepared.settings.devMode {
-            progress.started(BuildStep(kind: .pack, title: "packing \(layout.tarball)"))
+            started(.pack, "packing \(layout.tarball)")
             tarball = try pack(root: root, paths: paths, to: layout.path(layout.tarball), reuse: reuse)
         }
         for warning in warnings { progress.warning(warning) }
@@ -132,8 +134,8 @@ extension ReleaseBuilder {
     /// `swift-distill plan`: builds and reads the applications and plans the upgrade from
     /// the previous release(s), writing nothing.
     public func plan() throws(BuildError) -> [ReleaseUpgrade] {
-        let prepared = try prepare()
-        progress.started(BuildStep(kind: .upgrade, title: "planning the upgrade"))
+        let prepared = try prepare(stepsAfter: { _ in 1 })
+        started(.upgrade, "planning the upgrade")
         let finder = try PreviousReleaseFinder(
             name: prepared.settings.release,
             current: prepared.version,
@@ -152,7 +154,7 @@ extension ReleaseBuilder {
     /// only `application`) to `rel/appups/APP/FROM_to_TO.appup`, for review and editing.
     /// A file already there is kept unless `force`. Returns the files written.
     public func writeAppups(application: String? = nil, force: Bool = false) throws(BuildError) -> [String] {
-        let prepared = try prepare()
+        let prepared = try prepare(stepsAfter: { _ in 1 })
         if let application, !prepared.applications.contains(where: { $0.name == application }) {
             throw BuildError(
                 code: .unknownName,
@@ -160,7 +162,7 @@ extension ReleaseBuilder {
                     + prepared.applications.map { "'\($0.name)'" }.joined(separator: ", ") + ")"
             )
         }
-        progress.started(BuildStep(kind: .upgrade, title: "generating appups"))
+        started(.upgrade, "generating appups")
         let finder = try PreviousReleaseFinder(
             name: prepared.settings.release,
             current: prepared.version,

@@ -149,10 +149,17 @@ public struct PreparedRelease: Sendable {
 public struct ReleaseBuilder: Sendable {
     public var options: ReleaseOptions
     public var progress: any BuildProgress
+    private let steps = StepNumbering()
 
     public init(options: ReleaseOptions, progress: any BuildProgress = SilentProgress()) {
         self.options = options
         self.progress = progress
+    }
+
+    /// Reports that the next step starts, numbered among the command's steps.
+    func started(_ kind: BuildStep.Kind, _ title: String, application: String? = nil) {
+        let (number, total) = steps.next()
+        progress.started(BuildStep(kind: kind, title: title, application: application, number: number, total: total))
     }
 
     /// The package's directory, absolute.
@@ -163,7 +170,11 @@ public struct ReleaseBuilder: Sendable {
     /// Reads `rel/config`, builds every application's plugin and the launcher, reads the
     /// plugins' manifests, gathers the runtime and makes each application's snapshot.
     public func prepare() throws(BuildError) -> PreparedRelease {
-        progress.started(BuildStep(kind: .configure, title: "reading \(options.configFile)"))
+        try prepare(stepsAfter: { _ in 0 })
+    }
+
+    /// ``prepare()`` for a command that then takes `stepsAfter(settings)` steps of its own.
+    func prepare(stepsAfter: (ReleaseSettings) -> Int) throws(BuildError) -> PreparedRelease {
         let config = try ConfigLoader.load(packageDirectory: packageDirectory, file: options.configFile)
         let settings = try ConfigLoader.settings(
             config,
@@ -171,6 +182,8 @@ public struct ReleaseBuilder: Sendable {
             environment: options.environment,
             file: options.configFile
         )
+        steps.plan(total: StepNumbering.preparing(applications: settings.applications.count) + stepsAfter(settings))
+        started(.configure, "read \(options.configFile): release \(settings.release)")
         let package = try SwiftPackage(
             directory: packageDirectory,
             scratchPath: options.scratchPath,
@@ -210,13 +223,7 @@ public struct ReleaseBuilder: Sendable {
         )
         var binPath: String?
         for (application, product) in products {
-            progress.started(
-                BuildStep(
-                    kind: .build,
-                    title: "building \(application.name) (\(product))",
-                    application: application.name
-                )
-            )
+            started(.build, "building \(application.name) (\(product))", application: application.name)
             try package.build(
                 product: product,
                 configuration: settings.configuration,
@@ -247,9 +254,9 @@ public struct ReleaseBuilder: Sendable {
             Self.launcherStamp(checkout: checkout, binPath: bin, package: package, settings: settings)
         }
         if let current = stamp(), BuildStamp.read(launcherStampFile) == current {
-            progress.started(BuildStep(kind: .build, title: "the launcher (distill-run) is up to date"))
+            started(.build, "the launcher (distill-run) is up to date")
         } else {
-            progress.started(BuildStep(kind: .build, title: "building the launcher (distill-run)"))
+            started(.build, "building the launcher (distill-run)")
             try package.build(
                 product: "distill-run",
                 configuration: settings.configuration,
@@ -261,20 +268,14 @@ public struct ReleaseBuilder: Sendable {
 
         var manifests: [(ReleaseApplication, String, String, PluginManifest)] = []
         for (application, product) in products {
-            progress.started(
-                BuildStep(
-                    kind: .manifest,
-                    title: "reading the manifest of \(application.name)",
-                    application: application.name
-                )
-            )
+            started(.manifest, "reading the manifest of \(application.name)", application: application.name)
             let plugin = bin + "/lib\(product).so"
             let manifest = try readManifest(plugin: plugin, launcher: bin + "/distill-run")
             try check(manifest, against: application, product: product)
             manifests.append((application, product, plugin, manifest))
         }
 
-        progress.started(BuildStep(kind: .runtime, title: "gathering the runtime"))
+        started(.runtime, "gathering the runtime")
         let pathPrefixes = Self.pathPrefixes([package.buildDirectory, packageDirectory, checkout].compactMap { $0 })
         let swiftVersion = try package.toolchainVersion(cacheDirectory: cacheDirectory)
         let runtime: RuntimeBundle
@@ -296,9 +297,7 @@ public struct ReleaseBuilder: Sendable {
 
         var applications: [BuiltApplication] = []
         for (application, product, plugin, manifest) in manifests {
-            progress.started(
-                BuildStep(kind: .snapshot, title: "fingerprinting \(application.name)", application: application.name)
-            )
+            started(.snapshot, "fingerprinting \(application.name)", application: application.name)
             let snapshot = try SnapshotBuilder.snapshot(
                 manifest: manifest,
                 objects: try RuntimeBundle.linkedObjects(product: product, binPath: bin),
