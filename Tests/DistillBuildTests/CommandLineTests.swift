@@ -124,7 +124,7 @@ struct CommandLineTests {
                 timeout: .seconds(900)
             )
             let numbers = progress.split(separator: "\n").compactMap { line -> (Int, Int)? in
-                guard let match = line.prefixMatch(of: /\[(\d+)\/(\d+)\] /) else { return nil }
+                guard let match = line.prefixMatch(of: #/\[(\d+)/(\d+)\] /#) else { return nil }
                 return (Int(match.1)!, Int(match.2)!)
             }
             // configure, build kv, build the launcher, manifest, runtime, snapshot, upgrade, assemble

@@ -74,7 +74,12 @@ struct ChangingStateArticleTests {
             struct State: Codable, Sendable { var seen: Term = [] }
             init() {}
             func start(_ args: Term, _ ctx: ProcessContext) throws -> State { State() }
-            func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws
+            func handleCall(
+                _ request: Term,
+                from: Caller,
+                state: inout State,
+                _ ctx: ProcessContext
+            ) throws
                 -> CallReply
             { .reply(state.seen) }
             func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State { State(seen: oldVsn) }
@@ -85,7 +90,12 @@ struct ChangingStateArticleTests {
             struct State: Codable, Sendable { var seen: Term = [] }
             init() {}
             func start(_ args: Term, _ ctx: ProcessContext) throws -> State { State() }
-            func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws
+            func handleCall(
+                _ request: Term,
+                from: Caller,
+                state: inout State,
+                _ ctx: ProcessContext
+            ) throws
                 -> CallReply
             { .reply(state.seen) }
             func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State { State(seen: oldVsn) }
@@ -106,7 +116,12 @@ struct ChangingStateArticleTests {
             struct State: Codable, Sendable { var counts: [String: Int] = [:] }
             init() {}
             func start(_ args: Term, _ ctx: ProcessContext) throws -> State { State() }
-            func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws
+            func handleCall(
+                _ request: Term,
+                from: Caller,
+                state: inout State,
+                _ ctx: ProcessContext
+            ) throws
                 -> CallReply
             { .reply("v2") }
             func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State {
