@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: all build deps test demo bench install clean
+.PHONY: all build deps test fleet-test demo bench install clean
 
 all: build
 
@@ -15,6 +15,10 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	DISTILL_REQUIRE_ERLANG=1 $(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) scripts/fleet/test.sh
+
+fleet-test: deps
+	SWIFT=$(SWIFT) scripts/fleet/test.sh
 
 demo: deps
 	@scripts/demo.sh
