@@ -46,7 +46,8 @@ public struct ETFDecodeError: Error, Hashable, Sendable, CustomStringConvertible
         /// Containers nested deeper than ``ExternalTermFormat/DecodingLimits/maximumDepth``.
         public static var tooDeep: Self { Self(.tooDeep) }
         /// A compressed term whose size exceeds
-        /// ``ExternalTermFormat/DecodingLimits/maximumDecompressedSize``.
+        /// ``ExternalTermFormat/DecodingLimits/maximumDecompressedSize``, or an integer wider
+        /// than ``ExternalTermFormat/DecodingLimits/maximumIntegerBits``.
         public static var sizeLimitExceeded: Self { Self(.sizeLimitExceeded) }
         /// Compressed data that zlib rejects or whose size differs from the size announced.
         public static var badCompression: Self { Self(.badCompression) }

@@ -12,16 +12,24 @@ struct ETFReader {
     /// The offset of the next byte to read.
     private(set) var position: Int
     private let maximumDepth: Int
+    private let maximumIntegerBytes: Int
     private let inDecompressedData: Bool
     private var depth = 0
 
     /// A reader of `bytes` from `position`; `bytes` is not empty (callers check that first).
-    init(_ bytes: UnsafeRawBufferPointer, from position: Int, maximumDepth: Int, inDecompressedData: Bool) {
+    init(
+        _ bytes: UnsafeRawBufferPointer,
+        from position: Int,
+        limits: ExternalTermFormat.DecodingLimits,
+        inDecompressedData: Bool
+    ) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { preconditionFailure("ETFReader needs bytes") }
         self.base = base
         end = bytes.count
         self.position = position
-        self.maximumDepth = maximumDepth
+        maximumDepth = limits.maximumDepth
+        let bits = max(0, limits.maximumIntegerBits)
+        maximumIntegerBytes = bits / 8 + (bits % 8 == 0 ? 0 : 1)
         self.inDecompressedData = inDecompressedData
     }
 
@@ -324,7 +332,8 @@ struct ETFReader {
                 throw error(
                     .duplicateMapKey,
                     at: offset,
-                    "duplicate map key: MAP_EXT holds the key \(entries[index].key.briefDescription) twice"
+                    "duplicate map key: MAP_EXT holds the key \(entries[index].key.kindName) "
+                        + "\(TermPrinter.printCompact(entries[index].key, maximumBytes: 40)) twice"
                 )
             }
         }
@@ -403,6 +412,14 @@ struct ETFReader {
     @inline(never)
     private mutating func readBig(length: Int, tag: UInt8, at offset: Int) throws(ETFDecodeError) -> Term {
         try need(length + 1, tag)
+        if length > maximumIntegerBytes {
+            throw error(
+                .sizeLimitExceeded,
+                at: offset,
+                "size limit exceeded: \(ETFTag.describe(tag)) of \(length) bytes is over the limit of "
+                    + "\(maximumIntegerBytes) bytes (\(maximumIntegerBytes * 8) bits) for an integer"
+            )
+        }
         let sign = byte()
         guard sign <= 1 else {
             throw error(
@@ -435,13 +452,33 @@ struct ETFReader {
 
     // MARK: Identifiers
 
+    /// The node of a pid or reference: an atom, read here rather than by ``readTerm()`` so
+    /// that a node that is itself a pid (whose node is a pid...) is refused at once instead
+    /// of recursing once per level, without a depth check, until the stack overflows.
     private mutating func readNode(for tag: UInt8) throws(ETFDecodeError) -> String {
         let offset = position
         guard position < end else { throw truncated(tag, needs: 1) }
-        guard case .atom(let node) = try readTerm() else {
-            throw error(.unsupportedTerm, at: offset, "\(ETFTag.describe(tag)) needs an atom for its node")
+        let atomTag = byte()
+        switch atomTag {
+        case ETFTag.atom:
+            try need(2, atomTag)
+            return try readLatin1Atom(length: uint16(), tag: atomTag, at: offset)
+        case ETFTag.smallAtom:
+            try need(1, atomTag)
+            return try readLatin1Atom(length: Int(byte()), tag: atomTag, at: offset)
+        case ETFTag.atomUTF8:
+            try need(2, atomTag)
+            return try readUTF8Atom(length: uint16(), tag: atomTag, at: offset)
+        case ETFTag.smallAtomUTF8:
+            try need(1, atomTag)
+            return try readUTF8Atom(length: Int(byte()), tag: atomTag, at: offset)
+        default:
+            throw error(
+                .unsupportedTerm,
+                at: offset,
+                "\(ETFTag.describe(tag)) needs an atom for its node, found \(ETFTag.describe(atomTag))"
+            )
         }
-        return node
     }
 
     @inline(never)

@@ -42,10 +42,20 @@ public enum ExternalTermFormat {
         public var maximumDepth: Int
         /// The largest decompressed size accepted for a compressed term (tag 80), in bytes.
         public var maximumDecompressedSize: Int
+        /// The widest integer accepted, in bits (rounded up to whole bytes). Printing an
+        /// integer in decimal takes time quadratic in its width (hours for a few megabytes of
+        /// digits), so a decoder whose terms end up in logs or error messages sets a bound;
+        /// the default has none beyond the input's size.
+        public var maximumIntegerBits: Int
 
-        public init(maximumDepth: Int = 512, maximumDecompressedSize: Int = 64 << 20) {
+        public init(
+            maximumDepth: Int = 512,
+            maximumDecompressedSize: Int = 64 << 20,
+            maximumIntegerBits: Int = .max
+        ) {
             self.maximumDepth = maximumDepth
             self.maximumDecompressedSize = maximumDecompressedSize
+            self.maximumIntegerBits = maximumIntegerBits
         }
 
         /// A depth of 512 and 64 MiB of decompressed data.
@@ -185,7 +195,7 @@ public enum ExternalTermFormat {
             )
         }
         if bytes.count > 1, bytes[1] == ETFTag.compressed { return try decodeCompressed(bytes, limits: limits) }
-        var reader = ETFReader(bytes, from: 1, maximumDepth: limits.maximumDepth, inDecompressedData: false)
+        var reader = ETFReader(bytes, from: 1, limits: limits, inDecompressedData: false)
         let term = try reader.readTerm()
         return (term, reader.position)
     }
@@ -243,7 +253,7 @@ public enum ExternalTermFormat {
         }
         let term = try plain.withUnsafeBytes { raw in
             Result { () throws(ETFDecodeError) -> Term in
-                var reader = ETFReader(raw, from: 0, maximumDepth: limits.maximumDepth, inDecompressedData: true)
+                var reader = ETFReader(raw, from: 0, limits: limits, inDecompressedData: true)
                 let term = try reader.readTerm()
                 guard reader.position == size else {
                     throw ETFDecodeError(

@@ -8,21 +8,39 @@
 struct ScalarWriter {
     let options: TermPrinter.Options
     var output: [UInt8] = []
+    /// Where a bounded print stops (``TermPrinter/printCompact(_:maximumBytes:options:)``):
+    /// once `output` holds this many bytes nothing more is written, and no more of the term
+    /// is visited. `Int.max` for an exact print.
+    let limit: Int
 
-    init(options: TermPrinter.Options) {
+    init(options: TermPrinter.Options, limit: Int = .max) {
         self.options = options
+        self.limit = limit
     }
+
+    /// Whether a bounded print has written all it may.
+    private var isFull: Bool { output.count >= limit }
+
+    /// Integers wider than this print as `<integer of N bits>` in a bounded print: their
+    /// decimal digits take time quadratic in their size to compute.
+    static let boundedIntegerBits = 4096
 
     // MARK: - One line (io_lib_pretty:write of the intermediate form)
 
     mutating func writeCompact(_ term: Term) {
+        if isFull { return }
         switch term {
         case .atom(let name):
             writeAtom(name)
         case .integer(let value):
             writeInteger(value)
         case .bigInteger(let value):
-            output.append(contentsOf: value.toString().utf8)
+            let bits = limit == .max ? 0 : Self.bitWidth(value)
+            if bits > Self.boundedIntegerBits {
+                output.append(contentsOf: "<\(value.isNegative ? "negative " : "")integer of \(bits) bits>".utf8)
+            } else {
+                output.append(contentsOf: value.toString().utf8)
+            }
         case .float(let value):
             writeFloat(value)
         case .string(let text):
@@ -44,6 +62,7 @@ struct ScalarWriter {
         case .tuple(let elements):
             output.append(UInt8(ascii: "{"))
             for (index, element) in elements.enumerated() {
+                if isFull { return }
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 writeCompact(element)
             }
@@ -51,6 +70,7 @@ struct ScalarWriter {
         case .map(let map):
             output.append(contentsOf: "#{".utf8)
             for (index, entry) in map.entries.enumerated() {
+                if isFull { return }
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 writeCompact(entry.key)
                 output.append(contentsOf: " => ".utf8)
@@ -82,6 +102,7 @@ struct ScalarWriter {
         }
         output.append(UInt8(ascii: "["))
         for (index, element) in elements.enumerated() {
+            if isFull { return }
             if index > 0 { output.append(UInt8(ascii: ",")) }
             writeCompact(element)
         }
@@ -124,6 +145,7 @@ struct ScalarWriter {
     mutating func writeQuoted(_ scalars: some Sequence<Unicode.Scalar>, quote: UInt8) {
         output.append(quote)
         for scalar in scalars {
+            if isFull { return }
             let value = scalar.value
             switch value {
             case UInt32(quote), 0x5C:
@@ -240,6 +262,8 @@ struct ScalarWriter {
             output.append(contentsOf: "<<>>".utf8)
             return
         }
+        // A bounded print looks at no more bytes than it may print.
+        let bytes = bytes.count > limit ? Array(bytes.prefix(limit)) : bytes
         switch Self.binaryForm(bytes, options.printableRange) {
         case .text(let scalars, let utf8):
             output.append(contentsOf: "<<".utf8)
@@ -248,6 +272,7 @@ struct ScalarWriter {
         case .bytes:
             output.append(contentsOf: "<<".utf8)
             for (index, byte) in bytes.enumerated() {
+                if isFull { return }
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 writeInteger(Int(byte))
             }
@@ -256,6 +281,13 @@ struct ScalarWriter {
     }
 
     // MARK: - Numbers
+
+    /// The number of bits of `value`'s magnitude.
+    static func bitWidth(_ value: BigInteger) -> Int {
+        let magnitude = value.littleEndianMagnitude
+        guard let top = magnitude.last(where: { $0 != 0 }), let index = magnitude.lastIndex(of: top) else { return 0 }
+        return index * 8 + (8 - top.leadingZeroBitCount)
+    }
 
     mutating func writeInteger(_ value: Int) {
         if value < 0 { output.append(UInt8(ascii: "-")) }

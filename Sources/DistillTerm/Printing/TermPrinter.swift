@@ -64,6 +64,21 @@ public enum TermPrinter {
         return String(decoding: writer.output, as: UTF8.self)
     }
 
+    /// `term` on one line, as ``printCompact(_:options:)`` prints it, but in at most about
+    /// `maximumBytes` bytes, in time proportional to that (not to the term's size): for
+    /// error messages and logs about terms that came from outside. Where the text is cut it
+    /// ends in `...`; integers of more than 4096 bits print as `<integer of N bits>`.
+    public static func printCompact(_ term: Term, maximumBytes: Int, options: Options = Options()) -> String {
+        // One byte over the budget tells a text that fits exactly from one that goes on.
+        var writer = ScalarWriter(options: options, limit: max(0, min(maximumBytes, Int.max - 1)) + 1)
+        writer.writeCompact(term)
+        guard writer.output.count > maximumBytes else { return String(decoding: writer.output, as: UTF8.self) }
+        var cut = max(0, maximumBytes)
+        // Back up to the start of a character.
+        while cut > 0, writer.output[cut] & 0xC0 == 0x80 { cut -= 1 }
+        return String(decoding: writer.output[..<cut], as: UTF8.self) + "..."
+    }
+
     /// The text of a term file: the `header` lines as `%% ` comments, then each term as
     /// ``print(_:options:)`` prints it followed by `.` and a line break.
     ///
