@@ -8,16 +8,51 @@ import Glibc
 
 /// The control protocol's framing, the same both ways: a 4-byte big-endian length, then that
 /// many bytes of External Term Format (`term_to_binary`). A frame is at most
-/// ``maximumFrameSize`` bytes; a longer length, an empty frame or bytes that do not decode
-/// (with ``limits``) end the connection.
+/// ``maximumFrameSize`` bytes, and a request for a command that takes no large argument at
+/// most ``smallFrameSize`` (the node reads the command's name before the rest); a longer
+/// length, an empty frame or bytes that do not decode (with ``limits``) end the connection.
 public enum ControlFrame {
     /// 16 MiB.
     public static let maximumFrameSize = 16 << 20
-    /// How deep and how large a decoded term may be.
+    /// 64 KiB: the limit of a request whose command does not take terms or an environment
+    /// (``ControlCommand/takesLargeArguments``), or whose command cannot be read.
+    public static let smallFrameSize = 64 << 10
+    /// How deep and how large a decoded term may be. Integers are bounded to 64 Ki bits
+    /// (about 20,000 digits): a request may be printed in a log or an error message, and
+    /// printing an integer in decimal takes time quadratic in its width.
     public static let limits = ExternalTermFormat.DecodingLimits(
         maximumDepth: 512,
-        maximumDecompressedSize: maximumFrameSize
+        maximumDecompressedSize: maximumFrameSize,
+        maximumIntegerBits: 1 << 16
     )
+
+    /// The command of a request frame (`{Command, Args}` as `term_to_binary` writes it) read
+    /// from its first bytes, or `nil` if they do not start a request.
+    static func command(inPrefix bytes: ArraySlice<UInt8>) -> String? {
+        var index = bytes.startIndex
+        func next() -> UInt8? {
+            guard index < bytes.endIndex else { return nil }
+            defer { index += 1 }
+            return bytes[index]
+        }
+        guard next() == ExternalTermFormat.versionByte, next() == 104, next() == 2, let tag = next() else { return nil }
+        let length: Int
+        switch tag {
+        case 115, 119:  // SMALL_ATOM_EXT, SMALL_ATOM_UTF8_EXT
+            guard let byte = next() else { return nil }
+            length = Int(byte)
+        case 100, 118:  // ATOM_EXT, ATOM_UTF8_EXT
+            guard let high = next(), let low = next() else { return nil }
+            length = Int(high) << 8 | Int(low)
+        default:
+            return nil
+        }
+        guard length <= 255, bytes.endIndex - index >= length else { return nil }
+        return String(validating: bytes[index..<(index + length)], as: UTF8.self)
+    }
+
+    /// How many bytes of a frame to read before choosing its limit: a request's command.
+    static let prefixSize = 3 + 3 + 255
 
     /// The frame of `term`.
     public static func encode(_ term: Term) -> [UInt8] {
@@ -40,6 +75,8 @@ enum ChannelError: Error, Equatable, CustomStringConvertible {
     case timeout
     /// The length prefix is over the limit.
     case tooLarge(Int)
+    /// The length prefix is over the limit of the request's command (`nil`: not a request).
+    case tooLargeForCommand(String?, size: Int, limit: Int)
     /// A zero length.
     case empty
     /// The connection ended inside a frame.
@@ -55,6 +92,10 @@ enum ChannelError: Error, Equatable, CustomStringConvertible {
         case .timeout: "timed out"
         case .tooLarge(let size):
             "a frame of \(size) bytes is over the limit of \(ControlFrame.maximumFrameSize) bytes"
+        case .tooLargeForCommand(let command?, let size, let limit):
+            "a frame of \(size) bytes is over the limit of \(limit) bytes for '\(command)'"
+        case .tooLargeForCommand(nil, let size, let limit):
+            "a frame of \(size) bytes that is not a request is over the limit of \(limit) bytes"
         case .empty: "an empty frame"
         case .truncated: "the connection ended inside a frame"
         case .malformed(let reason): "the frame is not a term in External Term Format: \(reason)"
@@ -73,8 +114,14 @@ final class ControlChannel: @unchecked Sendable {
 
     /// Reads one frame. The first byte may take until `waitUntil` (`.never`: as long as it
     /// takes); the rest of the frame must arrive before `frameDeadline` milliseconds after
-    /// the first byte, or before `waitUntil` if that is earlier.
-    func read(waitUntil: Deadline, frameMilliseconds: Int = 10_000) throws(ChannelError) -> Term {
+    /// the first byte, or before `waitUntil` if that is earlier. With `limit`, a frame is
+    /// refused when it is longer than `limit` gives for its request's command (``ControlFrame/command(inPrefix:)``),
+    /// before the rest of it is read.
+    func read(
+        waitUntil: Deadline,
+        frameMilliseconds: Int = 10_000,
+        limit: ((String?) -> Int)? = nil
+    ) throws(ChannelError) -> Term {
         var header = [UInt8](repeating: 0, count: 4)
         if try fill(&header, from: 0, upTo: 1, until: waitUntil) == 0 { throw .closed }
         let frameDeadline = min(waitUntil, Deadline.after(.milliseconds(frameMilliseconds)))
@@ -83,7 +130,18 @@ final class ControlChannel: @unchecked Sendable {
         guard length > 0 else { throw .empty }
         guard length <= ControlFrame.maximumFrameSize else { throw .tooLarge(length) }
         var payload = [UInt8](repeating: 0, count: length)
-        guard try fill(&payload, from: 0, upTo: length, until: frameDeadline) == length else { throw .truncated }
+        if let limit {
+            let prefix = min(length, ControlFrame.prefixSize)
+            guard try fill(&payload, from: 0, upTo: prefix, until: frameDeadline) == prefix else { throw .truncated }
+            let command = ControlFrame.command(inPrefix: payload[..<prefix])
+            let allowed = limit(command)
+            guard length <= allowed else { throw .tooLargeForCommand(command, size: length, limit: allowed) }
+            guard try fill(&payload, from: prefix, upTo: length, until: frameDeadline) == length else {
+                throw .truncated
+            }
+        } else {
+            guard try fill(&payload, from: 0, upTo: length, until: frameDeadline) == length else { throw .truncated }
+        }
         do {
             return try ExternalTermFormat.decode(payload, limits: ControlFrame.limits)
         } catch {
@@ -113,6 +171,9 @@ final class ControlChannel: @unchecked Sendable {
         }
         return filled
     }
+
+    /// Waits until the peer has sent something (or closed), or throws `timeout` at `deadline`.
+    func waitUntilReadable(_ deadline: Deadline) throws(ChannelError) { try wait(.readable, until: deadline) }
 
     enum Readiness { case readable, writable }
 

@@ -58,9 +58,24 @@ public struct ControlCommands: Sendable {
     /// Every command, sorted by name.
     public var all: [ControlCommand] { table.values.sorted { $0.name < $1.name } }
 
+    /// The largest request frame for `command` (`nil`: a frame that does not start as a
+    /// request): ``ControlFrame/maximumFrameSize`` for a command that takes large arguments,
+    /// ``ControlFrame/smallFrameSize`` otherwise.
+    func frameLimit(for command: String?) -> Int {
+        guard let command, let found = table[command], found.takesLargeArguments else { return ControlFrame.smallFrameSize }
+        return ControlFrame.maximumFrameSize
+    }
+
     /// Answers one decoded request: `{ok, Term}` or `{error, {Code, Message}}`. What the
     /// handler asked to run after its reply is added to `effects`.
-    func reply(to request: Term, release: ReleaseNode, peer: Int32, connection: Int32 = -1, effects: AfterReply) -> Term {
+    func reply(
+        to request: Term,
+        release: ReleaseNode,
+        peer: Int32,
+        connection: Int32 = -1,
+        session: ControlSession? = nil,
+        effects: AfterReply
+    ) -> Term {
         guard case .tuple(let parts) = request, parts.count == 2, let name = parts[0].atomValue,
             let arguments = parts[1].listElements
         else {
@@ -76,6 +91,7 @@ public struct ControlCommands: Sendable {
             release: release,
             peerPid: peer,
             connection: connection,
+            session: session,
             effects: effects
         )
         do {
@@ -85,10 +101,7 @@ public struct ControlCommands: Sendable {
         }
     }
 
-    private func brief(_ term: Term) -> String {
-        let text = TermPrinter.printCompact(term)
-        return text.count > 80 ? String(text.prefix(77)) + "..." : text
-    }
+    private func brief(_ term: Term) -> String { TermPrinter.printCompact(term, maximumBytes: 77) }
 }
 
 /// One control command: its name (the request's atom), a one-line summary (`help`), and what
@@ -100,11 +113,16 @@ public struct ControlCommand: Sendable {
 
     public let name: String
     public let summary: String
+    /// Whether a request may carry terms or an environment (`rpc`, `upgrade`): its frame may
+    /// be up to ``ControlFrame/maximumFrameSize``; other requests up to
+    /// ``ControlFrame/smallFrameSize``.
+    public let takesLargeArguments: Bool
     public let handler: Handler
 
-    public init(_ name: String, summary: String, handler: @escaping Handler) {
+    public init(_ name: String, summary: String, takesLargeArguments: Bool = false, handler: @escaping Handler) {
         self.name = name
         self.summary = summary
+        self.takesLargeArguments = takesLargeArguments
         self.handler = handler
     }
 }
@@ -122,6 +140,8 @@ public struct ControlRequest: Sendable {
     /// The connection's descriptor (a release handler command that restarts the runtime
     /// hands it to the new runtime, which replies on it).
     public let connection: Int32
+    /// The connection as the server tracks it (`nil` outside a server).
+    let session: ControlSession?
     let effects: AfterReply
 
     /// Runs `body` once the reply has been written to the client (a `stop` replies first,
@@ -164,10 +184,14 @@ public struct ControlRequest: Sendable {
         return name
     }
 
-    /// Argument `index` as an integer.
-    public func integer(at index: Int) throws(ControlError) -> Int {
-        guard let value = argument(at: index)?.intValue else {
-            throw ControlError(.badArgument, "\(command): argument \(index + 1) must be an integer")
+    /// Argument `index` as an integer in `range`.
+    public func integer(at index: Int, in range: ClosedRange<Int>) throws(ControlError) -> Int {
+        guard let value = argument(at: index)?.intValue, range.contains(value) else {
+            throw ControlError(
+                .badArgument,
+                "\(command): argument \(index + 1) must be an integer in \(range.lowerBound)..\(range.upperBound), got "
+                    + (argument(at: index).map { TermPrinter.printCompact($0, maximumBytes: 40) } ?? "nothing")
+            )
         }
         return value
     }

@@ -18,18 +18,41 @@ import Synchronization
 /// - A connection carries any number of requests, one at a time: a frame in
 ///   (``ControlFrame``), a frame out. Each connection has its own thread (at most
 ///   ``maximumConnections``), so a slow command never blocks another client.
-/// - Garbage, an oversized length prefix, a frame that does not arrive within 10 seconds of
-///   its first byte: the connection is logged and closed; the node carries on.
+/// - Garbage, an oversized length prefix (over ``ControlFrame/smallFrameSize`` for a command
+///   that takes no large argument), a frame that does not arrive within 10 seconds of its
+///   first byte: the connection is logged and closed; the node carries on.
+/// - A connection that sends no request for ``idleTimeout`` milliseconds (sys.config
+///   `{distill, [{control_idle_timeout, Ms}]}`, default 10 s) is closed, except a remote
+///   console (the `console` command). When all slots are taken, a new connection takes the
+///   slot of the one that has waited longest for its next request, so connections that
+///   never send a byte cannot keep `ping`, `stop` or `upgrade` out.
+/// - If the system has no thread for a connection, it is refused with an error reply.
 final class ControlServer: @unchecked Sendable {
-    /// Connections served at once; more are closed at once (and logged).
+    /// Connections served at once; beyond that a new one takes an idle one's slot, or is
+    /// refused if none is idle.
     static let maximumConnections = 64
+    /// Connections whose threads may exist at once, counting those closed to make room
+    /// that have not ended yet.
+    static let maximumThreads = 2 * maximumConnections
+    /// The default idle timeout, in milliseconds.
+    static let defaultIdleTimeout = 10_000
 
     let paths: ReleasePaths
     let release: ReleaseNode
     let commands: ControlCommands
+    /// Milliseconds a connection may wait between requests before it is closed.
+    let idleTimeout: Int
     private let logger: Logger
     private let listener = Mutex<Int32>(-1)
-    private let open = Mutex(0)
+    private let connections = Mutex(Connections())
+
+    /// The connections being served.
+    private struct Connections {
+        var all: [ObjectIdentifier: ControlSession] = [:]
+        /// Connections in `all` that were closed to make room and whose threads have not ended.
+        var evicted = 0
+        var serving: Int { all.count - evicted }
+    }
 
     init(paths: ReleasePaths, release: ReleaseNode, commands: ControlCommands) {
         self.paths = paths
@@ -38,6 +61,19 @@ final class ControlServer: @unchecked Sendable {
         var logger = release.node.logger
         logger[metadataKey: "subsystem"] = "control"
         self.logger = logger
+        if let value = release.node.environment("distill", "control_idle_timeout") {
+            if let milliseconds = value.intValue, (1...86_400_000).contains(milliseconds) {
+                idleTimeout = milliseconds
+            } else {
+                logger.warning(
+                "sys.config: distill control_idle_timeout must be milliseconds in 1..86400000; using the default",
+                    metadata: ["value": "\(TermPrinter.printCompact(value, maximumBytes: 80))"]
+                )
+                idleTimeout = Self.defaultIdleTimeout
+            }
+        } else {
+            idleTimeout = Self.defaultIdleTimeout
+        }
     }
 
     // MARK: - Setting up
@@ -98,7 +134,13 @@ final class ControlServer: @unchecked Sendable {
             throw BootError(.controlSocket, "cannot listen on \(paths.relative(paths.socket)): \(reason)")
         }
         listener.withLock { $0 = fd }
-        startThread(name: "distill-control", stackSize: 1 << 20) { [self] in acceptLoop(fd) }
+        let result = tryStartThread(name: "distill-control", stackSize: 1 << 20) { [self] in acceptLoop(fd) }
+        guard result == 0 else {
+            listener.withLock { $0 = -1 }
+            close(fd)
+            unlink(paths.socket)
+            throw BootError(.controlSocket, "cannot start the control socket's thread: \(Posix.text(errno: result))")
+        }
     }
 
     /// Stops accepting and removes the socket file. Connections being served finish their
@@ -150,29 +192,105 @@ final class ControlServer: @unchecked Sendable {
             try? channel.write(refusal.reply, until: .after(.milliseconds(200)))
             return
         }
-        let admitted = open.withLock { count in
-            guard count < Self.maximumConnections else { return false }
-            count += 1
-            return true
-        }
-        guard admitted else {
+        let session = ControlSession(channel: channel, peer: pid)
+        switch takeSlot(session) {
+        case .admitted:
+            break
+        case .madeRoom(let evicted):
+            logger.notice(
+                "control connection closed to make room: idle the longest",
+                metadata: ["peer.pid": "\(evicted.peer)", "new.peer.pid": "\(pid)", "limit": "\(Self.maximumConnections)"]
+            )
+        case .full:
             logger.warning(
                 "control connection refused: too many connections",
                 metadata: ["peer.pid": "\(pid)", "limit": "\(Self.maximumConnections)"]
             )
+            let refusal = ControlError(
+                .refused,
+                "the node serves \(Self.maximumConnections) control connections, all busy; try again"
+            )
+            try? channel.write(refusal.reply, until: .after(.milliseconds(200)))
             return
         }
-        startThread(name: "distill-ctl-\(pid)", stackSize: 4 << 20) { [self] in
-            serve(channel, peer: pid)
-            open.withLock { $0 -= 1 }
+        let result = tryStartThread(name: "distill-ctl-\(pid)", stackSize: 4 << 20) { [self] in
+            serve(session)
+            leave(session)
+        }
+        guard result == 0 else {
+            leave(session)
+            logger.error(
+                "control connection refused: no thread for it",
+                metadata: ["peer.pid": "\(pid)", "reason": "\(Posix.text(errno: result))"]
+            )
+            let refusal = ControlError(.refused, "the node cannot start a thread: \(Posix.text(errno: result))")
+            try? channel.write(refusal.reply, until: .after(.milliseconds(200)))
+            return
         }
     }
 
-    private func serve(_ channel: ControlChannel, peer: Int32) {
+    private enum Admission {
+        case admitted
+        case madeRoom(evicted: ControlSession)
+        case full
+    }
+
+    /// Takes a slot for `session`: a free one, or the one of the connection that has waited
+    /// longest for its next request (not a console), which is closed.
+    private func takeSlot(_ session: ControlSession) -> Admission {
+        connections.withLock { connections in
+            guard connections.all.count < Self.maximumThreads else { return .full }
+            var admission = Admission.admitted
+            if connections.serving >= Self.maximumConnections {
+                let idle = connections.all.values.compactMap { candidate in
+                    candidate.idleSince.map { (candidate, $0) }
+                }
+                guard let (victim, _) = idle.min(by: { $0.1 < $1.1 }) else { return .full }
+                victim.evict()
+                connections.evicted += 1
+                admission = .madeRoom(evicted: victim)
+            }
+            connections.all[ObjectIdentifier(session)] = session
+            return admission
+        }
+    }
+
+    private func leave(_ session: ControlSession) {
+        connections.withLock { connections in
+            guard connections.all.removeValue(forKey: ObjectIdentifier(session)) != nil else { return }
+            if session.isEvicted { connections.evicted -= 1 }
+        }
+    }
+
+    /// Marks `session` busy (its request is being read and answered); `false` if it was
+    /// closed to make room first.
+    private func beginRequest(_ session: ControlSession) -> Bool {
+        connections.withLock { _ in session.begin() }
+    }
+
+    private func endRequest(_ session: ControlSession) {
+        connections.withLock { _ in session.end() }
+    }
+
+    private func serve(_ session: ControlSession) {
+        let channel = session.channel
+        let peer = session.peer
         while true {
             let request: Term
             do {
-                request = try channel.read(waitUntil: .never)
+                if !session.isConsole {
+                    do {
+                        try channel.waitUntilReadable(.after(.milliseconds(idleTimeout)))
+                    } catch .timeout {
+                        logger.info(
+                            "control connection closed: idle",
+                            metadata: ["peer.pid": "\(peer)", "idle_ms": "\(idleTimeout)"]
+                        )
+                        return
+                    }
+                }
+                guard beginRequest(session) else { return }
+                request = try channel.read(waitUntil: .never) { [commands] command in commands.frameLimit(for: command) }
             } catch .closed {
                 return
             } catch {
@@ -188,6 +306,7 @@ final class ControlServer: @unchecked Sendable {
                 release: release,
                 peer: peer,
                 connection: channel.fd,
+                session: session,
                 effects: effects
             )
             do {
@@ -196,7 +315,50 @@ final class ControlServer: @unchecked Sendable {
                 logger.info("control client left before its reply", metadata: ["peer.pid": "\(peer)"])
             }
             effects.run()
+            endRequest(session)
         }
+    }
+}
+
+/// One control connection as the server tracks it. Its state changes under the server's
+/// lock.
+final class ControlSession: @unchecked Sendable {
+    let channel: ControlChannel
+    let peer: Int32
+    /// When the connection started to wait for its next request (monotonic nanoseconds);
+    /// `nil` while a request is read and answered, for a console, and once evicted.
+    private(set) var idleSince: UInt64?
+    private(set) var isEvicted = false
+    private let consoleFlag = Mutex(false)
+
+    init(channel: ControlChannel, peer: Int32) {
+        self.channel = channel
+        self.peer = peer
+        idleSince = monotonicNow()
+    }
+
+    /// A remote console: it waits for a person, so it has no idle timeout and is never closed
+    /// to make room.
+    var isConsole: Bool { consoleFlag.withLock { $0 } }
+
+    func markConsole() { consoleFlag.withLock { $0 = true } }
+
+    /// Closes the connection to make room: its thread wakes from its wait and ends.
+    func evict() {
+        isEvicted = true
+        idleSince = nil
+        shutdown(channel.fd, Int32(SHUT_RDWR))
+    }
+
+    func begin() -> Bool {
+        guard !isEvicted else { return false }
+        idleSince = nil
+        return true
+    }
+
+    func end() {
+        guard !isEvicted, !isConsole else { return }
+        idleSince = monotonicNow()
     }
 }
 

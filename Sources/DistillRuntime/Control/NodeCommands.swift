@@ -21,6 +21,7 @@ extension ControlCommand {
     /// | `{rpc, [Name, Request]}`, `{rpc, [Name, Request, TimeoutMs]}` | the reply of `gen_server:call(Name, Request)` |
     /// | `{cast, [Name, Request]}` | `ok` once `Request` is cast to `Name` |
     /// | `{send, [Name, Message]}` | `ok` once `Message` is sent to `Name` |
+    /// | `{console, []}` | `ok`; the connection (a remote console's) has no idle timeout |
     /// | `{help, []}` | `[{Command, <<"summary">>}]` |
     public static let nodeCommands: [ControlCommand] = [
         ControlCommand("ping", summary: "check that the node answers") { request in
@@ -51,30 +52,37 @@ extension ControlCommand {
             request.afterReply { release.requestStop(.restart) }
             return .integer(Int(getpid()))
         },
-        ControlCommand("rpc", summary: "call a process: rpc Name Request [TimeoutMs]") { request in
+        ControlCommand("rpc", summary: "call a process: rpc Name Request [TimeoutMs]", takesLargeArguments: true) {
+            request in
             try request.expectArguments(2...3, usage: "a name, a request and an optional timeout in ms")
-            let destination = try request.destination(at: 0)
             var timeout = Timeout.default
             if request.arguments.count == 3 {
-                let milliseconds = try request.integer(at: 2)
-                guard milliseconds >= 0 else { throw ControlError(.badArgument, "rpc: the timeout must be >= 0") }
-                timeout = .milliseconds(milliseconds)
+                timeout = .milliseconds(try request.integer(at: 2, in: 0...maximumTimeout))
             }
+            let destination = try request.destination(at: 0)
             do {
                 return try request.node.call(destination, request.arguments[1], timeout: timeout)
             } catch let error as RuntimeError where error.code == .exited {
-                let reason = error.reason.map { TermPrinter.printCompact($0.term) } ?? "unknown"
+                let reason = error.reason.map { TermPrinter.printCompact($0.term, maximumBytes: 400) } ?? "unknown"
                 throw ControlError(.exited, "\(destination) exited while handling the call: \(reason)")
             }
         },
-        ControlCommand("cast", summary: "cast a request to a process: cast Name Request") { request in
+        ControlCommand("cast", summary: "cast a request to a process: cast Name Request", takesLargeArguments: true) {
+            request in
             try request.expectArguments(2...2, usage: "a name and a request")
             request.node.cast(try request.destination(at: 0), request.arguments[1])
             return .atom("ok")
         },
-        ControlCommand("send", summary: "send a message to a process: send Name Message") { request in
+        ControlCommand("send", summary: "send a message to a process: send Name Message", takesLargeArguments: true) {
+            request in
             try request.expectArguments(2...2, usage: "a name and a message")
             request.node.send(try request.destination(at: 0), request.arguments[1])
+            return .atom("ok")
+        },
+        ControlCommand("console", summary: "this connection is a remote console: it is never closed for idling") {
+            request in
+            try request.expectArguments(0...0, usage: "no arguments")
+            request.session?.markConsole()
             return .atom("ok")
         },
         ControlCommand("help", summary: "the commands this node answers") { request in
@@ -83,6 +91,9 @@ extension ControlCommand {
         },
     ]
 }
+
+/// The longest timeout a request may give, in milliseconds: Erlang's (`receive ... after`).
+let maximumTimeout = 4_294_967_295
 
 extension ControlRequest {
     /// Argument `index` as a live destination: a registered name or a pid of this node.

@@ -37,8 +37,11 @@ extension ControlCommand {
             try request.handling { () throws(ReleaseHandlerError) in try handler.unpack(version) }
             return reply(["version": .binary(version), "status": .atom("unpacked"), "message": .binary("unpacked \(version)")])
         },
-        ControlCommand("install", summary: "install an unpacked release: it runs, but a reboot starts the permanent one") {
-            request in
+        ControlCommand(
+            "install",
+            summary: "install an unpacked release: it runs, but a reboot starts the permanent one",
+            takesLargeArguments: true
+        ) { request in
             try request.expectArguments(1...2, usage: "a version and optional options")
             let version = try request.string(at: 0)
             let options = try request.upgradeOptions(at: 1)
@@ -59,7 +62,8 @@ extension ControlCommand {
         },
         ControlCommand(
             "upgrade",
-            summary: "unpack, install, check health, make permanent: upgrade VSN [--health CMD] [--soak S] [--no-permanent]"
+            summary: "unpack, install, check health, make permanent: upgrade VSN [--health CMD] [--soak S] [--no-permanent]",
+            takesLargeArguments: true
         ) { request in
             try request.expectArguments(1...2, usage: "a version and optional options")
             let version = try request.string(at: 0)
@@ -72,7 +76,11 @@ extension ControlCommand {
             request.recordImages()
             return upgradeReply(report)
         },
-        ControlCommand("downgrade", summary: "install an older release in place and make it permanent") { request in
+        ControlCommand(
+            "downgrade",
+            summary: "install an older release in place and make it permanent",
+            takesLargeArguments: true
+        ) { request in
             try request.expectArguments(1...2, usage: "a version and optional options")
             let version = try request.string(at: 0)
             let options = try request.upgradeOptions(at: 1)
@@ -186,16 +194,14 @@ extension ControlRequest {
         }
         for option in list {
             guard let pair = option.tupleElements, pair.count == 2, let key = pair[0].atomValue else {
-                throw ControlError(.badArgument, "\(command): bad option \(TermPrinter.printCompact(option))")
+                throw ControlError(.badArgument, "\(command): bad option \(TermPrinter.printCompact(option, maximumBytes: 80))")
             }
             switch (key, pair[1]) {
             case ("health", let value):
                 guard let command = text(value) else { throw ControlError(.badArgument, "\(command): health must be a string") }
                 options.health = command
-            case ("soak", .integer(let seconds)) where seconds >= 0:
-                options.soak = Double(seconds)
-            case ("soak", .float(let seconds)) where seconds >= 0:
-                options.soak = seconds
+            case ("soak", let value):
+                options.soak = try soak(value)
             case ("permanent", .atom(let flag)) where flag == "true" || flag == "false":
                 options.makePermanent = flag == "true"
             case ("env", .list(let variables)):
@@ -208,55 +214,88 @@ extension ControlRequest {
                 }
                 options.environment = environment
             default:
-                throw ControlError(.badArgument, "\(command): bad option \(TermPrinter.printCompact(option))")
+                throw ControlError(.badArgument, "\(command): bad option \(TermPrinter.printCompact(option, maximumBytes: 80))")
             }
         }
         return options
+    }
+
+    /// The longest soak, in seconds: Erlang's longest timeout (2^32 - 1 ms, 49.7 days).
+    static let maximumSoak = Double(maximumTimeout) / 1000
+
+    /// A soak time in seconds: a number from 0 to ``maximumSoak``.
+    private func soak(_ value: Term) throws(ControlError) -> Double {
+        let seconds: Double? =
+            switch value {
+            case .integer(let whole): Double(whole)
+            case .float(let fraction): fraction
+            default: nil
+            }
+        guard let seconds, seconds.isFinite, (0...Self.maximumSoak).contains(seconds) else {
+            throw ControlError(
+                .badArgument,
+                "\(command): soak must be a number of seconds from 0 to \(Self.maximumSoak), got "
+                    + TermPrinter.printCompact(value, maximumBytes: 40)
+            )
+        }
+        return seconds
     }
 }
 
 // MARK: - One handler per release node
 
 extension ReleaseHandler {
+    /// The handler of each release node. Held while a handler is made, so that two commands
+    /// (or a command and the boot's ``attach(to:environment:)``) never make two handlers of
+    /// one node: the second waits for the first and gets its handler.
     private static let handlers = Mutex<[ObjectIdentifier: ReleaseHandler]>([:])
 
     /// The release handler of `release`, made on first use.
     ///
     /// The node calls ``attach(to:environment:)`` when it boots, so that `RELEASES` is
     /// repaired before anything reads it and a restart's continuation is found; a command that
-    /// comes first makes it then.
+    /// comes first (the control socket answers before the boot attaches) makes it then, from
+    /// the process environment as it is, and the boot gets the same handler.
     static func attached(to release: ReleaseNode) throws(ReleaseHandlerError) -> ReleaseHandler {
-        if let handler = handlers.withLock({ $0[ObjectIdentifier(release)] }) { return handler }
-        return try attach(to: release, environment: Posix.environment())
+        try attach(to: release) { Posix.environment() }
     }
 
-    /// Makes the release handler of the node that booted `release` (see
-    /// ``init(node:configuration:booted:environment:)``): it restarts the runtime with
+    /// The release handler of the node that booted `release`, made now if it has none yet
+    /// (see ``init(node:configuration:booted:environment:)``): it restarts the runtime with
     /// `execve` (``execRestart(_:)``), reads its image limit from `sys.config`
     /// (`{distill, [{image_limit, N}]}`, default 16), and the crash-test step from
-    /// `environment`.
+    /// `environment`. A node has one handler: if it has one already, that one is returned.
     @discardableResult
     public static func attach(to release: ReleaseNode, environment: [String: String]) throws(ReleaseHandlerError)
         -> ReleaseHandler
     {
-        var configuration = Configuration(root: ReleaseRoot(path: release.paths.root, name: release.paths.name))
-        configuration.restart = { [weak release] request in
-            guard let release else { return }
-            try ReleaseHandler.restartNode(release, request)
-        }
-        if let limit = release.node.environment("distill", "image_limit")?.intValue, limit > 0 {
-            configuration.imageLimit = limit
-        }
-        let handler = try ReleaseHandler(
-            node: release.node,
-            configuration: configuration,
-            booted: release.currentVersion,
-            environment: environment
-        )
-        handlers.withLock { handlers in
+        try attach(to: release) { environment }
+    }
+
+    private static func attach(
+        to release: ReleaseNode,
+        environment: () -> [String: String]
+    ) throws(ReleaseHandlerError) -> ReleaseHandler {
+        try handlers.withLock { (handlers) throws(ReleaseHandlerError) -> ReleaseHandler in
+            if let handler = handlers[ObjectIdentifier(release)] { return handler }
+            var configuration = Configuration(root: ReleaseRoot(path: release.paths.root, name: release.paths.name))
+            configuration.restart = { [weak release] request in
+                guard let release else { return }
+                try ReleaseHandler.restartNode(release, request)
+            }
+            if let limit = release.node.environment("distill", "image_limit")?.intValue, limit > 0 {
+                configuration.imageLimit = limit
+            }
+            let handler = try ReleaseHandler(
+                node: release.node,
+                configuration: configuration,
+                booted: release.currentVersion,
+                environment: environment()
+            )
+            // A node booted again in the same process (`restart`) replaces the old one's.
             handlers = handlers.filter { $0.value.configuration.root.path != release.paths.root }
             handlers[ObjectIdentifier(release)] = handler
+            return handler
         }
-        return handler
     }
 }

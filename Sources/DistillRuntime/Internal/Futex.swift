@@ -87,6 +87,14 @@ final class Latch: @unchecked Sendable {
 
 /// Starts a detached thread running `body`.
 func startThread(name: String, stackSize: Int = 8 << 20, _ body: @escaping @Sendable () -> Void) {
+    let result = tryStartThread(name: name, stackSize: stackSize, body)
+    precondition(result == 0, "pthread_create failed: \(result)")
+}
+
+/// Starts a detached thread as ``startThread(name:stackSize:_:)`` does, but returns
+/// `pthread_create`'s error (`EAGAIN` when the process or the system has no more threads)
+/// instead of trapping; 0 if the thread runs. On an error, `body` is never run.
+func tryStartThread(name: String, stackSize: Int = 8 << 20, _ body: @escaping @Sendable () -> Void) -> Int32 {
     final class Box: @unchecked Sendable {
         let body: @Sendable () -> Void
         let name: String
@@ -113,5 +121,6 @@ func startThread(name: String, stackSize: Int = 8 << 20, _ body: @escaping @Send
         box
     )
     pthread_attr_destroy(&attributes)
-    precondition(result == 0, "pthread_create failed: \(result)")
+    if result != 0 { Unmanaged<Box>.fromOpaque(box).release() }
+    return result
 }

@@ -52,8 +52,10 @@ struct NodeOptions {
             case "--name": name = try value(argument)
             case "--timeout":
                 let text = try value(argument)
-                guard let milliseconds = Int(text), milliseconds > 0 else {
-                    throw UsageError(description: "--timeout takes milliseconds (more than 0), found '\(text)'")
+                guard let milliseconds = Int(text), (1...maximumTimeout).contains(milliseconds) else {
+                    throw UsageError(
+                        description: "--timeout takes milliseconds (1 to \(maximumTimeout)), found '\(text)'"
+                    )
                 }
                 timeout = milliseconds
             case "--json": json = true

@@ -51,8 +51,11 @@ enum ReleaseHandlerClient {
                 if argument == "--health" {
                     options.append(.tuple([.atom("health"), .binary(value)]))
                 } else {
-                    guard let seconds = Double(value), seconds >= 0 else {
+                    guard let seconds = Double(value), seconds.isFinite, seconds >= 0 else {
                         throw usage("--soak takes a number of seconds, not '\(value)'")
+                    }
+                    guard seconds <= ControlRequest.maximumSoak else {
+                        throw usage("--soak takes at most \(ControlRequest.maximumSoak) seconds, not '\(value)'")
                     }
                     soak = seconds
                     options.append(.tuple([.atom("soak"), .float(seconds)]))

@@ -121,6 +121,9 @@ enum RemoteConsole {
         }
         let interactive = isatty(0) != 0
         let timeout = options.timeout ?? 5000
+        // The connection waits for a person between requests: the node must not close it as
+        // idle (a node without the command answers unknown_command, and that is all).
+        _ = try? ClientCommands.request(channel, "console", [], timeout: timeout + 2000, name: paths.name)
         var failed = false
         var reader = LineReader(fd: 0)
         if interactive {

@@ -66,9 +66,10 @@ extension ReleaseHandler {
     /// that waits for it.
     public static func nodeDidBoot(_ release: ReleaseNode) {
         let environment = Posix.environment()
-        for variable in [bootVariable, Continuation.variable, replyVariable] { unsetenv(variable) }
         let handler: ReleaseHandler
         do {
+            // Before the variables go: a command that came first made the handler from them.
+            defer { for variable in [bootVariable, Continuation.variable, replyVariable] { unsetenv(variable) } }
             handler = try attach(to: release, environment: environment)
         } catch {
             release.node.logger.error("the release handler cannot start", metadata: ["error": "\(error)"])

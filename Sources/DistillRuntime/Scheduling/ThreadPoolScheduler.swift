@@ -73,9 +73,20 @@ final class ThreadPoolScheduler: Scheduler, @unchecked Sendable {
     /// The number of worker threads started so far (for tests and diagnostics).
     var threadCount: Int { state.withLock { $0.threads } }
 
+    /// Starts worker `index`, counted already in `threads` and `executing`. If the system has
+    /// no thread to give, the pool runs with the workers it has: the count is taken back and
+    /// the queued work waits for one of them.
     private func startWorker(index: Int) {
         let worker = Worker(index: index)
-        startThread(name: "distill-sched-\(index)") { [self] in self.workerLoop(worker) }
+        let result = tryStartThread(name: "distill-sched-\(index)") { [self] in self.workerLoop(worker) }
+        guard result != 0 else { return }
+        let started = state.withLock { state in
+            state.threads -= 1
+            state.executing -= 1
+            return state.threads
+        }
+        // With no worker at all, nothing would ever run.
+        precondition(started > 0, "cannot start a scheduler thread: pthread_create failed: \(result)")
     }
 
     // MARK: - Queueing
