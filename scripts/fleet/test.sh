@@ -11,11 +11,12 @@
 #   2. start five hosts (scripts/fleet/fleet.sh: network namespaces, an sshd each)
 #   3. deploy 0.1.0 to every host (swift_distill.release.deploy)
 #   4. start a load of calls on every host (scripts/fleet/load.py)
-#   5. roll out 0.2.0 one host at a time; run the same rollout again: nothing changes
-#   6. roll out 0.3.0: the first host's health check fails, the node downgrades itself in
+#   5. the pre-flight refuses a rollout from another version, and one without the disk for it
+#   6. roll out 0.2.0 one host at a time; 7. run the same rollout again: nothing changes
+#   8. roll out 0.3.0: the first host's health check fails, the node downgrades itself in
 #      place to 0.2.0, the play fails naming that host, the other four are never touched
-#   7. roll every host back to 0.1.0; remove the old releases
-#   8. stop the load: no call failed on any host, every acknowledged write reads back;
+#   9. roll every host back to 0.1.0; remove the old releases (twice: nothing the second time)
+#  10. stop the load: no call failed on any host, every acknowledged write reads back;
 #      every node is the OS process it was at the first deploy
 #
 # It prints the wall time and per-host install times of each rollout, and the rollouts'
@@ -170,8 +171,27 @@ done
 sleep 2
 echo "    one client per host: put, and every tenth call a get of an earlier write"
 
-say "5. Roll out 0.2.0 one host at a time"
 ROLL020="rolling_upgrade -e distill_version=0.2.0 -e distill_from=0.1.0 -e distill_tarball=$RELEASES/kv-0.2.0.tar.gz"
+
+say "5. The pre-flight refuses a rollout from another version, or without the disk for it"
+playbook preflight-version rolling_upgrade -e distill_version=0.2.0 -e distill_from=0.0.9 \
+    -e "distill_tarball=$RELEASES/kv-0.2.0.tar.gz"
+[ "$rc" -ne 0 ] || fail "the rollout from 0.0.9 passed the pre-flight"
+[ "$(grep -c 'pre-flight: runs 0.1.0, expected 0.0.9' "$WORK/preflight-version.out")" -eq "$HOSTS" ] ||
+    fail "the pre-flight does not name every host's version"
+# shellcheck disable=SC2086
+playbook preflight-disk $ROLL020 -e distill_disk_factor=1000000
+[ "$rc" -ne 0 ] || fail "a rollout that needs 1,000,000 x the tarball's size passed the pre-flight"
+grep -q 'bytes free in .*, the new release needs' "$WORK/preflight-disk.out" || fail "the pre-flight names no disk space"
+n=1
+while [ "$n" -le "$HOSTS" ]; do
+    expect_versions "$n" 0.1.0 0.1.0
+    [ ! -e "$(root "$n")/releases/0.2.0" ] || fail "host$n has releases/0.2.0 after a refused pre-flight"
+    n=$((n + 1))
+done
+echo "    both refused before any host changed"
+
+say "6. Roll out 0.2.0 one host at a time"
 # shellcheck disable=SC2086
 playbook roll-0.2.0 $ROLL020 -e "distill_health=$HEALTH" -e distill_soak=1
 [ "$rc" -eq 0 ] || fail "the rollout of 0.2.0 failed"
@@ -180,7 +200,7 @@ n=1
 while [ "$n" -le "$HOSTS" ]; do expect_versions "$n" 0.2.0 0.2.0; n=$((n + 1)); done
 timings roll-0.2.0
 
-say "5b. The same rollout again changes nothing"
+say "7. The same rollout again changes nothing"
 # shellcheck disable=SC2086
 playbook roll-0.2.0-again $ROLL020 -e "distill_health=$HEALTH" -e distill_soak=1
 [ "$rc" -eq 0 ] || fail "the second rollout of 0.2.0 failed"
@@ -189,7 +209,7 @@ changed=$(grep -Ec '^host[0-9]+ +: ok=[0-9]+ +changed=0 ' "$WORK/roll-0.2.0-agai
 [ "$changed" -eq "$HOSTS" ] || fail "the second rollout changed something (PLAY RECAP above)"
 echo "    changed=0 on every host"
 
-say "6. Roll out 0.3.0, built to fail its health check"
+say "8. Roll out 0.3.0, built to fail its health check"
 playbook roll-0.3.0 rolling_upgrade -e distill_version=0.3.0 -e distill_from=0.2.0 \
     -e "distill_tarball=$RELEASES/kv-0.3.0.tar.gz" -e "distill_health=$HEALTH" -e distill_soak=1
 [ "$rc" -ne 0 ] || fail "the rollout of 0.3.0 succeeded"
@@ -211,7 +231,7 @@ done
 echo "    host1 downgraded itself in place to 0.2.0 (same OS process); hosts 2-$HOSTS never touched"
 timings roll-0.3.0
 
-say "7. Roll every host back to 0.1.0, then remove the releases not in use"
+say "9. Roll every host back to 0.1.0, then remove the releases not in use"
 playbook roll-0.1.0 rolling_downgrade -e distill_version=0.1.0
 [ "$rc" -eq 0 ] || fail "the rollback to 0.1.0 failed"
 expect_summary roll-0.1.0 downgraded
@@ -233,7 +253,7 @@ print(" ".join(r["version"] + ":" + r["status"] for r in json.load(sys.stdin)["r
 done
 echo "    every host has one release left: 0.1.0, permanent and running"
 
-say "8. Stop the load and read every acknowledged write back"
+say "10. Stop the load and read every acknowledged write back"
 touch "$WORK/stop"
 wait
 total_calls=0

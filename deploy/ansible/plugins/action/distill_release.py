@@ -4,7 +4,8 @@
 #===----------------------------------------------------------------------===#
 """The controller side of swift_distill.release.distill_release.
 
-With C(src) (a tarball on the controller) and C(state: upgraded), uploads the tarball to the
+With C(src) (a tarball on the controller) and C(state: versions), passes the tarball's size
+to the module (the pre-flight's disk check). With C(src) and C(state: upgraded), uploads the tarball to the
 host over the task's connection, to C(ROOT/releases/.NAME-VERSION.tar.gz.upload), and passes
 it to the module as C(tarball); the module moves it to C(releases/VERSION/NAME.tar.gz) and
 upgrades. One upload and one module run per host: a rollout's cost per host is its SSH round
@@ -26,16 +27,14 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         args = dict(self._task.args)
         source = args.pop("src", None)
-        if source and args.get("state") == "upgraded":
+        if source and args.get("state", "versions") == "versions":
+            # The pre-flight: the module compares the free space with the tarball's size.
+            args["tarball_bytes"] = os.path.getsize(self._tarball(source))
+        elif source and args.get("state") == "upgraded":
             version = args.get("version")
             facts = task_vars.get("ansible_facts", {}).get("distill_release") or {}
             if not (facts.get("running") == version and facts.get("permanent") == version):
-                try:
-                    source = self._find_needle("files", source)
-                except Exception as error:
-                    raise AnsibleActionFail(f"src {source}: {error}")
-                if not os.path.isfile(source):
-                    raise AnsibleActionFail(f"src {source} is not a file")
+                source = self._tarball(source)
                 destination = os.path.join(
                     args["root"], "releases", f".{args['name']}-{version}.tar.gz.upload"
                 )
@@ -47,3 +46,13 @@ class ActionModule(ActionBase):
             )
         )
         return result
+
+    def _tarball(self, source):
+        """The controller's path of the tarball `source`; fails naming it if there is none."""
+        try:
+            path = self._find_needle("files", source)
+        except Exception as error:
+            raise AnsibleActionFail(f"no release tarball at {source}: {error}")
+        if not os.path.isfile(path):
+            raise AnsibleActionFail(f"the release tarball {source} is not a file")
+        return path

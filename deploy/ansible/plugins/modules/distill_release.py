@@ -19,7 +19,9 @@ options:
   name: {description: The release name (bin/NAME)., type: str, required: true}
   state:
     description:
-      - C(versions) reads the releases (also when the node is down);
+      - C(versions) reads the releases (also when the node is down); with I(expect_from) and
+        I(version), or I(src), it is a rollout's pre-flight and fails a host that runs neither
+        I(expect_from) nor I(version), or lacks the disk for the new release;
       - C(started) starts the node unless it answers C(ping), then waits for C(ping);
       - C(upgraded) runs C(bin/REL upgrade VERSION) unless VERSION already runs as permanent;
       - C(downgraded) runs C(bin/REL downgrade VERSION) unless VERSION already runs as permanent;
@@ -43,6 +45,13 @@ options:
       - For C(upgraded), a tarball on the host, moved to C(releases/VERSION/NAME.tar.gz)
         (where C(bin/REL upgrade) reads it) before the upgrade.
     type: path
+  tarball_bytes:
+    description:
+      - For C(versions), the size of the new release's tarball (the action plugin sets it from
+        I(src)): fails unless the root's file system has I(disk_factor) times that free, or the
+        node runs I(version) already.
+    type: int
+  disk_factor: {description: See I(tarball_bytes)., type: float, default: 4}
   versions: {description: The releases to remove., type: list, elements: str, default: []}
   old: {description: Remove every old or unpacked release., type: bool, default: false}
   timeout: {description: Seconds to wait for C(ping) after C(start)., type: float, default: 30}
@@ -161,6 +170,8 @@ def main():
             soak=dict(type="float", default=0),
             permanent=dict(type="bool", default=True),
             tarball=dict(type="path"),
+            tarball_bytes=dict(type="int"),
+            disk_factor=dict(type="float", default=4),
             versions=dict(type="list", elements="str", default=[]),
             old=dict(type="bool", default=False),
             timeout=dict(type="float", default=30),
@@ -178,6 +189,22 @@ def main():
     before = node.versions()
 
     if state == "versions":
+        version, expected = p["version"], p["expect_from"]
+        if (expected or p["tarball_bytes"]) and before["running"] is None:
+            module.fail_json(msg=f"pre-flight: the node in {p['root']} is not running", release=before)
+        if expected and version and before["running"] not in (expected, version):
+            module.fail_json(
+                msg=f"pre-flight: runs {before['running']}, expected {expected} (or {version} already)",
+                release=before,
+            )
+        if p["tarball_bytes"] and before["running"] != version:
+            needed = int(p["tarball_bytes"] * p["disk_factor"])
+            if before["free_bytes"] < needed:
+                module.fail_json(
+                    msg=f"pre-flight: {before['free_bytes']} bytes free in {p['root']}, the new release needs "
+                    f"{needed} ({p['disk_factor']:g} x its tarball's {p['tarball_bytes']})",
+                    release=before,
+                )
         done(False, before)
 
     if state == "started":
