@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: all build deps test fleet-test demo bench install clean
+.PHONY: all build deps test fleet-test demo bench install clean fuzz
 
 all: build
 
@@ -33,3 +33,8 @@ install: deps
 
 clean:
 	rm -rf .build _build bench/otp/_build
+
+# The fuzzers, for longer than `make test` gives them (DISTILL_FUZZ_SECONDS, default 600 each).
+fuzz: deps
+	$(SWIFT) build --build-tests
+	DISTILL_FUZZ_SECONDS=$${DISTILL_FUZZ_SECONDS:-600} $(SWIFT) test --skip-build --filter ControlFuzzTests
