@@ -53,7 +53,7 @@ struct VersionOrderTests {
 }
 
 struct ConfigWriterTests {
-    static let package = PackageDescription(
+    static let package = DescribedPackage(
         name: "kv-store",
         path: "/p",
         products: [
@@ -90,7 +90,7 @@ struct ConfigWriterTests {
     }
 
     @Test func refusesAPackageWithoutPlugins() {
-        let package = PackageDescription(name: "p", path: "/p", products: [], targets: [])
+        let package = DescribedPackage(name: "p", path: "/p", products: [], targets: [])
         let error = buildError { () throws(BuildError) in _ = try ConfigWriter.text(for: package) }
         #expect(error?.code == .unknownProduct)
         #expect(
@@ -132,7 +132,7 @@ struct ConfigWriterTests {
     }
 }
 
-struct PackageDescriptionTests {
+struct DescribedPackageTests {
     /// What `swift package describe --type json` prints for Fixtures/kv (abridged).
     static let json = """
         {"dependencies":[{"identity":"swift-distill","path":"/src/swift-distill","type":"fileSystem"}],
@@ -146,7 +146,7 @@ struct PackageDescriptionTests {
         """
 
     @Test func decodesProductsTargetsAndDependencies() throws {
-        let package = try PackageDescription(json: Data(Self.json.utf8))
+        let package = try DescribedPackage(json: Data(Self.json.utf8))
         #expect(package.name == "kv" && package.path == "/src/kv")
         #expect(package.products.map(\.kind) == [.dynamicLibrary, .executable, .staticLibrary, .automaticLibrary])
         #expect(package.dependencies == [.init(identity: "swift-distill", path: "/src/swift-distill")])
@@ -155,7 +155,7 @@ struct PackageDescriptionTests {
     }
 
     @Test func templateLibraryFindsTheSwiftDistillCheckout() throws {
-        var package = try PackageDescription(json: Data(Self.json.utf8))
+        var package = try DescribedPackage(json: Data(Self.json.utf8))
         package.dependencies = [.init(identity: "swift-distill", path: Repository.root.path)]
         let library = TemplateLibrary(package: package, buildDirectory: "/nowhere")
         #expect(library.directories == ["/src/kv/rel/templates", Repository.root.path + "/templates"])

@@ -14,7 +14,7 @@ public enum ConfigWriter {
     /// The text of `rel/config` for `package`.
     ///
     /// - Throws: ``BuildError/Code/unknownProduct`` if the package has no plugin product.
-    public static func text(for package: PackageDescription) throws(BuildError) -> String {
+    public static func text(for package: DescribedPackage) throws(BuildError) -> String {
         let plugins = package.pluginProducts
         guard !plugins.isEmpty else {
             throw BuildError(
@@ -69,7 +69,7 @@ public enum ConfigWriter {
     /// replace an existing file unless `force`. Returns the path written.
     @discardableResult
     public static func write(
-        for package: PackageDescription,
+        for package: DescribedPackage,
         file: String = "rel/config",
         force: Bool = false
     ) throws(BuildError) -> String {

@@ -44,14 +44,14 @@ public struct SwiftPackage: Sendable {
     /// `swift package describe --type json`, cached in the build directory and reused while
     /// the manifests (`Package.swift`, `Package@swift-*.swift`) and `Package.resolved` are
     /// unchanged.
-    public func describe() throws(BuildError) -> PackageDescription {
+    public func describe() throws(BuildError) -> DescribedPackage {
         let key = manifestKey()
         let cacheDirectory = buildDirectory + "/distill"
         let cache = cacheDirectory + "/describe.json"
         let keyFile = cacheDirectory + "/describe.key"
         if let key, (try? String(contentsOfFile: keyFile, encoding: .utf8)) == key,
             let data = FileManager.default.contents(atPath: cache),
-            let description = try? PackageDescription(json: data)
+            let description = try? DescribedPackage(json: data)
         {
             return description
         }
@@ -67,7 +67,7 @@ public struct SwiftPackage: Sendable {
             )
         }
         let data = Data(result.output.utf8)
-        let description = try PackageDescription(json: data)
+        let description = try DescribedPackage(json: data)
         if let key {
             try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
             try? data.write(to: URL(fileURLWithPath: cache))

@@ -25,7 +25,7 @@ public struct TemplateLibrary: Hashable, Sendable {
 
     /// The package's `rel/templates`, then the swift-distill checkout's `templates` (found
     /// among the package's dependencies, or the package itself when it is swift-distill).
-    public init(package: PackageDescription, buildDirectory: String) {
+    public init(package: DescribedPackage, buildDirectory: String) {
         var directories = [package.path + "/rel/templates"]
         if let checkout = package.swiftDistillCheckout(buildDirectory: buildDirectory) {
             directories.append(checkout + "/templates")

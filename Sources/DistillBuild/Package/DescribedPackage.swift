@@ -8,7 +8,7 @@ public import Foundation
 /// What `swift package describe --type json` says about a package: the parts the release
 /// builder needs (products and their kind, targets and what they depend on, the packages
 /// it depends on and where they are checked out).
-public struct PackageDescription: Hashable, Sendable, Decodable {
+public struct DescribedPackage: Hashable, Sendable, Decodable {
     /// A product of the package.
     public struct Product: Hashable, Sendable, Decodable {
         /// What a product builds.
