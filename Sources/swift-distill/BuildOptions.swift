@@ -29,6 +29,25 @@ struct ReleaseSelection: ParsableArguments {
 
     @Flag(help: "Stream the compiler's output instead of a progress line.")
     var verbose = false
+
+    /// What the release builder is to build: this selection of `package`, upgrading from
+    /// `upFrom` versions and `fromReleases` tarballs or directories when `upgrade`.
+    func options(
+        _ package: PackageOptions,
+        upgrade: Bool,
+        upFrom: [String] = [],
+        fromReleases: [String] = []
+    ) -> ReleaseOptions {
+        ReleaseOptions(
+            packageDirectory: package.packagePath,
+            scratchPath: package.scratchPath,
+            release: release,
+            environment: environment,
+            upgrade: upgrade,
+            upFrom: upFrom,
+            fromReleases: fromReleases
+        )
+    }
 }
 
 /// Exit statuses, shared by the building commands.

@@ -47,15 +47,7 @@ extension SwiftDistill {
 
         func run() throws {
             let progress = TerminalProgress(verbose: selection.verbose)
-            let options = ReleaseOptions(
-                packageDirectory: package.packagePath,
-                scratchPath: package.scratchPath,
-                release: selection.release,
-                environment: selection.environment,
-                upgrade: true,
-                upFrom: upFrom,
-                fromReleases: fromReleases
-            )
+            let options = selection.options(package, upgrade: true, upFrom: upFrom, fromReleases: fromReleases)
             let upgrades = try reportingBuildErrors(progress) { () throws(BuildError) in
                 try ReleaseBuilder(options: options, progress: progress).plan()
             }

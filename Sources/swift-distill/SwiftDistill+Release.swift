@@ -49,17 +49,14 @@ extension SwiftDistill {
 
         func run() throws {
             let progress = TerminalProgress(verbose: selection.verbose)
-            let options = ReleaseOptions(
-                packageDirectory: package.packagePath,
-                scratchPath: package.scratchPath,
-                release: selection.release,
-                environment: selection.environment,
+            var options = selection.options(
+                package,
                 upgrade: upgrade || !upFrom.isEmpty || !fromReleases.isEmpty,
                 upFrom: upFrom,
-                fromReleases: fromReleases,
-                packsTarball: !noTar,
-                sourceDateEpoch: ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"]
+                fromReleases: fromReleases
             )
+            options.packsTarball = !noTar
+            options.sourceDateEpoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"]
             let result = try reportingBuildErrors(progress) { () throws(BuildError) in
                 try ReleaseBuilder(options: options, progress: progress).release()
             }
