@@ -60,6 +60,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Runs a command (its arguments after the first) and writes the CPU seconds (user, system) it
+# and its children used to the file its first argument names.
+CPU_TIMED='
+import resource, subprocess, sys
+status = subprocess.call(sys.argv[2:])
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write(f"{usage.ru_utime} {usage.ru_stime}")
+sys.exit(status)'
+
 # Runs a playbook of the collection in the controller namespace; its output goes to
 # $WORK/LABEL.out (and the terminal), its rollout summary to $WORK/LABEL.json. Sets $rc.
 playbook() {
@@ -68,7 +77,7 @@ playbook() {
     printf '    $ ansible-playbook swift_distill.release.%s\n' "$*"
     started=$(now_ms)
     set +e
-    DISTILL_ROLLOUT_JSON=$WORK/$label.json ANSIBLE_FORCE_COLOR=0 \
+    DISTILL_ROLLOUT_JSON=$WORK/$label.json ANSIBLE_FORCE_COLOR=0 python3 -c "$CPU_TIMED" "$WORK/$label.cpu" \
         "$FLEET" ansible-playbook "swift_distill.release.$@" > "$WORK/$label.out" 2>&1
     rc=$?
     set -e
@@ -119,23 +128,27 @@ sys.exit(0 if ok else 1)
 EOF
 }
 
-# Appends LABEL's wall time, install times and overhead to $WORK/timings, and prints them.
+# Appends LABEL's wall time, install times and overhead to $WORK/timings, and prints them;
+# with the CPU time ansible-playbook and its ssh clients used, and the machine's load average.
 timings() {
-    python3 - "$WORK/$1.json" "$1" "$wall_ms" <<'EOF' | tee -a "$WORK/timings"
+    python3 - "$WORK/$1.json" "$1" "$wall_ms" "$(cat "$WORK/$1.cpu")" "$(cut -d' ' -f1 /proc/loadavg)" <<'EOF' |
 import json, sys
 summary = json.load(open(sys.argv[1]))
 label, wall = sys.argv[2], int(sys.argv[3]) / 1000
+cpu = sum(float(x) for x in sys.argv[4].split())
 rows = [r for r in summary["hosts"] if r["outcome"] not in ("not touched", "unchanged")]
 installs = sum(r["seconds"] for r in rows)
 per_host = " ".join(f"{r['host']}={r['seconds']:.2f}s" for r in rows)
 n = len(rows) or 1
 print(f"    {label}: wall {wall:.2f} s, bin/kv {rows[0]['action'] if rows else '-'} {installs:.2f} s "
-      f"on {len(rows)} hosts ({per_host}); overhead {wall - installs:.2f} s = {(wall - installs) / n:.2f} s per host")
+      f"on {len(rows)} hosts ({per_host}); overhead {wall - installs:.2f} s = {(wall - installs) / n:.2f} s per host "
+      f"(controller CPU {cpu:.2f} s, load average {sys.argv[5]})")
 EOF
+        tee -a "$WORK/timings"
 }
 
 mkdir -p "$WORK"
-rm -f "$WORK"/*.out "$WORK"/*.json "$WORK"/load-* "$WORK/stop" "$WORK/timings"
+rm -f "$WORK"/*.out "$WORK"/*.json "$WORK"/*.cpu "$WORK"/load-* "$WORK/stop" "$WORK/timings"
 
 say "1. Build kv 0.1.0, 0.2.0 and 0.3.0 (0.3.0's health check fails)"
 if [ -z "${FLEET_RELEASES:-}" ]; then
