@@ -9,7 +9,7 @@
 #
 #   1. build kv 0.1.0, 0.2.0 and 0.3.0 (whose health check fails) with swift-distill
 #   2. start five hosts (scripts/fleet/fleet.sh: network namespaces, an sshd each)
-#   3. deploy 0.1.0 to every host (swift_distill.release.deploy)
+#   3. deploy 0.1.0 to every host (swift_distill.release.deploy), twice: nothing the second time
 #   4. start a load of calls on every host (scripts/fleet/load.py)
 #   5. the pre-flight refuses a rollout from another version, and one without the disk for it
 #   6. roll out 0.2.0 one host at a time; 7. run the same rollout again: nothing changes
@@ -172,7 +172,13 @@ while [ "$n" -le "$HOSTS" ]; do
     eval "pid_$n=$(kv "$n" pid)"
     n=$((n + 1))
 done
-echo "    every host runs 0.1.0"
+grep -q 'the release ships no systemd unit' "$WORK/deploy.out" || fail "the deploy does not say how it started the node"
+echo "    every host runs 0.1.0 (the release ships no systemd unit: started with bin/kv start)"
+playbook deploy-again deploy -e distill_version=0.1.0 -e "distill_tarball=$RELEASES/kv-0.1.0.tar.gz"
+[ "$rc" -eq 0 ] || fail "the second deploy failed"
+changed=$(grep -Ec '^host[0-9]+ +: ok=[0-9]+ +changed=0 ' "$WORK/deploy-again.out" || true)
+[ "$changed" -eq "$HOSTS" ] || fail "the second deploy changed something (PLAY RECAP above)"
+echo "    the same deploy again: changed=0 on every host"
 
 say "4. A load of calls on every host"
 n=1
