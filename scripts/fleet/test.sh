@@ -26,9 +26,6 @@
 # FLEET_RELEASES (prebuilt tarballs kv-VSN.tar.gz: skips the build), KEEP=1 (leave the fleet up).
 set -eu
 
-# Network namespaces and sshd need root.
-if [ "$(id -u)" -ne 0 ]; then exec sudo -E "$0" "$@"; fi
-
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 FLEET=$REPO/scripts/fleet/fleet.sh
 export FLEET_DIR=${FLEET_DIR:-/tmp/fleet}
@@ -146,6 +143,16 @@ print(f"    {label}: wall {wall:.2f} s, bin/kv {rows[0]['action'] if rows else '
 EOF
         tee -a "$WORK/timings"
 }
+
+# Network namespaces and sshd need root: a user who is not builds the releases as
+# themselves (the build directories stay theirs), then runs the rest through sudo.
+if [ "$(id -u)" -ne 0 ]; then
+    if [ -z "${FLEET_RELEASES:-}" ]; then
+        RELEASES=${TMPDIR:-/tmp}/fleet-releases-$(id -u)
+        "$REPO/scripts/fleet/releases.sh" "$RELEASES" || fail "building the releases failed"
+    fi
+    exec sudo -E FLEET_RELEASES="$RELEASES" "$0" "$@"
+fi
 
 mkdir -p "$WORK"
 rm -f "$WORK"/*.out "$WORK"/*.json "$WORK"/*.cpu "$WORK"/load-* "$WORK/stop" "$WORK/timings"
