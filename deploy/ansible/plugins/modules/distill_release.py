@@ -8,7 +8,7 @@ module: distill_release
 short_description: Drive a swift-distill release node through its bin/REL script
 description:
   - Runs on the controller (its action plugin, plugins/action/distill_release.py); each step is
-    one shell command on the host over the task's connection: it needs no Python on the host.
+    one shell command on the host over the task's connection, and it needs no Python on the host.
   - Reads a node's releases, starts it, hot-upgrades or downgrades it, removes old releases,
     by running C(bin/REL COMMAND --json) in the release root and reading its JSON reply.
   - Idempotent. An upgrade to the release the node already runs as permanent, a downgrade
