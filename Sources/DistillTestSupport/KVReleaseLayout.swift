@@ -12,7 +12,7 @@ public import Foundation
 /// later versions as tarballs at `releases/VSN/kv.tar.gz` with the relups below (written as
 /// systools writes them for these updates). The release handler's live tests and
 /// `distill-bench upgrade` use it.
-public final class KVReleaseLayout: @unchecked Sendable {
+public final class KVReleaseLayout: Sendable {
     public static let erts = "0.0.1-upgrade"
     public static let modules = ["KV", "EchoListener", "EchoHandler", "Probe", "KVHooks", "KVSupervisor"]
 

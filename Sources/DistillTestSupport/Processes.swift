@@ -55,6 +55,8 @@ public func runProcess(
 }
 
 /// Reads a pipe to its end on a background thread, so a chatty child never blocks.
+// @unchecked: `data` is written by the reader thread before `done.signal()` and read only after
+// `done.wait()`, which orders the two.
 private final class ReadAll: @unchecked Sendable {
     private var data = Data()
     private let done = DispatchSemaphore(value: 0)
@@ -73,7 +75,7 @@ private final class ReadAll: @unchecked Sendable {
 }
 
 /// A fresh directory under the system's temporary directory, removed when released.
-public final class TemporaryDirectory: @unchecked Sendable {
+public final class TemporaryDirectory: Sendable {
     public let url: URL
 
     public init(prefix: String = "distill-test") throws {

@@ -112,7 +112,7 @@ public struct PreviousRelease: Hashable, Sendable {
 /// Finds the releases an upgrade starts from: in the builder's output directory, in
 /// release directories and in tarballs (`--from-release`), extracted to a temporary
 /// directory that ``close()`` removes.
-final class PreviousReleaseFinder: @unchecked Sendable {
+final class PreviousReleaseFinder {
     let name: String
     let current: String
     let outputRoot: String
