@@ -316,6 +316,7 @@ final class LocalProcess: @unchecked Sendable {
                     finish(reason, callsTerminate: true)
                     return false
                 }
+                node.willHandle(message)
                 try body.handleInfo(message, ctx)
             }
         } catch {
