@@ -403,3 +403,76 @@ extension TCPFlowControlTests {
         }
     }
 }
+
+/// Connects with `options` (`{connect, Port, High, Low, TimeoutMs}`) and sends 16 KiB at a
+/// time: call `{blast, Chunks}` answers `{Sent, LargestPending}` (``TCP/pendingBytes(_:)``
+/// after each send); `{set_timeout, Ms}` changes the send timeout (``TCP/setOptions(_:_:)``).
+struct WatermarkProbe: Server {
+    static let vsn: Term = 1
+    struct State: Codable, Sendable {
+        var socket: Term = []
+        var options = [0, 0, 0]
+    }
+    init() {}
+    func start(_ args: Term, _ ctx: ProcessContext) throws -> State { State() }
+    func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply {
+        if let arguments = request.tagged("connect")?.compactMap(\.intValue), arguments.count == 4 {
+            state.options = Array(arguments[1...])
+            state.socket = try ctx.tcp.connect(host: "127.0.0.1", port: arguments[0], options: options(state))
+            return .reply("ok")
+        }
+        if let timeout = request.tagged("set_timeout")?.first?.intValue {
+            state.options[2] = timeout
+            try ctx.tcp.setOptions(state.socket, options(state))
+            return .reply("ok")
+        }
+        let chunks = request.tagged("blast")?.first?.intValue ?? 0
+        var sent = 0
+        var largest = 0
+        while sent < chunks, try ctx.tcp.send(state.socket, [UInt8](repeating: 1, count: 16 * 1024)) {
+            sent += 1
+            largest = max(largest, ctx.tcp.pendingBytes(state.socket) ?? 0)
+        }
+        return .reply(.tuple([.integer(sent), .integer(largest)]))
+    }
+
+    private func options(_ state: State) -> TCPOptions {
+        TCPOptions(
+            highWatermark: state.options[0],
+            lowWatermark: state.options[1],
+            sendTimeout: .milliseconds(state.options[2])
+        )
+    }
+}
+
+extension TCPFlowControlTests {
+    /// A socket's own marks: what waits in the runtime never exceeds the high mark plus one
+    /// send, a send timeout set later applies, and a process killed while a send waits
+    /// (timeout `infinity`) dies at once instead of waiting for the peer.
+    @Test func aSocketsOwnMarksBoundWhatWaitsAndAKillEndsAWaitingSend() throws {
+        let (listener, port) = try rawListener()
+        defer { close(listener) }
+        try withNode { node in
+            let probe = try node.spawn(WatermarkProbe.self)
+            _ = try node.call(.pid(probe), .tuple(["connect", .integer(port), 32768, 8192, 200]))
+            let reply = try node.call(.pid(probe), .tuple(["blast", 10_000]), timeout: 30_000)
+            let sent = reply.tupleElements?.first?.intValue ?? -1
+            let largest = reply.tupleElements?.last?.intValue ?? -1
+            #expect(sent > 0 && sent < 10_000)
+            #expect(largest > 0 && largest <= 32768 + 16384, "\(largest) bytes waited in the runtime")
+
+            let waiting = try node.spawn(WatermarkProbe.self)
+            _ = try node.call(.pid(waiting), .tuple(["connect", .integer(port), 32768, 8192, 200]))
+            _ = try node.call(.pid(waiting), .tuple(["set_timeout", 60_000]))
+            Thread.detachNewThread { _ = try? node.call(.pid(waiting), .tuple(["blast", 10_000]), timeout: 60_000) }
+            #expect(eventually { node.processInfo(waiting)?.status == .running })
+            usleep(300_000)
+            #expect(node.processInfo(waiting) != nil, "the 60 s send timeout did not apply")
+            let clock = ContinuousClock()
+            let start = clock.now
+            node.exit(waiting, .kill)
+            #expect(eventually(seconds: 5) { node.processInfo(waiting) == nil })
+            #expect(clock.now - start < .seconds(1))
+        }
+    }
+}
