@@ -57,7 +57,13 @@ build() {
     shift 2
     layout "$version" "$health"
     echo "fleet: building kv $version ($health)"
-    nice "$DISTILL" release --package-path "$WORK" --scratch-path "$SCRATCH" --env dev "$@" >/dev/null
+    # The build's progress and compiler output go to a log, shown if the build fails.
+    if ! nice "$DISTILL" release --package-path "$WORK" --scratch-path "$SCRATCH" --env dev "$@" \
+        > "$OUT/build-$version.log" 2>&1; then
+        cat "$OUT/build-$version.log" >&2
+        echo "scripts/fleet/releases.sh: building kv $version failed (log above)" >&2
+        exit 1
+    fi
     cp "$WORK/_build/dev/rel/kv/releases/$version/kv.tar.gz" "$OUT/kv-$version.tar.gz"
 }
 
