@@ -358,7 +358,7 @@ struct ExternalTermFormatTests {
             ETFDecodeError(
                 code: .unsupportedTerm,
                 offset: 2,
-                message: "NEW_PID_EXT (tag 88) needs an atom for its node"
+                message: "NEW_PID_EXT (tag 88) needs an atom for its node, found SMALL_INTEGER_EXT (tag 97)"
             )
         ),
     ]
