@@ -274,7 +274,11 @@ class ActionModule(ActionBase):
                     "distill": dict(summary, outcome=outcome)}
         code, message = error_of(reply, output, "")
         if after["running"] == old:
-            outcome, where = "rolled back", f"the node still runs {old}"
+            # Rolled back: the new release was installed, then taken back (a failed instruction,
+            # health check or post_upgrade hook). Refused: the node changed nothing (a bad
+            # tarball, a failed pre_upgrade hook, busy).
+            undone = code in ("health_check_failed", "instruction_failed") or "downgrad" in message
+            outcome, where = ("rolled back" if undone else "refused"), f"the node still runs {old}"
         else:
             outcome, where = "failed", f"the node runs {after['running']}"
         raise Failed(

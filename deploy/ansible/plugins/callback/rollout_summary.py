@@ -43,7 +43,8 @@ class CallbackModule(CallbackBase):
         manager = play.get_variable_manager()
         inventory = getattr(manager, "_inventory", None)
         if inventory is not None:
-            for host in inventory.get_hosts(play.hosts):
+            # Every host of the play, not only the current serial batch's.
+            for host in inventory.get_hosts(play.hosts, ignore_restrictions=True):
                 if host.name not in self.hosts:
                     self.hosts.append(host.name)
 
@@ -57,6 +58,12 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         self.record(result)
+
+    def v2_runner_on_unreachable(self, result):
+        host = result._host.get_name()
+        if host not in self.results:
+            self.results[host] = {"action": "unreachable", "outcome": "unreachable", "seconds": 0.0,
+                                  "error": result._result.get("msg", "")}
 
     def v2_playbook_on_stats(self, stats):
         if not self.results:
@@ -88,16 +95,20 @@ class CallbackModule(CallbackBase):
         self._display.banner("ROLLOUT SUMMARY")
         width = max(len(row["host"]) for row in rows)
         for row in rows:
-            if row["outcome"] == "not touched":
+            if row["outcome"] == "unreachable":
+                line = f"{row['host']:<{width}}  {'':<18}  {'':>9}  unreachable: {row['error']}"
+            elif row["outcome"] == "not touched":
                 line = f"{row['host']:<{width}}  {'':<18}  {'':>9}  not touched"
             else:
                 versions = f"{row['old']} -> {row['target']}"
                 line = f"{row['host']:<{width}}  {versions:<18}  {row['seconds']:>7.3f} s  {row['outcome']}"
                 if row["outcome"] == "rolled back":
                     line += f" to {row['new']} ({row['error']})"
+                elif row["outcome"] == "refused":
+                    line += f", still on {row['new']} ({row['error']})"
                 elif row["outcome"] == "failed":
                     line += f": runs {row['new']} ({row['error']})"
-            color = "red" if row["outcome"] in ("rolled back", "failed", "unexpected version", "not running") else None
+            color = "red" if row["outcome"] in ("rolled back", "refused", "failed", "unexpected version", "not running", "unreachable") else None
             self._display.display(line, color=color)
         self._display.display(
             f"wall time {wall:.2f} s; bin/REL upgrade/downgrade {installs:.2f} s in all; "
