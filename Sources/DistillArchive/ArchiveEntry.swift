@@ -22,7 +22,8 @@ public struct ArchiveEntry: Hashable, Sendable {
     public var kind: Kind
     /// Bytes of data: the file's size for a regular file, 0 for everything else.
     public var size: Int64
-    /// Permission bits (`0o777` at most): set-user-ID, set-group-ID and sticky bits are stripped.
+    /// Permission bits (`0o755` at most): write permission for group and others, set-user-ID,
+    /// set-group-ID and sticky bits are stripped.
     public var permissions: UInt16
     /// Modification time, seconds since the epoch.
     public var modificationTime: Int64

@@ -21,14 +21,21 @@ import Glibc
 /// the archive still reads exactly the same, and renames it into place only on success;
 /// on any failure that directory is removed, so the destination's parent is as it was.
 ///
-/// Permissions keep their `0o777` bits; set-user-ID, set-group-ID and sticky bits are
-/// **stripped** (a release has no use for them, and a hostile one must not gain them).
+/// Permissions keep their `0o755` bits; write permission for group and others, set-user-ID,
+/// set-group-ID and sticky bits are **stripped** (a release has no use for them, a hostile one
+/// must not gain them, and the node refuses to load code that others could change).
+/// Metadata is bounded too (``ArchiveLimits``): pax and GNU extension headers count toward
+/// the limits, and a global pax header replaces the previous one.
 /// Ownership is not restored: files belong to the user who extracts. Modification times are
 /// restored. Every path is resolved through directory descriptors with `O_NOFOLLOW`.
 public enum ReleaseArchive {
     /// A check of the complete, already validated entry list before anything is extracted,
     /// for the caller's layout rules (say, "must contain `releases/0.2.0/kv.rel`").
     public typealias Validator = ([ArchiveEntry]) throws(LayoutViolation) -> Void
+
+    /// A validator that also gets the contents of one small file of the archive (`nil` if the
+    /// archive has no such regular file), read during the validation pass.
+    public typealias ContentValidator = (_ entries: [ArchiveEntry], _ file: [UInt8]?) throws(LayoutViolation) -> Void
 
     /// Reads and validates the whole archive at `path` and returns its entries in archive
     /// order (the root entry `./`, if any, is left out). Nothing is written.
@@ -56,6 +63,25 @@ public enum ReleaseArchive {
         limits: ArchiveLimits = .default,
         validate: Validator? = nil
     ) throws(ArchiveError) -> [ArchiveEntry] {
+        try extract(path, into: destination, limits: limits, reading: nil) { entries, _ throws(LayoutViolation) in
+            try validate?(entries)
+        }
+    }
+
+    /// Extracts the archive at `path` as ``extract(_:into:limits:validate:)`` does, giving
+    /// `validate` the contents of the regular file `file` (a normalised path, at most
+    /// `maximumFileSize` bytes: a larger one is refused), so that the layout can be checked
+    /// against what the archive says of itself (the applications a `.rel` names) before
+    /// anything is written.
+    @discardableResult
+    public static func extract(
+        _ path: String,
+        into destination: String,
+        limits: ArchiveLimits = .default,
+        reading file: String?,
+        maximumFileSize: Int64 = 1 << 20,
+        validate: ContentValidator
+    ) throws(ArchiveError) -> [ArchiveEntry] {
         do throws(Failure) {
             let (parent, name) = try split(destination)
             var info = stat()
@@ -66,13 +92,20 @@ public enum ReleaseArchive {
             }
             let fd = try openArchive(path)
             defer { close(fd) }
-            let entries = try scan(fd, limits: limits) { _, _ throws(Failure) in }
-            if let validate {
-                do throws(LayoutViolation) {
-                    try validate(entries)
-                } catch {
-                    throw Failure(.rejectedLayout, entry: error.entry, error.message)
+            var contents: [UInt8]?
+            let entries = try scan(fd, limits: limits) { entry, reader throws(Failure) in
+                guard entry.path == file, entry.kind == .regularFile else { return }
+                guard entry.size <= maximumFileSize else {
+                    throw Failure(.limitExceeded, entry: entry.path, "file is larger than \(maximumFileSize) bytes")
                 }
+                var bytes: [UInt8] = []
+                try reader.readData { chunk throws(Failure) in bytes.append(contentsOf: chunk) }
+                contents = bytes
+            }
+            do throws(LayoutViolation) {
+                try validate(entries, contents)
+            } catch {
+                throw Failure(.rejectedLayout, entry: error.entry, error.message)
             }
             guard lseek(fd, 0, SEEK_SET) == 0 else { throw Failure.system("cannot rewind the archive", errno: errno) }
             var template = Array("\(parent)/.\(name).partial-XXXXXX".utf8CString)
@@ -117,7 +150,7 @@ public enum ReleaseArchive {
         limits: ArchiveLimits,
         _ body: (ArchiveEntry, inout TarReader) throws(Failure) -> Void
     ) throws(Failure) -> [ArchiveEntry] {
-        var reader = try TarReader(fd: fd)
+        var reader = try TarReader(fd: fd, limits: limits)
         var validator = EntryValidator(limits: limits)
         var entries: [ArchiveEntry] = []
         while let header = try reader.next() {

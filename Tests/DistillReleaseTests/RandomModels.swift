@@ -45,6 +45,12 @@ struct RandomModels {
 
     mutating func names() -> [String] { array(0...3) { $0.name() } }
 
+    /// A name or version that may be pasted into a path (``ReleaseName``): what `.app` and
+    /// `.rel` files hold where the release makes a directory of it.
+    mutating func safeName() -> String {
+        pick(["kv", "kv_server", "a", "Elixir.KV.Server", "café", "node@host", "0.1.0", "1.2.3-rc.1", "6.3.1-1.0.0"])
+    }
+
     mutating func text() -> String {
         pick(["", "0.1.0", "1.2.3-rc.1", "a \"quoted\" word", "tab\tand\nnewline", "ünïcødé ✓", "back\\slash", "{x}"])
     }
@@ -186,10 +192,10 @@ struct RandomModels {
 
     mutating func applicationSpec() -> ApplicationSpec {
         ApplicationSpec(
-            name: name(),
+            name: safeName(),
             description: text(),
             id: maybe { $0.text() },
-            version: text(),
+            version: safeName(),
             modules: names(),
             registered: names(),
             applications: names(),
@@ -209,13 +215,13 @@ struct RandomModels {
         var seen: Set<String> = []
         let applications = array(0...5) {
             ReleaseSpec.Application(
-                name: $0.name(),
-                version: $0.text(),
+                name: $0.safeName(),
+                version: $0.safeName(),
                 type: $0.maybe { $0.pick(ApplicationType.allCases) },
                 includedApplications: $0.maybe { $0.names() }
             )
         }.filter { seen.insert($0.name).inserted }
-        return ReleaseSpec(name: text(), version: text(), ertsVersion: text(), applications: applications)
+        return ReleaseSpec(name: safeName(), version: safeName(), ertsVersion: safeName(), applications: applications)
     }
 
     mutating func sysConfig() -> SysConfig {

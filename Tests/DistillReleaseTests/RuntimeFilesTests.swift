@@ -5,6 +5,7 @@
 
 import DistillRelease
 import DistillTerm
+import Foundation
 import Testing
 
 /// RELEASES and start_erl.data: the files the release handler keeps.
@@ -14,14 +15,14 @@ struct RuntimeFilesTests {
             name: "kv",
             version: "0.2.0",
             ertsVersion: "6.3.1-1.0.0",
-            libraries: [.init(name: "kv", version: "0.2.0", directory: "/srv/kv/lib/kv-0.2.0")],
+            libraries: [.init(name: "kv", version: "0.2.0", directory: "lib/kv-0.2.0")],
             status: .current
         ),
         .init(
             name: "kv",
             version: "0.1.0",
             ertsVersion: "6.3.1-1.0.0",
-            libraries: [.init(name: "kv", version: "0.1.0", directory: "/srv/kv/lib/kv-0.1.0")],
+            libraries: [.init(name: "kv", version: "0.1.0", directory: "lib/kv-0.1.0")],
             status: .permanent
         ),
         .init(name: "kv", version: "0.0.9", ertsVersion: "6.3.0", libraries: [], status: .old),
@@ -36,17 +37,26 @@ struct RuntimeFilesTests {
         #expect(Self.releases.release(version: "0.3.0")?.status == .unpacked)
     }
 
-    @Test func readsWhatReleaseHandlerWrites() throws {
+    @Test func readsOTPsSyntaxButRefusesItsAbsoluteDirectories() throws {
+        // OTP's release_handler writes absolute library directories; a swift-distill release
+        // keeps its applications in its own lib/, and a directory elsewhere is refused.
         let text = """
             %% utf-8
             [{release,"demo","1","13.1.5",
-                      [{kernel,"8.5.3","/opt/demo/lib/kernel-8.5.3"},
-                       {stdlib,"4.2","/opt/demo/lib/stdlib-4.2"}],
+                      [{kernel,"8.5.3","lib/kernel-8.5.3"},
+                       {stdlib,"4.2","lib/stdlib-4.2"}],
                       permanent}].
             """
         let file = try ReleasesFile(parsing: text, file: "RELEASES")
         #expect(file.releases.first?.libraries.map(\.name) == ["kernel", "stdlib"])
         #expect(try TermParser.parseAll(text, file: "RELEASES") == [file.term])
+        let absolute = text.replacingOccurrences(of: "\"lib/kernel", with: "\"/opt/demo/lib/kernel")
+        #expect(
+            problems(absolute, kind: .releases, file: "RELEASES") == [
+                "RELEASES:3:28: error: the directory of application 'kernel' \"/opt/demo/lib/kernel-8.5.3\" is not "
+                    + "allowed: it is absolute; it must be lib/NAME-VSN inside the release"
+            ]
+        )
     }
 
     static let rejectedReleases: [(source: String, errors: [String])] = [

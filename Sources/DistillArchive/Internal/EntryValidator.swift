@@ -108,7 +108,7 @@ struct EntryValidator {
             path: path,
             kind: kind,
             size: kind == .regularFile ? header.size : 0,
-            permissions: UInt16(header.mode & 0o777),
+            permissions: UInt16(header.mode & 0o755),
             modificationTime: header.modificationTime
         )
     }

@@ -19,21 +19,27 @@ struct RawHeader {
 
 /// Reads tar headers and data from a gzip stream: POSIX ustar and pax, GNU (long names
 /// `L`/`K`, base-256 numbers) and old v7 headers.
+///
+/// Metadata is bounded (``ArchiveLimits``): each extension header's size, their number, and
+/// the total of their data plus every entry's path and link target. A global pax header (`g`)
+/// *replaces* the previous one rather than adding to it, so that what is kept between
+/// entries is one header at most.
 struct TarReader: ~Copyable {
     private var gzip: GzipInput
     private let block: UnsafeMutableRawBufferPointer
+    private let limits: ArchiveLimits
     private var globalPax: [String: String] = [:]
     private var remaining: Int64 = 0
     private var padding = 0
     private var currentPath: String?
-
-    /// Largest pax or GNU long-name record we read (a path is at most a few KiB).
-    static let maximumMetadataSize = 64 << 10
+    private var extensionHeaders = 0
+    private var metadata: Int64 = 0
     /// Most zero bytes accepted after the end-of-archive blocks (tar pads to its record
     /// size, 10 KiB by default; `tar -b 2048` makes 1 MiB records).
     static let maximumTrailingPadding = 1 << 20
 
-    init(fd: Int32) throws(Failure) {
+    init(fd: Int32, limits: ArchiveLimits) throws(Failure) {
+        self.limits = limits
         gzip = try GzipInput(fd: fd)
         block = .allocate(byteCount: 512, alignment: 16)
     }
@@ -51,6 +57,7 @@ struct TarReader: ~Copyable {
         var longPath: String?
         var longLink: String?
         var pax: [String: String] = [:]
+        var sawPax = false
         var sawExtension = false
         while true {
             guard try readBlock() else {
@@ -77,21 +84,35 @@ struct TarReader: ~Copyable {
                 throw Failure(.malformedHeader, entry: name, "header has an invalid size field")
             }
             let type = raw[156]
+            if [UInt8(ascii: "x"), UInt8(ascii: "g"), UInt8(ascii: "L"), UInt8(ascii: "K")].contains(type) {
+                try countExtensionHeader(size: size, entry: name)
+            }
             switch type {
             case UInt8(ascii: "x"), UInt8(ascii: "g"):
                 let records = try Self.paxRecords(try readMetadata(size: size, entry: name), entry: name)
                 if type == UInt8(ascii: "x") {
-                    pax.merge(records) { $1 }
+                    // Readers disagree on which of two headers wins (Python's tarfile takes
+                    // the first, others the last): an archive that relies on it is refused.
+                    if sawPax { throw Failure(.malformedHeader, entry: name, "two pax headers precede one entry") }
+                    pax = records
+                    sawPax = true
                     sawExtension = true
                 } else {
-                    globalPax.merge(records) { $1 }
+                    if let key = ["path", "linkpath", "size"].first(where: { records[$0] != nil }) {
+                        throw Failure(.malformedHeader, entry: name, "a global pax header sets '\(key)'")
+                    }
+                    globalPax = records
                 }
                 continue
             case UInt8(ascii: "L"):
+                if longPath != nil { throw Failure(.malformedHeader, entry: name, "two long names precede one entry") }
                 longPath = try Self.text(try readMetadata(size: size, entry: name), entry: name, what: "long name")
                 sawExtension = true
                 continue
             case UInt8(ascii: "K"):
+                if longLink != nil {
+                    throw Failure(.malformedHeader, entry: name, "two long link names precede one entry")
+                }
                 longLink = try Self.text(
                     try readMetadata(size: size, entry: name),
                     entry: name,
@@ -118,10 +139,14 @@ struct TarReader: ~Copyable {
                 throw Failure(.malformedHeader, entry: name, "header has an invalid modification time field")
             }
             header.modificationTime = mtime
+            if (longPath != nil && pax["path"] != nil) || (longLink != nil && pax["linkpath"] != nil) {
+                throw Failure(.malformedHeader, entry: name, "both a GNU long name and a pax header name the entry")
+            }
             if let path = longPath { header.path = path }
             if let link = longLink { header.linkTarget = link }
             try apply(globalPax, to: &header)
             try apply(pax, to: &header)
+            try countMetadata(Int64(header.path.utf8.count + header.linkTarget.utf8.count), entry: header.path)
             currentPath = header.path
             remaining = header.size
             padding = Int((512 - header.size % 512) % 512)
@@ -208,14 +233,40 @@ struct TarReader: ~Copyable {
         try readData { _ throws(Failure) in }
     }
 
-    private mutating func readMetadata(size: Int64, entry: String) throws(Failure) -> [UInt8] {
-        guard size <= Self.maximumMetadataSize else {
+    /// Counts one extension header of `size` bytes toward the limits, before its data is read.
+    private mutating func countExtensionHeader(size: Int64, entry: String) throws(Failure) {
+        extensionHeaders += 1
+        guard extensionHeaders <= limits.maximumExtensionHeaderCount else {
             throw Failure(
                 .limitExceeded,
                 entry: entry,
-                "extended header of \(size) bytes is larger than \(Self.maximumMetadataSize) bytes"
+                "archive has more than \(limits.maximumExtensionHeaderCount) extension headers"
             )
         }
+        guard size <= limits.maximumExtensionHeaderSize else {
+            throw Failure(
+                .limitExceeded,
+                entry: entry,
+                "extended header of \(size) bytes is larger than \(limits.maximumExtensionHeaderSize) bytes"
+            )
+        }
+        try countMetadata(size, entry: entry)
+    }
+
+    /// Adds `bytes` of metadata (extension header data, paths, link targets) to the total.
+    private mutating func countMetadata(_ bytes: Int64, entry: String) throws(Failure) {
+        metadata += bytes
+        guard metadata <= limits.maximumMetadataSize else {
+            throw Failure(
+                .limitExceeded,
+                entry: entry,
+                "archive metadata (extension headers, paths, link targets) exceeds the limit of "
+                    + "\(limits.maximumMetadataSize) bytes in total"
+            )
+        }
+    }
+
+    private mutating func readMetadata(size: Int64, entry: String) throws(Failure) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(size))
         currentPath = entry

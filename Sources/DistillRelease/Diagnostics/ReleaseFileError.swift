@@ -44,6 +44,10 @@ public struct ReleaseFileError: Error, Hashable, Sendable, CustomStringConvertib
         public static var unsupportedKey: Self { Self("unsupported_key") }
         /// A key or entry that must be present is missing.
         public static var missingKey: Self { Self("missing_key") }
+        /// A name or version that a release pastes into a path (`lib/APP-VSN`, `erts-VSN`)
+        /// is not a plain file name: it holds `/`, `..`, whitespace or a control character,
+        /// starts with `.` or is empty (``ReleaseName``); or a directory leaves the release.
+        public static var unsafeName: Self { Self("unsafe_name") }
         /// A key, name or entry given twice.
         public static var duplicateKey: Self { Self("duplicate_key") }
         /// An appup or relup instruction that OTP does not define.

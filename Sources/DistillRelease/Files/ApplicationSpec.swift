@@ -191,7 +191,7 @@ extension ApplicationSpec {
         guard parts[0].term == .atom("application") else {
             throw parts[0].wrongShape("the first element of an .app file", "the atom 'application'")
         }
-        let name = try parts[1].atom("the application name")
+        let name = try parts[1].atomName("the application name")
         self.init(name: name, description: "", version: "", modules: [], applications: [])
         let seen = try parts[2].properties(
             "the properties of application '\(name)'",
@@ -223,7 +223,7 @@ extension ApplicationSpec {
         switch property.key {
         case "description": description = try value.string(key)
         case "id": id = try value.string(key)
-        case "vsn": version = try value.string(key)
+        case "vsn": version = try value.safeName(try value.string(key), "the version of application '\(name)'")
         case "modules": modules = try value.atomList(key, element: "a module name in 'modules'")
         case "registered": registered = try value.atomList(key, element: "a registered name")
         case "applications": applications = try value.atomList(key, element: "an application name")

@@ -98,11 +98,11 @@ extension ReleaseSpec {
             throw parts[0].wrongShape("the first element of a .rel file", "the atom 'release'")
         }
         let nameAndVersion = try parts[1].tuple("the release's name and version", count: 2, shape: "{Name, Vsn}")
-        name = try nameAndVersion[0].string("the release name")
-        version = try nameAndVersion[1].string("the release version")
+        name = try nameAndVersion[0].stringName("the release name")
+        version = try nameAndVersion[1].stringName("the release version")
         let erts = try parts[2].tuple("the runtime version", count: 2, shape: "{erts, ErtsVsn}")
         guard erts[0].term == .atom("erts") else { throw parts[2].wrongShape("the runtime version", "{erts, ErtsVsn}") }
-        ertsVersion = try erts[1].string("the erts version")
+        ertsVersion = try erts[1].stringName("the erts version")
         applications = []
         var seen: [String: SourceLocation] = [:]
         for entry in try parts[3].list("the release's applications") {
@@ -128,8 +128,8 @@ extension ReleaseSpec.Application {
             throw node.wrongShape("an application of a release", Self.shapes)
         }
         let parts = node.parts
-        name = try parts[0].atom("an application name")
-        version = try parts[1].string("the version of application '\(name)'")
+        name = try parts[0].atomName("an application name")
+        version = try parts[1].stringName("the version of application '\(name)'")
         type = nil
         includedApplications = nil
         switch parts.count {

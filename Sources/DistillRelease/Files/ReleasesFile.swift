@@ -29,7 +29,8 @@ public struct ReleasesFile: Hashable, Sendable {
         public struct Library: Hashable, Sendable {
             public var name: String
             public var version: String
-            /// The application's directory (`.../lib/kv-0.2.0`).
+            /// The application's directory, relative to the release root: `lib/kv-0.2.0`
+            /// (``ReleaseName/problem(inLibraryDirectory:)``; OTP's absolute paths are refused).
             public var directory: String
 
             public init(name: String, version: String, directory: String) {
@@ -117,9 +118,9 @@ extension ReleasesFile.Release {
         guard parts[0].term == .atom("release") else {
             throw parts[0].wrongShape("the first element of a release in RELEASES", "the atom 'release'")
         }
-        name = try parts[1].string("the release name")
-        version = try parts[2].string("the release version")
-        ertsVersion = try parts[3].string("the erts version")
+        name = try parts[1].stringName("the release name")
+        version = try parts[2].stringName("the release version")
+        ertsVersion = try parts[3].stringName("the erts version")
         libraries = []
         for library in try parts[4].list("the applications of release \"\(version)\"") {
             let fields = try library.tuple(
@@ -127,11 +128,12 @@ extension ReleasesFile.Release {
                 count: 3,
                 shape: "an {App, AppVsn, LibDir} tuple"
             )
+            let name = try fields[0].atomName("an application name")
             libraries.append(
                 Library(
-                    name: try fields[0].atom("an application name"),
-                    version: try fields[1].string("an application version"),
-                    directory: try fields[2].string("an application directory")
+                    name: name,
+                    version: try fields[1].stringName("the version of application '\(name)'"),
+                    directory: try fields[2].libraryDirectory("the directory of application '\(name)'")
                 )
             )
         }

@@ -11,7 +11,7 @@ import DistillTerm
 /// Not a term file. OTP's `release_handler` writes exactly the two versions joined by
 /// one space, without a line break (`EVsn ++ " " ++ Vsn`); ``text`` does the same.
 /// Reading accepts one trailing line break (`\n` or `\r\n`), as OTP's install scripts
-/// write one.
+/// write one. Both versions must be safe names (``ReleaseName``).
 public struct StartErlData: Hashable, Sendable {
     /// The runtime version to boot.
     public var ertsVersion: String
@@ -59,6 +59,17 @@ public struct StartErlData: Hashable, Sendable {
             if let index = field.unicodeScalars.firstIndex(where: whitespace) {
                 let column = offset + field.unicodeScalars[..<index].count + 1
                 throw fail(column, "\(expected), found whitespace inside a version")
+            }
+        }
+        let roles = ["the erts version", "the release version"]
+        for (index, (offset, field)) in [(0, fields[0]), (fields[0].unicodeScalars.count + 1, fields[1])].enumerated() {
+            if let problem = ReleaseName.problem(in: String(field)) {
+                throw ReleaseFileError(
+                    code: .unsafeName,
+                    message: "\(roles[index]) \(ReleaseName.quoted(String(field))) cannot name a directory: \(problem)",
+                    file: file,
+                    location: SourceLocation(file: file, line: 1, column: offset + 1)
+                )
             }
         }
         ertsVersion = String(fields[0])

@@ -263,7 +263,8 @@ extension ReleaseHandler {
     /// The release handler of the node that booted `release`, made now if it has none yet
     /// (see ``init(node:configuration:booted:environment:)``): it restarts the runtime with
     /// `execve` (``execRestart(_:)``), reads its image limit from `sys.config`
-    /// (`{distill, [{image_limit, N}]}`, default 16), and the crash-test step from
+    /// (`{distill, [{image_limit, N}]}`, default 16) and its archive limits (`{distill,
+    /// [{archive_limits, [...]}]}`, ``Configuration/readArchiveLimits(_:)``), and the crash-test step from
     /// `environment`. A node has one handler: if it has one already, that one is returned.
     @discardableResult
     public static func attach(to release: ReleaseNode, environment: [String: String]) throws(ReleaseHandlerError)
@@ -286,6 +287,7 @@ extension ReleaseHandler {
             if let limit = release.node.environment("distill", "image_limit")?.intValue, limit > 0 {
                 configuration.imageLimit = limit
             }
+            try configuration.readArchiveLimits(release.node.environment("distill", "archive_limits"))
             let handler = try ReleaseHandler(
                 node: release.node,
                 configuration: configuration,

@@ -224,16 +224,24 @@ public struct BootPlan: Sendable {
         )
     }
 
-    /// The one `.so` file in `lib/APP-VSN/lib/`.
+    /// The one `.so` file in `lib/APP-VSN/lib/`, reached from the root without following a
+    /// symbolic link: a regular file that only its owner can change, in directories only the
+    /// owner can change, up to the root (``ContainedPath/checkTrusted()``). The name and the
+    /// version are plain names (the `.rel` reader refuses others).
     static func findPlugin(_ name: String, _ version: String, paths: ReleasePaths) throws(BootError) -> String {
         let directory = paths.pluginDirectory(name, version)
         let names: [String]
-        do {
-            names = try Posix.list(directory).filter { $0.hasSuffix(".so") }
+        let relative = "lib/\(name)-\(version)/lib"
+        do throws(ContainedPath.Failure) {
+            let contained = try ContainedPath(root: paths.root, relative)
+            guard try contained.kind() == .directory else {
+                throw ContainedPath.Failure(message: "no such directory")
+            }
+            names = try contained.list().filter { $0.hasSuffix(".so") }
         } catch {
             throw BootError(
                 .pluginNotFound,
-                "application '\(name)' has no plugin directory: \(error.reason)",
+                "application '\(name)' has no plugin directory: \(error.message)",
                 file: paths.relative(directory)
             )
         }
@@ -245,7 +253,17 @@ public struct BootPlan: Sendable {
                 file: paths.relative(directory)
             )
         }
-        return directory + "/" + names[0]
+        do throws(ContainedPath.Failure) {
+            let plugin = try ContainedPath(root: paths.root, relative + "/" + names[0])
+            try plugin.checkTrusted()
+            return plugin.path
+        } catch {
+            throw BootError(
+                .badPlugin,
+                "refusing to load the plugin of '\(name)': \(error.message)",
+                file: paths.relative(directory + "/" + names[0])
+            )
+        }
     }
 
     // MARK: - Order

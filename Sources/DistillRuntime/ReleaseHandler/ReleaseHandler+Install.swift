@@ -94,9 +94,11 @@ extension ReleaseHandler {
     /// from those files stay mapped (Linux keeps a deleted file's pages).
     public func remove(_ version: String) throws(ReleaseHandlerError) {
         try exclusive(.remove(version: version)) { () throws(ReleaseHandlerError) in
+            try ReleaseRoot.checkVersion(version)
             let removal = try machine.withLock { machine throws(ReleaseHandlerError) in try machine.checkRemove(version) }
             var paths = removal.libraryDirectories.map(root.libraryDirectory) + [root.versionDirectory(version)]
             if let erts = removal.ertsVersion { paths.append(root.path("erts-\(erts)")) }
+            try root.checkRemovable(paths)
             for path in paths {
                 do throws(FileSystem.Failure) {
                     try FileSystem.removeTree(path)

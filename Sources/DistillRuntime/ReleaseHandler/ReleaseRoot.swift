@@ -14,6 +14,11 @@ public import DistillRelease
 /// lib/APP-VSN/ebin/APP.app  lib/APP-VSN/lib/*.so     an application and its plugin
 /// erts-ERTS/bin/distill-run                            the runtime
 /// ```
+///
+/// Names and versions come from release files whose readers refuse any that is not a plain
+/// file name (``ReleaseName``), and from commands whose version is checked
+/// (``checkVersion(_:)``); what the handler deletes, moves or loads is then reached through
+/// ``ContainedPath``: from the root, one component at a time, never through a symbolic link.
 public struct ReleaseRoot: Hashable, Sendable {
     /// The release's directory (absolute).
     public var path: String
@@ -37,9 +42,40 @@ public struct ReleaseRoot: Hashable, Sendable {
     public func hooks(_ version: String, _ kind: String) -> String { path("releases/\(version)/hooks/\(kind).d") }
     public func launcher(ertsVersion: String) -> String { path("erts-\(ertsVersion)/bin/distill-run") }
 
-    /// An application's directory as `RELEASES` names it (relative to the root, or absolute).
-    public func libraryDirectory(_ directory: String) -> String {
-        directory.hasPrefix("/") ? directory : path(directory)
+    /// An application's directory as `RELEASES` names it (`lib/APP-VSN`, relative to the
+    /// root: its reader refuses any other).
+    public func libraryDirectory(_ directory: String) -> String { path(directory) }
+
+    /// Refuses a version given to a command (`unpack VSN`) that is not a plain name: it
+    /// becomes part of paths (`releases/VSN`).
+    public static func checkVersion(_ version: String) throws(ReleaseHandlerError) {
+        if let problem = ReleaseName.problem(in: version) {
+            throw ReleaseHandlerError(.noSuchRelease, "no release can have the version \"\(version)\": \(problem)")
+        }
+    }
+
+    /// `relative` below the root, resolved without following symbolic links.
+    func contained(_ relative: String) throws(ReleaseHandlerError) -> ContainedPath {
+        do {
+            return try ContainedPath(root: path, relative)
+        } catch {
+            throw ReleaseHandlerError(.badRelease, error.message)
+        }
+    }
+
+    /// Checks that each of `paths` (absolute, below the root) is inside the release with no
+    /// symbolic link on the way, before anything is removed.
+    func checkRemovable(_ paths: [String]) throws(ReleaseHandlerError) {
+        for full in paths {
+            guard full.hasPrefix(path + "/") else {
+                throw ReleaseHandlerError(.badRelease, "'\(full)' is not inside the release \(path); nothing was removed")
+            }
+            do {
+                _ = try ContainedPath(root: path, String(full.dropFirst(path.count + 1))).kind()
+            } catch {
+                throw ReleaseHandlerError(.badRelease, "\(error.message); nothing was removed")
+            }
+        }
     }
 
     // MARK: - Reading
@@ -134,10 +170,17 @@ public struct ReleaseRoot: Hashable, Sendable {
     }
 
     /// The plugin of the application in `directory` (`lib/APP-VSN`): the one `.so` in its
-    /// `lib/` folder.
+    /// `lib/` folder, a regular file that only the owner can change, in directories only the
+    /// owner can change (``ContainedPath/checkTrusted()``).
     func plugin(application: String, directory: String) throws(ReleaseHandlerError) -> Plugin {
         let libraryDirectory = libraryDirectory(directory)
-        let objects = FileSystem.list(libraryDirectory + "/lib").filter { $0.hasSuffix(".so") }
+        let pluginDirectory = try contained(directory + "/lib")
+        let objects: [String]
+        do {
+            objects = try pluginDirectory.list().filter { $0.hasSuffix(".so") }
+        } catch {
+            throw ReleaseHandlerError(.loadFailed, error.message)
+        }
         guard objects.count == 1 else {
             let found = objects.isEmpty ? "none" : objects.joined(separator: ", ")
             throw ReleaseHandlerError(
@@ -159,6 +202,12 @@ public struct ReleaseRoot: Hashable, Sendable {
                 }.first
             }
         }
-        return Plugin(path: libraryDirectory + "/lib/" + objects[0], runtimeFingerprint: fingerprint)
+        let plugin = try contained(directory + "/lib/" + objects[0])
+        do {
+            try plugin.checkTrusted()
+        } catch {
+            throw ReleaseHandlerError(.loadFailed, "refusing to load \(plugin.path): \(error.message)")
+        }
+        return Plugin(path: plugin.path, runtimeFingerprint: fingerprint)
     }
 }
