@@ -240,9 +240,7 @@ final class TCPService: @unchecked Sendable {
     func setOptions(_ socket: Term, _ options: TCPOptions, from caller: Pid) throws {
         let entry = try checkedEntry(socket, by: caller)
         entries.withLock { $0[socket]?.options = options }
-        guard let flow = entry.flow, flow.setOptions(options) else { return }
-        let channel = entry.channel
-        channel.eventLoop.execute { [self] in _ = updateReading(socket, channel) }
+        entry.flow?.setOptions(options)
     }
 
     /// Bytes sent on `socket` that the kernel has not taken yet (`inet:getstat/2`'s `send_pend`).
@@ -379,18 +377,9 @@ final class SocketFlow: @unchecked Sendable {
     /// Returns whether reading may resume.
     func taken(_ bytes: Int) -> Bool { state.withLock { $0.flow.taken(bytes) } }
 
-    /// Returns whether reading may resume or must pause under the new options.
-    func setOptions(_ options: TCPOptions) -> Bool {
-        let waiter: Latch?
-        let changed: Bool
-        (waiter, changed) = state.withLock { state in
-            let wasPaused = state.flow.isReadingPaused
-            state.flow.options = options
-            return (state.flow.written(0) ? state.waiter : nil, state.flow.isReadingPaused != wasPaused)
-        }
-        waiter?.open()
-        return changed
-    }
+    /// New marks and read-ahead, from the next event on (only the owner sets them, so no
+    /// send of its own is waiting).
+    func setOptions(_ options: TCPOptions) { state.withLock { $0.flow.options = options } }
 }
 
 extension Node {
