@@ -38,3 +38,4 @@ clean:
 fuzz: deps
 	$(SWIFT) build --build-tests
 	DISTILL_FUZZ_SECONDS=$${DISTILL_FUZZ_SECONDS:-600} $(SWIFT) test --skip-build --filter ControlFuzzTests
+	DISTILL_FUZZ_SECONDS=$${DISTILL_FUZZ_SECONDS:-600} $(SWIFT) test --skip-build --filter ReleaseTarballFuzzTests
