@@ -50,6 +50,25 @@ struct HeartTests {
         #expect(release.log.contains("node stopped; heart exits"))
     }
 
+    @Test func heartHoldsTheLockAcrossARestart() throws {
+        let release = try TestRelease(vmArgs: "-heart\n")
+        defer { release.stopIfRunning() }
+        let pid = try release.start()
+        let heart = try #require(
+            release.read("var/run/lab.heart.pid").flatMap { Int32($0.trimmingCharacters(in: .newlines)) }
+        )
+        #expect(release.read("var/run/lab.lock") == "\(heart)\n")
+        _ = try #require(try trap(release, pid: pid))
+        // The node heart started again has the lock heart handed on; a second start is refused.
+        try FileManager.default.removeItem(atPath: release.socket)
+        let second = try release.run(["start"])
+        #expect(second.status == 7, "\(second)")
+        #expect(second.stderr.contains("pid \(heart) holds var/run/lab.lock"))
+        #expect(isAlive(heart))
+        kill(heart, SIGTERM)
+        #expect(release.eventually { !isAlive(heart) })
+    }
+
     @Test func heartGivesUpAfterTooManyRestarts() throws {
         let release = try TestRelease(vmArgs: "-heart\n-heart_restarts 1/60\n")
         defer { release.stopIfRunning() }

@@ -201,7 +201,8 @@ enum ClientCommands {
     private static func stop(_ paths: ReleasePaths, timeout: Int) throws(Failure) -> Term {
         let deadline = Deadline.after(.milliseconds(timeout))
         let channel = try connect(paths)
-        let heart = readPid(paths.heartPidFile)
+        // Only a heart that has the release's lock open: a stale pid file may name any process.
+        let heart = readPid(paths.heartPidFile).flatMap { NodeLock.isOpen(by: $0, paths) ? $0 : nil }
         let reply = try request(channel, "stop", [], timeout: timeout, name: paths.name)
         guard let pid = reply.intValue.map(Int32.init) else {
             throw Failure(

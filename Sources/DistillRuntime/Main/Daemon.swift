@@ -14,7 +14,8 @@ import Glibc
 /// `var/log/NAME.log` as standard output and error (so a trap's message lands in the log),
 /// closes every other descriptor, and runs the node (or heart, with `-heart`). `start`
 /// returns once the node answers `ping` (exit 0), or, if the daemon dies first or the timeout
-/// passes, prints the end of the log and exits 6 or 4.
+/// passes, prints the end of the log and exits 6 or 4. A release whose lock (``NodeLock``)
+/// another process holds, before the fork or after (two `start`s at once), exits 7.
 enum Daemon {
     static func start(_ options: NodeOptions) throws(NodeOptions.UsageError) -> Int32 {
         let paths = try options.paths()
@@ -26,6 +27,9 @@ enum Daemon {
                 RuntimeCommand.printError("\(paths.name): error: \(message)")
             }
             return status.rawValue
+        }
+        if NodeLock.isHeld(paths) {
+            return fail(.alreadyRunning, "already_running", NodeLock.heldMessage(paths))
         }
         if case .listening = UnixSocket.probe(paths.socket) {
             return fail(.alreadyRunning, "already_running", "\(paths.name) is already running")
@@ -74,9 +78,16 @@ enum Daemon {
         guard got == MemoryLayout<Int32>.size else { return fail(.failure, "failed", "the daemon did not start") }
 
         let deadline = Deadline.after(.milliseconds(timeout))
+        // The node that answers is ours only if our daemon holds the release's lock: another
+        // `start` at the same moment may have won it, and its node answers `ping` too.
+        let ours = { NodeLock.holderPid(paths) == daemonPid }
         if ClientCommands.waitUntilAnswering(paths, until: deadline, alive: { Posix.isAlive(daemonPid) }) {
+            guard ours() else { return fail(.alreadyRunning, "already_running", NodeLock.heldMessage(paths)) }
             if options.json { RuntimeCommand.printOut(JSONOutput.success(.integer(Int(daemonPid)))) }
             return ExitStatus.success.rawValue
+        }
+        if !Posix.isAlive(daemonPid), NodeLock.isHeld(paths), !ours() {
+            return fail(.alreadyRunning, "already_running", NodeLock.heldMessage(paths))
         }
         let tail = logTail(paths, from: logStart)
         if Posix.isAlive(daemonPid) {

@@ -28,8 +28,10 @@ import Logging
 /// - SIGTERM or SIGINT (and SIGHUP in the foreground) to heart is passed to the node as SIGTERM
 ///   (a clean stop) and heart exits with the node's status; a second one kills the node.
 ///
-/// Heart writes `var/run/NAME.heart.pid`; the node it runs sees `DISTILL_HEART_PID`. It does
-/// not watch for a node that hangs without dying.
+/// Heart holds the release's lock (``NodeLock``) for its whole life and hands it to each node it
+/// starts, so no other node of the release boots while heart runs, even between a crash and
+/// the restart. Heart writes `var/run/NAME.heart.pid`; the node it runs sees
+/// `DISTILL_HEART_PID`. It does not watch for a node that hangs without dying.
 enum Heart {
     static func run(paths: ReleasePaths, console: Bool) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
@@ -52,9 +54,15 @@ enum Heart {
             NodeMain.printError("distill-run: \(error)")
             return ExitStatus.bootFailed.rawValue
         }
+        let lock: NodeLock
         do {
-            try Posix.makeDirectories(paths.root + "/var", mode: 0o755)
-            try Posix.makeDirectories(paths.runDirectory, mode: 0o700)
+            lock = try NodeLock.acquire(paths)
+        } catch {
+            logger.critical("heart cannot start the node", metadata: ["error": "\(error)"])
+            if console { NodeMain.printError("distill-run: \(error)") }
+            return error.code == .alreadyRunning ? ExitStatus.alreadyRunning.rawValue : ExitStatus.bootFailed.rawValue
+        }
+        do {
             try Posix.write("\(getpid())\n", to: paths.heartPidFile)
         } catch {
             logger.critical("heart cannot write its pid file", metadata: ["error": "\(error)"])
@@ -65,7 +73,15 @@ enum Heart {
         var limit = VMArgs().heartRestarts
         var restarts: [Int] = []
         var stopping = false
-        guard var child = start(paths: paths, console: console, previousMask: previous, limit: &limit, logger: logger)
+        guard
+            var child = start(
+                paths: paths,
+                console: console,
+                lock: lock,
+                previousMask: previous,
+                limit: &limit,
+                logger: logger
+            )
         else { return ExitStatus.launcher.rawValue }
         logger.info("heart started the node", metadata: ["pid": "\(child)", "limit": "\(limit)"])
 
@@ -109,7 +125,14 @@ enum Heart {
                 metadata: ["exit": "\(exit)", "restart": "\(restarts.count)", "limit": "\(limit)"]
             )
             guard
-                let next = start(paths: paths, console: console, previousMask: previous, limit: &limit, logger: logger)
+                let next = start(
+                    paths: paths,
+                    console: console,
+                    lock: lock,
+                    previousMask: previous,
+                    limit: &limit,
+                    logger: logger
+                )
             else { return ExitStatus.launcher.rawValue }
             child = next
             logger.info("heart started the node", metadata: ["pid": "\(child)"])
@@ -150,6 +173,7 @@ enum Heart {
     static func start(
         paths: ReleasePaths,
         console: Bool,
+        lock: NodeLock,
         previousMask: sigset_t,
         limit: inout VMArgs.RestartLimit,
         logger: Logger
@@ -172,6 +196,7 @@ enum Heart {
             setpgid(0, 0)
             pthread_sigmask(SIG_SETMASK, &mask, nil)
             setenv("DISTILL_HEART_PID", heartPid, 1)
+            lock.handOn()
             execv(launcher, argv)
             _exit(ExitStatus.launcher.rawValue)
         }

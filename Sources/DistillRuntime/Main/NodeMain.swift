@@ -42,6 +42,10 @@ enum NodeMain {
     }
 
     static func refuseIfRunning(_ paths: ReleasePaths) -> Int32? {
+        if NodeLock.isHeld(paths) {
+            printError("distill-run: \(NodeLock.heldMessage(paths))")
+            return ExitStatus.alreadyRunning.rawValue
+        }
         guard case .listening = UnixSocket.probe(paths.socket) else { return nil }
         printError("distill-run: \(paths.name) is already running (\(paths.relative(paths.socket)) answers)")
         return ExitStatus.alreadyRunning.rawValue
@@ -79,7 +83,11 @@ enum NodeMain {
         }
 
         let plan: BootPlan
+        let lock: NodeLock
         do {
+            // Before the socket is touched and before any application boots: a second node of
+            // this release stops here.
+            lock = try NodeLock.acquire(paths)
             plan = try BootPlan.read(paths: paths, environment: Posix.environment())
             try ControlServer.prepare(paths)
         } catch {
@@ -143,7 +151,7 @@ enum NodeMain {
         finished.open()
         if case .restart = reason {
             logger.notice("node stopped; booting again", metadata: ["pid": "\(getpid())"])
-            return execNode(paths: paths, console: console, logger: logger)
+            return execNode(paths: paths, console: console, lock: lock, logger: logger)
         }
         unlink(paths.pidFile)
         logger.notice("node stopped", metadata: ["exit_status": "\(reason.exitStatus)"])
@@ -151,10 +159,11 @@ enum NodeMain {
     }
 
     /// Replaces this process with a fresh node of the release `start_erl.data` names now (the
-    /// same pid: heart, the pid file and a daemon's log stay as they are). Returns only if
-    /// the exec failed.
-    static func execNode(paths: ReleasePaths, console: Bool, logger: Logger) -> Int32 {
+    /// same pid: heart, the pid file, the lock and a daemon's log stay as they are). Returns
+    /// only if the exec failed.
+    static func execNode(paths: ReleasePaths, console: Bool, lock: NodeLock, logger: Logger) -> Int32 {
         let launcher = launcherPath(paths)
+        lock.handOn()
         var arguments = ["distill-run", "node", "--root", paths.root, "--name", paths.name]
         if console { arguments.append("--console") }
         let failure = exec(launcher, arguments)
