@@ -72,7 +72,7 @@ struct StoreV1Soft: Server {
 }
 
 /// Store 2: the count becomes `total` and a `label` comes from the upgrade's Extra;
-/// `codeChange` throws when Extra is `refuse`.
+/// `codeChange` throws when Extra is `refuse` and blocks for Ms when it is `{hang, Ms}`.
 struct StoreV2: Server {
     static let vsn: Term = 2
     static var moduleName: String { "Store" }
@@ -104,6 +104,8 @@ struct StoreV2: Server {
     }
     func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State {
         if extra == "refuse" { throw TestFailure("Store 2 refuses the change") }
+        // {hang, Ms}: a codeChange stuck for that long (one that never returns, for a test).
+        if let milliseconds = extra.tagged("hang")?.first?.intValue { usleep(UInt32(milliseconds) * 1000) }
         if oldVsn == 1, let count = state.mapValue?["count"]?.intValue {
             return State(total: count, label: extra.atomValue ?? "")
         }

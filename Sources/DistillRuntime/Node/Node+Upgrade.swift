@@ -199,6 +199,52 @@ extension Node {
         direction: CodeChangeDirection = .up
     ) throws -> CodeChange {
         guard let process = process(pid) else { throw RuntimeError(.noProcess, "no process \(pid.text) to change") }
+        return try changeCode(process, to: code, mode: mode, direction: direction, keep: { true })
+    }
+
+    /// ``changeCode(_:to:mode:direction:)`` on a thread of its own, waited for until
+    /// `deadline`: a `codeChange` that has not returned by then throws `timeout` here, and if
+    /// it returns later its result is dropped (the process keeps its old code and state). The
+    /// process stays claimed by that thread, handling no message, until the `codeChange` returns.
+    func changeCode(
+        _ pid: Pid,
+        to code: ModuleCode,
+        mode: CodeChangeMode,
+        direction: CodeChangeDirection,
+        deadline: Deadline
+    ) throws -> CodeChange {
+        if deadline.isNever { return try changeCode(pid, to: code, mode: mode, direction: direction) }
+        guard let process = process(pid) else { throw RuntimeError(.noProcess, "no process \(pid.text) to change") }
+        let attempt = AbandonableChange()
+        let started = tryStartThread(name: "distill-code-change", stackSize: 8 << 20) { [self] in
+            let result = Result {
+                try changeCode(process, to: code, mode: mode, direction: direction) { attempt.keep() }
+            }
+            attempt.finish(result)
+        }
+        guard started == 0 else {
+            throw RuntimeError(.codeChangeFailed, "cannot start a thread for the code change of \(pid.text)")
+        }
+        guard let result = attempt.wait(until: deadline) else {
+            throw RuntimeError(
+                .timeout,
+                "the codeChange of \(pid.text) (module \(code.name)) did not return in time; it handles no "
+                    + "message until it returns, and keeps its old code and state if it does"
+            )
+        }
+        return try result.get()
+    }
+
+    /// The change itself; `keep` is asked, once the new code has built its state, whether to
+    /// switch the process to it.
+    private func changeCode(
+        _ process: LocalProcess,
+        to code: ModuleCode,
+        mode: CodeChangeMode,
+        direction: CodeChangeDirection,
+        keep: () -> Bool
+    ) throws -> CodeChange {
+        let pid = process.pid
         return try withSuspended(process) { process in
             guard let previous = process.body else { throw RuntimeError(.noProcess, "\(pid.text) has no code") }
             let oldVsn: Term
@@ -221,6 +267,9 @@ extension Node {
                 extra: extra,
                 advanced: advanced
             )
+            guard keep() else {
+                throw RuntimeError(.timeout, "the codeChange of \(pid.text) returned after its deadline")
+            }
             process.body = next
             return CodeChange(process: process, previous: previous, current: next)
         }
@@ -275,5 +324,55 @@ extension Node {
             messagesHandled: state.messagesHandled,
             modules: process.modules
         )
+    }
+}
+
+/// A code change run on a thread of its own that its caller may stop waiting for: whichever
+/// of ``keep()`` (the change, about to switch the process) and ``wait(until:)`` (the caller,
+/// at its deadline) comes first decides whether the change counts.
+private final class AbandonableChange: @unchecked Sendable {
+    private enum State {
+        case running
+        /// The change switches the process now: the caller waits for it whatever the time.
+        case kept
+        case abandoned
+        case finished(Result<CodeChange, any Error>)
+    }
+
+    private let state = Mutex(State.running)
+    private let done = Latch()
+
+    /// Whether the change may switch the process: `false` once the caller has given up.
+    func keep() -> Bool {
+        state.withLock { state in
+            if case .abandoned = state { return false }
+            state = .kept
+            return true
+        }
+    }
+
+    func finish(_ result: Result<CodeChange, any Error>) {
+        state.withLock { state in
+            if case .abandoned = state { return }
+            state = .finished(result)
+        }
+        done.open()
+    }
+
+    /// The change's result, or `nil` if it has not reached ``keep()`` by `deadline` (it is
+    /// then abandoned: ``keep()`` says no from now on).
+    func wait(until deadline: Deadline) -> Result<CodeChange, any Error>? {
+        _ = done.wait(until: deadline)
+        let abandoned: Bool = state.withLock { state in
+            guard case .running = state else { return false }
+            state = .abandoned
+            return true
+        }
+        if abandoned { return nil }
+        _ = done.wait(until: .never)
+        return state.withLock { state in
+            if case .finished(let result) = state { return result }
+            return nil
+        }
     }
 }

@@ -58,17 +58,24 @@ extension ReleaseHandler {
     /// the `down` entry to `version` in the running release's relup (a downgrade), as OTP
     /// looks for it. `environment` replaces `${VAR}`s in the new `sys.config` (default: the
     /// node's environment); the configuration takes effect at `point_of_no_return`.
+    /// `timeLimit` bounds the script's waits on processes (default: the configuration's
+    /// ``Configuration/installTimeLimit``); past it the install fails and rolls back.
     @discardableResult
-    public func install(_ version: String, environment: [String: String]? = nil) throws(ReleaseHandlerError)
-        -> InstallReport
-    {
+    public func install(
+        _ version: String,
+        environment: [String: String]? = nil,
+        timeLimit: Timeout? = nil
+    ) throws(ReleaseHandlerError) -> InstallReport {
         try exclusive(.install(version: version)) { () throws(ReleaseHandlerError) in
-            try installLocked(version, environment: environment, continuing: .install)
+            try installLocked(version, environment: environment, timeLimit: timeLimit, continuing: .install)
         }
     }
 
-    /// `make_permanent VSN`: writes `RELEASES` (the release `permanent`, the former one
-    /// `old`), then `start_erl.data`, each atomically; the second rename is the commit point.
+    /// `make_permanent VSN`: puts the release's files on disk (an `fsync` of every file and
+    /// directory of its applications, `releases/VSN` and its runtime), then writes `RELEASES`
+    /// (the release `permanent`, the former one `old`), then `start_erl.data`, each
+    /// atomically; the second rename is the commit point. A power cut at any moment boots
+    /// either the former release or this one with every file complete.
     public func makePermanent(_ version: String) throws(ReleaseHandlerError) {
         try exclusive(.makePermanent(version: version)) { () throws(ReleaseHandlerError) in
             try makePermanentLocked(version)
@@ -78,20 +85,28 @@ extension ReleaseHandler {
     /// `downgrade VSN`: installs an older release (the running release's relup has a `down`
     /// entry to it) and makes it permanent.
     @discardableResult
-    public func downgrade(_ version: String, environment: [String: String]? = nil) throws(ReleaseHandlerError)
-        -> InstallReport
-    {
+    public func downgrade(
+        _ version: String,
+        environment: [String: String]? = nil,
+        timeLimit: Timeout? = nil
+    ) throws(ReleaseHandlerError) -> InstallReport {
         try exclusive(.downgrade(version: version)) { () throws(ReleaseHandlerError) in
-            let report = try installLocked(version, environment: environment, continuing: .downgrade)
+            let report = try installLocked(
+                version,
+                environment: environment,
+                timeLimit: timeLimit,
+                continuing: .downgrade
+            )
             if !report.restarting { try makePermanentLocked(version) }
             return report
         }
     }
 
-    /// `remove VSN`: deletes an unpacked or old release (never the permanent or the running
-    /// one): its application directories no other release uses, `releases/VSN`, its runtime
-    /// if no other release uses it; then writes `RELEASES` without it. Images the node mapped
-    /// from those files stay mapped (Linux keeps a deleted file's pages).
+    /// `remove VSN`: writes `RELEASES` without an unpacked or old release (never the permanent
+    /// or the running one), then deletes its application directories no other release uses,
+    /// `releases/VSN`, and its runtime if no other release uses it. `RELEASES` first: a crash
+    /// half way leaves files no release names, never a release whose files are gone. Images
+    /// the node mapped from those files stay mapped (Linux keeps a deleted file's pages).
     public func remove(_ version: String) throws(ReleaseHandlerError) {
         try exclusive(.remove(version: version)) { () throws(ReleaseHandlerError) in
             try ReleaseRoot.checkVersion(version)
@@ -99,16 +114,19 @@ extension ReleaseHandler {
             var paths = removal.libraryDirectories.map(root.libraryDirectory) + [root.versionDirectory(version)]
             if let erts = removal.ertsVersion { paths.append(root.path("erts-\(erts)")) }
             try root.checkRemovable(paths)
+            try writeReleases(removal.releases)
+            machine.withLock { $0.didRemove(version) }
             for path in paths {
-                do throws(FileSystem.Failure) {
-                    try FileSystem.removeTree(path)
+                do throws(ReleaseHandlerError) {
+                    try configuration.fileSystem.removeTree(path)
                 } catch {
-                    throw ReleaseHandlerError(.fileSystem, "removing \(version): \(error.message)")
+                    throw ReleaseHandlerError(
+                        .fileSystem,
+                        "removing \(version) (RELEASES no longer lists it): \(error.message)"
+                    )
                 }
                 step("removed \(path)")
             }
-            try writeReleases(removal.releases)
-            machine.withLock { $0.didRemove(version) }
         }
     }
 
@@ -120,11 +138,22 @@ extension ReleaseHandler {
                 try machine.checkMakePermanent(version)
             })
         else { return }
+        try syncRelease(files)
         try writeReleases(files.releases)
-        try Self.write(files.startErlData.text, to: root.startErlData)
+        try configuration.fileSystem.writeAtomically(files.startErlData.text, to: root.startErlData)
         step("start_erl.data written")
         machine.withLock { $0.didMakePermanent(version) }
         node.logger.info("release made permanent", metadata: ["release": "\(root.name)", "version": "\(version)"])
+    }
+
+    /// `fsync`s every file and directory of the release about to become permanent, each
+    /// before the directory that holds it, then `lib/`, `releases/` and the root.
+    private func syncRelease(_ files: ReleaseHandlerStateMachine.PermanentFiles) throws(ReleaseHandlerError) {
+        let trees = files.libraryDirectories.map(root.libraryDirectory) + files.directories.map(root.path)
+        for path in trees.flatMap(FileSystem.treeBottomUp) + [root.path("lib"), root.path("releases"), root.path]
+        where FileSystem.exists(path) {
+            try configuration.fileSystem.sync(path)
+        }
     }
 
     /// The relup entry for `transition`.
@@ -145,6 +174,7 @@ extension ReleaseHandler {
     func installLocked(
         _ version: String,
         environment: [String: String]?,
+        timeLimit: Timeout?,
         continuing command: Continuation.Command
     ) throws(ReleaseHandlerError) -> InstallReport {
         let (transition, target, current) = try machine.withLock {
@@ -187,7 +217,11 @@ extension ReleaseHandler {
 
         let executor = RelupExecutor(
             node: node,
-            options: .init(suspendTimeout: configuration.suspendTimeout, configuration: newConfiguration),
+            options: .init(
+                suspendTimeout: configuration.suspendTimeout,
+                configuration: newConfiguration,
+                timeLimit: timeLimit ?? configuration.installTimeLimit
+            ),
             loader: loader(for: target)
         )
         executor.beforeInstruction = { [self] index, _ in step("instruction \(index)") }

@@ -20,12 +20,22 @@ public struct UpgradeOptions: Hashable, Sendable {
     /// The environment for `${VAR}`s in the new `sys.config` (the operator's), and for hooks
     /// and the health command; `nil`: the node's.
     public var environment: [String: String]?
+    /// How long the install's relup may wait on processes before it fails and rolls back;
+    /// `nil`: the handler's ``ReleaseHandler/Configuration/installTimeLimit``.
+    public var timeLimit: Timeout?
 
-    public init(health: String? = nil, soak: Double = 0, makePermanent: Bool = true, environment: [String: String]? = nil) {
+    public init(
+        health: String? = nil,
+        soak: Double = 0,
+        makePermanent: Bool = true,
+        environment: [String: String]? = nil,
+        timeLimit: Timeout? = nil
+    ) {
         self.health = health
         self.soak = soak
         self.makePermanent = makePermanent
         self.environment = environment
+        self.timeLimit = timeLimit
     }
 }
 
@@ -87,7 +97,12 @@ extension ReleaseHandler {
                 if let failure = runHooks("pre_upgrade", version: version, from: previous, options: options) {
                     throw ReleaseHandlerError(.hookFailed, "\(failure); nothing was changed")
                 }
-                let install = try installLocked(version, environment: options.environment, continuing: .upgrade(options))
+                let install = try installLocked(
+                    version,
+                    environment: options.environment,
+                    timeLimit: options.timeLimit,
+                    continuing: .upgrade(options)
+                )
                 report.install = install
                 report.lines.append(install.summary)
                 if install.restarting {
@@ -164,7 +179,12 @@ extension ReleaseHandler {
         }
         let report: InstallReport
         do {
-            report = try installLocked(previous, environment: options.environment, continuing: .install)
+            report = try installLocked(
+                previous,
+                environment: options.environment,
+                timeLimit: options.timeLimit,
+                continuing: .install
+            )
         } catch {
             throw ReleaseHandlerError(
                 .healthCheckFailed,

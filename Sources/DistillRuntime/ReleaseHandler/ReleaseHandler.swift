@@ -6,6 +6,7 @@
 public import DistillArchive
 public import DistillRelease
 import Glibc
+import Logging
 import Synchronization
 
 /// OTP's `release_handler` for a running node: unpack a release tarball, install a release
@@ -36,6 +37,11 @@ public final class ReleaseHandler: Sendable {
         public var healthInterval: Double
         /// Seconds a hook or one run of a health command may take. Default 60.
         public var commandTimeout: Double
+        /// How long an install's relup may wait on the processes it changes (suspends, even
+        /// `{Mod, infinity}` ones, and `codeChange`s) before it fails and rolls back, so that a
+        /// `codeChange` that never returns does not keep the handler busy for ever; an install
+        /// or upgrade may set its own (``UpgradeOptions/timeLimit``). Default 5 minutes.
+        public var installTimeLimit: Timeout
         /// Loads an application's code (name, version, its directory) for `load_object_code`;
         /// `nil`: its plugin `.so` through the code server (production). Tests give linked code.
         public var loader: (@Sendable (_ application: String, _ version: String, _ directory: String) throws -> LoadedApplication)?
@@ -46,6 +52,9 @@ public final class ReleaseHandler: Sendable {
         /// this number (each file written, each tree moved, each relup instruction is a step).
         /// Read from `DISTILL_TEST_CRASH_AT_STEP` when the handler starts.
         public var crashAtStep: Int?
+        /// The writes, syncs and removals that decide what a crash leaves
+        /// (``PosixFileSystem``); tests record their order.
+        public var fileSystem: any ReleaseFileSystem
 
         public init(
             root: ReleaseRoot,
@@ -54,9 +63,11 @@ public final class ReleaseHandler: Sendable {
             suspendTimeout: Timeout = .seconds(5),
             healthInterval: Double = 1,
             commandTimeout: Double = 60,
+            installTimeLimit: Timeout = .seconds(300),
             loader: (@Sendable (String, String, String) throws -> LoadedApplication)? = nil,
             restart: (@Sendable (RestartRequest) throws -> Void)? = nil,
-            crashAtStep: Int? = nil
+            crashAtStep: Int? = nil,
+            fileSystem: any ReleaseFileSystem = PosixFileSystem()
         ) {
             self.root = root
             self.imageLimit = imageLimit
@@ -64,9 +75,11 @@ public final class ReleaseHandler: Sendable {
             self.suspendTimeout = suspendTimeout
             self.healthInterval = healthInterval
             self.commandTimeout = commandTimeout
+            self.installTimeLimit = installTimeLimit
             self.loader = loader
             self.restart = restart
             self.crashAtStep = crashAtStep
+            self.fileSystem = fileSystem
         }
     }
 
@@ -97,6 +110,9 @@ public final class ReleaseHandler: Sendable {
         if configuration.crashAtStep == nil, let step = environment["DISTILL_TEST_CRASH_AT_STEP"].flatMap({ Int($0) }) {
             configuration.crashAtStep = step
         }
+        if let value = node.environment("distill", "install_time_limit") {
+            configuration.installTimeLimit = try Self.installTimeLimit(value)
+        }
         self.node = node
         self.configuration = configuration
         let root = configuration.root
@@ -114,7 +130,7 @@ public final class ReleaseHandler: Sendable {
                     "RELEASES disagreed with start_erl.data (a make-permanent was interrupted); repaired",
                     metadata: ["releases": "\(root.releasesFile)"]
                 )
-                try Self.write(repaired.fileContents, to: root.releasesFile)
+                try configuration.fileSystem.writeAtomically(repaired.fileContents, to: root.releasesFile)
                 file = repaired
             }
         } else {
@@ -130,13 +146,28 @@ public final class ReleaseHandler: Sendable {
                     status: .permanent
                 )
             ])
-            try Self.write(file.fileContents, to: root.releasesFile)
+            try configuration.fileSystem.writeAtomically(file.fileContents, to: root.releasesFile)
         }
         guard file.release(version: booted) != nil else {
             throw ReleaseHandlerError(.badRelease, "\(root.releasesFile) does not list the running release \(booted)")
         }
         machine = Mutex(ReleaseHandlerStateMachine(releases: file.releases, booted: booted))
         continuation = Mutex(try Continuation(environment: environment, booted: booted))
+    }
+
+    /// The node's default install time limit from `sys.config`:
+    /// `{distill, [{install_time_limit, Milliseconds | infinity}]}`.
+    static func installTimeLimit(_ value: Term) throws(ReleaseHandlerError) -> Timeout {
+        if value == .atom("infinity") { return .infinity }
+        // Erlang's longest timeout: 2^32 - 1 ms (49.7 days).
+        guard let milliseconds = value.intValue, (1...4_294_967_295).contains(milliseconds) else {
+            throw ReleaseHandlerError(
+                .configFailed,
+                "sys.config: {distill, [{install_time_limit, _}]} must be milliseconds from 1 to 4294967295 or "
+                    + "infinity, not \(TermPrinter.printCompact(value, maximumBytes: 40))"
+            )
+        }
+        return .milliseconds(milliseconds)
     }
 
     // MARK: - Reporting
@@ -192,14 +223,25 @@ public final class ReleaseHandler: Sendable {
 
     // MARK: - Helpers
 
-    /// Runs `body` as `operation`: refused while another command runs.
+    /// Runs `body` as `operation`: refused while another command runs. A failure is written
+    /// to the node's log (with what a rollback put back) as well as thrown to the client,
+    /// which may be gone by then.
     func exclusive<R>(
         _ operation: ReleaseHandlerStateMachine.Operation,
         _ body: () throws(ReleaseHandlerError) -> R
     ) throws(ReleaseHandlerError) -> R {
         try machine.withLock { machine throws(ReleaseHandlerError) in try machine.begin(operation) }
         defer { machine.withLock { $0.end() } }
-        return try body()
+        do {
+            return try body()
+        } catch {
+            var metadata: Logger.Metadata = ["code": "\(error.code.name)", "error": "\(error.message)"]
+            if let rollback = error.rollback {
+                metadata["rollback"] = "\(rollback.description.split(separator: "\n").joined(separator: ";"))"
+            }
+            node.logger.error("\(operation) failed", metadata: metadata)
+            throw error
+        }
     }
 
     /// A step of a command; the crash-safety tests stop the node at a chosen one.
@@ -214,16 +256,8 @@ public final class ReleaseHandler: Sendable {
         raise(SIGKILL)
     }
 
-    static func write(_ contents: String, to path: String) throws(ReleaseHandlerError) {
-        do {
-            try FileSystem.writeAtomically(contents, to: path)
-        } catch {
-            throw ReleaseHandlerError(.fileSystem, error.message)
-        }
-    }
-
     func writeReleases(_ file: ReleasesFile) throws(ReleaseHandlerError) {
-        try Self.write(file.fileContents, to: root.releasesFile)
+        try configuration.fileSystem.writeAtomically(file.fileContents, to: root.releasesFile)
         step("RELEASES written")
     }
 }

@@ -55,9 +55,14 @@ public struct ReleaseHandlerStateMachine: Hashable, Sendable {
         }
     }
 
-    /// What making a release permanent writes: `RELEASES` first, then `start_erl.data`,
-    /// whose rename is the commit point (see ``reconcile(_:startErlData:)``).
+    /// What making a release permanent syncs and writes: the release's files on disk first,
+    /// then `RELEASES`, then `start_erl.data`, whose rename is the commit point (see
+    /// ``reconcile(_:startErlData:)``).
     public struct PermanentFiles: Hashable, Sendable {
+        /// The release's application directories, as `RELEASES` names them.
+        public var libraryDirectories: [String]
+        /// Its other directories, relative to the root: `releases/VSN` and `erts-ERTS`.
+        public var directories: [String]
         public var releases: ReleasesFile
         public var startErlData: StartErlData
     }
@@ -198,6 +203,8 @@ public struct ReleaseHandlerStateMachine: Hashable, Sendable {
             )
         }
         return PermanentFiles(
+            libraryDirectories: release.libraries.map(\.directory),
+            directories: ["releases/\(version)", "erts-\(release.ertsVersion)"],
             releases: Self.onDisk(Self.makingPermanent(version, releases)),
             startErlData: StartErlData(ertsVersion: release.ertsVersion, releaseVersion: version)
         )

@@ -59,17 +59,23 @@ public final class RelupExecutor {
         /// The new release's configuration (`sys.config`: application → key → value), applied
         /// at `point_of_no_return`; `nil` leaves the environment as it is.
         public var configuration: [String: [String: Term]]?
+        /// How long the whole script may wait on the processes it changes: a suspend (even
+        /// one with timeout `infinity`) or a `codeChange` still waited for when this has passed
+        /// since the run began fails the install, which rolls back. Default: no limit.
+        public var timeLimit: Timeout
 
         public init(
             suspendTimeout: Timeout = .seconds(5),
             undoTimeout: Timeout = .seconds(30),
             callTimeout: Timeout = .seconds(5),
-            configuration: [String: [String: Term]]? = nil
+            configuration: [String: [String: Term]]? = nil,
+            timeLimit: Timeout = .infinity
         ) {
             self.suspendTimeout = suspendTimeout
             self.undoTimeout = undoTimeout
             self.callTimeout = callTimeout
             self.configuration = configuration
+            self.timeLimit = timeLimit
         }
     }
 
@@ -133,7 +139,7 @@ public final class RelupExecutor {
         }
         try Self.check(script)
         try checkOldProcesses(script)
-        var run = Run(script: script)
+        var run = Run(script: script, deadline: .after(options.timeLimit))
         var index = 0
         while index < script.count {
             let instruction = script[index]
@@ -261,6 +267,8 @@ extension RelupExecutor {
     /// Everything a run knows; the undo log is its heart.
     struct Run {
         let script: [RelupInstruction]
+        /// When the script's waits end (``Options/timeLimit``).
+        let deadline: Deadline
         /// For each instruction index, the modules a later `code_change` converts.
         let convertedLater: [Set<String>]
         var pastPointOfNoReturn = false
@@ -279,8 +287,9 @@ extension RelupExecutor {
         var stopped: [String: [SupervisedChild]] = [:]
         var completion = Completion()
 
-        init(script: [RelupInstruction]) {
+        init(script: [RelupInstruction], deadline: Deadline) {
             self.script = script
+            self.deadline = deadline
             var later: [Set<String>] = Array(repeating: [], count: script.count)
             var seen: Set<String> = []
             for index in script.indices.reversed() {
@@ -395,15 +404,18 @@ extension RelupExecutor {
     private func suspend(_ target: SuspendedModule, _ run: inout Run) throws {
         var pids: [Pid] = []
         for pid in node.processes(usingModule: target.module) where !run.suspendedSet.contains(pid) {
+            let own = Deadline.after(timeout(target.timeout))
             do {
-                try node.suspend(pid, timeout: timeout(target.timeout))
+                try suspend(pid, until: min(own, run.deadline))
             } catch let error as RuntimeError where error.code == .noProcess {
                 continue
             } catch let error as RuntimeError where error.code == .suspendTimeout {
                 throw RuntimeError(
                     .suspendTimeout,
-                    "\(pid.text) (module \(target.module)) did not finish its current message within "
-                        + "\(timeout(target.timeout)) to be suspended"
+                    "\(pid.text) (module \(target.module)) did not finish its current message "
+                        + (run.deadline < own
+                            ? "before the install's time limit (\(options.timeLimit)) passed"
+                            : "within \(timeout(target.timeout))") + " to be suspended"
                 )
             }
             run.log.append(.suspended(pid))
@@ -423,7 +435,12 @@ extension RelupExecutor {
         _ run: inout Run
     ) throws {
         let handled = node.messagesHandled(pid) ?? 0
-        let change = try node.changeCode(pid, to: code, mode: mode, direction: direction)
+        let change: CodeChange
+        do {
+            change = try node.changeCode(pid, to: code, mode: mode, direction: direction, deadline: run.deadline)
+        } catch let error as RuntimeError where error.code == .timeout {
+            throw RuntimeError(.timeout, error.message + " (the install's time limit is \(options.timeLimit))")
+        }
         run.log.append(.codeChanged(change, handled: handled, mode: mode, direction: direction))
         run.completion.changedProcesses.append(pid)
     }
@@ -454,7 +471,7 @@ extension RelupExecutor {
                 // Not suspended by the script (no child spec names the module): switch it
                 // between two of its messages, as Erlang's next external call would.
                 do {
-                    try node.suspend(pid, timeout: options.suspendTimeout)
+                    try suspend(pid, until: min(.after(options.suspendTimeout), run.deadline))
                 } catch let error as RuntimeError where error.code == .noProcess {
                     continue
                 }
@@ -479,6 +496,14 @@ extension RelupExecutor {
             else { continue }
             try self.change(pid, to: target, mode: .advanced(extra: change.extra), direction: direction, &run)
         }
+    }
+
+    /// Suspends `pid`, waiting for it until `deadline`.
+    private func suspend(_ pid: Pid, until deadline: Deadline) throws {
+        guard let process = node.process(pid) else {
+            throw RuntimeError(.noProcess, "no process \(pid.text) to suspend")
+        }
+        try node.suspend(process, deadline: deadline)
     }
 
     private func resume(_ module: String, _ run: inout Run) {

@@ -6,6 +6,48 @@
 import CDistillShims
 import Glibc
 
+/// The file operations of the release handler that decide what survives a crash or a power
+/// cut: atomic writes of the files a boot reads, `fsync`s, removals. The handler calls them in
+/// an order that keeps a bootable release at every moment (see ``ReleaseHandler``); tests give
+/// a layer that records the order. Each path is absolute.
+public protocol ReleaseFileSystem: Sendable {
+    /// Writes `contents` to `path` so that a crash leaves the old file or the new one, whole.
+    func writeAtomically(_ contents: String, to path: String) throws(ReleaseHandlerError)
+    /// Puts the file or directory `path` on disk (`fsync`); a directory's entries with it.
+    func sync(_ path: String) throws(ReleaseHandlerError)
+    /// Removes `path` and everything below it, never following a symbolic link.
+    func removeTree(_ path: String) throws(ReleaseHandlerError)
+}
+
+/// ``ReleaseFileSystem`` on the real file system.
+public struct PosixFileSystem: ReleaseFileSystem {
+    public init() {}
+
+    public func writeAtomically(_ contents: String, to path: String) throws(ReleaseHandlerError) {
+        do {
+            try FileSystem.writeAtomically(contents, to: path)
+        } catch {
+            throw ReleaseHandlerError(.fileSystem, error.message)
+        }
+    }
+
+    public func sync(_ path: String) throws(ReleaseHandlerError) {
+        do {
+            try FileSystem.sync(path)
+        } catch {
+            throw ReleaseHandlerError(.fileSystem, error.message)
+        }
+    }
+
+    public func removeTree(_ path: String) throws(ReleaseHandlerError) {
+        do {
+            try FileSystem.removeTree(path)
+        } catch {
+            throw ReleaseHandlerError(.fileSystem, error.message)
+        }
+    }
+}
+
 /// The file operations the release handler needs, on Glibc (the runtime has no Foundation).
 /// Every write that a later boot reads is atomic: a temporary file in the same directory,
 /// written, `fsync`ed, renamed over the target, then the directory `fsync`ed, so a crash at any
@@ -101,6 +143,33 @@ enum FileSystem {
             throw .system("rename into place", path, errno: code)
         }
         try syncDirectory(parent(of: path))
+    }
+
+    /// `fsync` of a file or a directory (not through a symbolic link).
+    static func sync(_ path: String) throws(Failure) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .system("inspect", path) }
+        let directory = info.st_mode & S_IFMT == S_IFDIR
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (directory ? O_DIRECTORY : 0))
+        guard fd >= 0 else { throw .system("open", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .system("sync", path) }
+    }
+
+    /// The files and directories under `path` (itself included), each before the directory
+    /// that holds it, so that syncing them in this order syncs every entry after its content.
+    /// Symbolic links are listed (their directory's sync keeps them) but not followed.
+    static func treeBottomUp(_ path: String) -> [String] {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return [] }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR:
+            return list(path).flatMap { treeBottomUp(path + "/" + $0) } + [path]
+        case S_IFREG:
+            return [path]
+        default:
+            return []
+        }
     }
 
     /// `fsync` of a directory, so that renames and new entries in it survive a crash.

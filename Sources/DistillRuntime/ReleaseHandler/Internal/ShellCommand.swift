@@ -6,7 +6,8 @@
 import Glibc
 
 /// Runs a hook or a health command in a child process (`posix_spawn`, which is safe in a
-/// process with many threads), with its output captured and a time limit.
+/// process with many threads), with its output captured and a time limit. The child leads a
+/// process group of its own; at the time limit the whole group is killed.
 struct ShellCommand {
     /// How a command ended.
     struct Result: Hashable, Sendable {
@@ -79,7 +80,12 @@ struct ShellCommand {
         for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // A process group of its own, so that a timeout kills what the command started too.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes,
+            Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP)
+        )
 
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -130,7 +136,9 @@ struct ShellCommand {
             let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid { exited = true }
             if !exited, monotonicSeconds() > deadline {
-                kill(pid, SIGKILL)
+                // The whole group: a grandchild (`sleep &`, a server the command started)
+                // would otherwise live on and keep the output pipe open.
+                kill(-pid, SIGKILL)
                 _ = waitpid(pid, &status, 0)
                 exited = true
                 timedOut = true
