@@ -123,6 +123,91 @@ struct NodeLifecycleTests {
         #expect(foreground.status == 7)
     }
 
+    @Test func aSecondStartIsRefusedByTheLockEvenWithoutTheSocket() throws {
+        let release = try TestRelease()
+        defer { release.stopIfRunning() }
+        let pid = try release.start()
+        // The socket gone (a cleaner of /tmp-like directories, an operator's rm): a probe of it
+        // finds nothing, but the first node still runs its applications.
+        try FileManager.default.removeItem(atPath: release.socket)
+        let second = try release.run(["start"])
+        #expect(second.status == 7, "\(second)")
+        #expect(second.stderr == "lab: error: lab is already running: pid \(pid) holds var/run/lab.lock\n")
+        let foreground = try release.run(["foreground"])
+        #expect(foreground.status == 7, "\(foreground)")
+        #expect(foreground.stderr.contains("lab is already running: pid \(pid) holds var/run/lab.lock"))
+        // No second node booted: one "node ready" in the log, and the first node still runs.
+        #expect(release.log.components(separatedBy: "node ready").count == 2, "\(release.log)")
+        #expect(isAlive(pid))
+        kill(pid, SIGTERM)
+        #expect(release.eventually { !isAlive(pid) })
+    }
+
+    @Test func twoStartsAtOnceBootOneNode() throws {
+        let release = try TestRelease()
+        defer { release.stopIfRunning() }
+        let starts = try (0..<2).map { _ in try RunningCommand(release.script, ["start"]) }
+        let results = try starts.map { try $0.wait(timeout: .seconds(60)) }
+        #expect(results.map(\.status).sorted() == [0, 7], "\(results)")
+        #expect(release.log.components(separatedBy: "node ready").count == 2, "\(release.log)")
+        // The loser never started lab: nothing was terminated.
+        #expect(release.read("terminate.log") == nil)
+    }
+
+    @Test func aStaleHeartPidFileNeverLeadsStopToSignalAnotherProcess() throws {
+        let release = try TestRelease(vmArgs: "-shutdown_time 60000\n")
+        defer { release.stopIfRunning() }
+        let pid = try release.start()
+        // A process that is not ours has the pid a stale heart pid file names (one that a
+        // SIGTERM ends: this test process may have the stop signals blocked, which a child keeps).
+        let bystander = try RunningCommand(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import signal, time; signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM]); "
+                    + "signal.signal(signal.SIGTERM, signal.SIG_DFL); time.sleep(60)",
+            ]
+        )
+        defer { kill(bystander.pid, SIGKILL) }
+        try release.write("\(bystander.pid)\n", "var/run/lab.heart.pid")
+        // lab busy, so that stop escalates to signals.
+        let busy = try RunningCommand(release.script, ["rpc", "lab", "{sleep, 5000}", "--timeout", "10000"])
+        #expect(
+            release.eventually { (try? release.run(["rpc", "lab", "{echo, 1}", "--timeout", "100"]))?.status == 4 }
+        )
+        let stop = try release.run(["stop", "--timeout", "1000"])
+        #expect(stop.status == 4, "\(stop)")
+        #expect(stop.stderr.contains("did not stop within 1000 ms; it was sent SIGTERM"), "\(stop)")
+        #expect(!isAlive(pid))
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(isAlive(bystander.pid), "stop signalled pid \(bystander.pid), which a stale heart pid file named")
+        _ = try? busy.wait(timeout: .seconds(10))
+    }
+
+    @Test func aFailedUpgradeAndItsRollbackAreInTheNodesLog() throws {
+        let release = try KVRelease()
+        defer { release.stopIfRunning() }
+        try release.start()
+        try release.place(KVRelease.v2)
+        try release.place(KVRelease.v3)
+        try release.expectSuccess(["upgrade", "0.2.0"])
+        _ = try release.rpc("kv", "{put, refuse_upgrade, yes}")
+        let failed = try release.run(["upgrade", "0.3.0"])
+        #expect(failed.status == 1, "\(failed)")
+        let lines = release.log.split(separator: "\n").filter { $0.contains("upgrading to 0.3.0 failed") }
+        #expect(lines.count == 1, "\(release.log)")
+        let line = String(lines.first ?? "")
+        #expect(line.contains(" error "), "\(line)")
+        #expect(line.contains("code=instruction_failed"), "\(line)")
+        #expect(line.contains("kv refuses to upgrade: refuse_upgrade is set; the old release is back"), "\(line)")
+        #expect(line.contains("old code back: KV"), "\(line)")
+        // A failing health check: the failure and the downgrade, in the log too.
+        _ = try release.rpc("kv", "{delete, refuse_upgrade}")
+        let unhealthy = try release.run(["upgrade", "0.3.0", "--health", "exit 3"])
+        #expect(unhealthy.status == 1, "\(unhealthy)")
+        #expect(release.log.contains("upgrading to 0.3.0 failed code=health_check_failed"), "\(release.log)")
+    }
+
     @Test func commandsWithoutANodeSayItIsNotRunning() throws {
         let release = try TestRelease()
         for command in [["ping"], ["pid"], ["describe"], ["stop"], ["rpc", "lab", "hi"], ["upgrade", "0.2.0"]] {

@@ -78,6 +78,45 @@ struct ScriptTests {
         #expect(try release.expectSuccess(["seed", "data"]) == "seed data")
     }
 
+    @Test func anExportedCDPATHDoesNotMoveTheRoot() throws {
+        let release = try TestRelease()
+        try release.write("printf '%s\\n' \"$RELEASE_ROOT\"\n", "releases/0.1.0/commands/where")
+        // A directory with a bin/ of its own, first on CDPATH: `cd bin/..` would go there.
+        let decoy = try TemporaryDirectory(prefix: "distill-cdpath")
+        try FileManager.default.createDirectory(atPath: decoy.path + "/bin", withIntermediateDirectories: true)
+        let result = try runCommand(
+            "/bin/sh",
+            ["-c", "cd \"$1\" && exec bin/lab where", "sh", release.root],
+            environment: ["CDPATH": decoy.path]
+        )
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout == release.root + "\n", "\(result)")
+    }
+
+    @Test(arguments: ["../escape.sh", "mig*", "mi?rate", "[m]igrate", ".hidden", "a b"])
+    func commandNamesThatArePathsOrPatternsAreRefused(_ name: String) throws {
+        let release = try TestRelease()
+        let marker = release.root + "/ran"
+        try release.write("#!/bin/sh\ntouch \(marker)\n", "releases/0.1.0/commands/migrate.sh", executable: true)
+        try release.write("#!/bin/sh\ntouch \(marker)\n", "releases/0.1.0/commands/.hidden", executable: true)
+        try release.write("#!/bin/sh\ntouch \(marker)\n", "releases/0.1.0/escape.sh", executable: true)
+        let result = try release.run([name])
+        #expect(result.status == 2, "\(result)")
+        #expect(
+            result.stderr == "lab: error: bad command name '\(name)' (letters, digits, '_', '-' and '.' only)\n",
+            "\(result)"
+        )
+        #expect(!FileManager.default.fileExists(atPath: marker), "bin/lab \(name) ran a file")
+    }
+
+    @Test func aRootWithABackslashInItsPathRunsCustomCommands() throws {
+        // dash's echo reads "\c" as "stop here": the path of the command found would be cut.
+        let release = try TestRelease(directoryPrefix: "distill-back\\cslash")
+        #expect(release.root.contains("\\c"))
+        try release.write("echo \"seed $1\"\n", "releases/0.1.0/commands/seed")
+        #expect(try release.expectSuccess(["seed", "data"]) == "seed data")
+    }
+
     @Test func usageAndHelp() throws {
         let release = try TestRelease()
         let bare = try release.run([])
