@@ -175,6 +175,8 @@ final class TCPService: @unchecked Sendable {
             return false
         }
         guard self.entry(socket) != nil else { return false }
+        // Counted here rather than through NIO's `isWritable`, which sees a write only once it
+        // reaches the event loop: a sender on another thread would outrun it.
         let count = bytes.count
         flow.queue(count)
         var buffer = entry.channel.allocator.buffer(capacity: count)
