@@ -14,9 +14,7 @@ module (plugins/modules/distill_release.py).
 import json
 import os
 import shlex
-import time
 
-from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 ARGUMENT_SPEC = dict(
