@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
+import DistillArchive
 import DistillBuild
 import DistillRelease
 import DistillRuntime
@@ -172,5 +173,47 @@ struct ReleaseHandlerContentsTests {
         try Self.place(version, in: store)
         try store.handler.unpack("2.0.0")
         #expect(try store.tree.statuses() == ["2.0.0": "unpacked", "1.0.0": "permanent"])
+    }
+
+    // MARK: - Limits
+
+    @Test func theOperatorSetsTheArchiveLimitsInSysConfig() throws {
+        var configuration = ReleaseHandler.Configuration(root: ReleaseRoot(path: "/srv/store", name: "store"))
+        try configuration.readArchiveLimits(
+            .list([
+                .tuple([.atom("total_size"), 2_000]), .tuple([.atom("entries"), 50]),
+                .tuple([.atom("metadata_size"), 3_000]), .tuple([.atom("extension_headers"), 7]),
+            ])
+        )
+        #expect(configuration.archiveLimits.maximumTotalSize == 2_000)
+        #expect(configuration.archiveLimits.maximumEntryCount == 50)
+        #expect(configuration.archiveLimits.maximumMetadataSize == 3_000)
+        #expect(configuration.archiveLimits.maximumExtensionHeaderCount == 7)
+        #expect(configuration.archiveLimits.maximumEntrySize == ArchiveLimits.default.maximumEntrySize)
+        let bad: [(Term, String)] = [
+            (
+                .list([.tuple([.atom("total_size"), 0])]),
+                "sys.config: {distill, [{archive_limits, ...}]}: total_size must be an integer above 0, found 0"
+            ),
+            (
+                .list([.tuple([.atom("size"), 1])]),
+                "sys.config: {distill, [{archive_limits, ...}]}: unknown entry {size,1}; the keys are total_size, "
+                    + "entry_size, entries, path_length, extension_headers, extension_header_size, metadata_size"
+            ),
+        ]
+        for (term, message) in bad {
+            #expect(throws: ReleaseHandlerError(.configFailed, message)) { try configuration.readArchiveLimits(term) }
+        }
+    }
+
+    @Test func anUnpackOverTheOperatorsLimitsIsRefused() throws {
+        let store = try StoreNode(placed: [StoreReleases.v2]) { configuration in
+            try? configuration.readArchiveLimits(.list([.tuple([.atom("entries"), 3])]))
+        }
+        let before = try FileTree(at: store.tree.root)
+        let error = try #require(Self.unpackError(store, "2.0.0"))
+        #expect(error.code == .badArchive)
+        #expect(error.message.contains("archive has more than 3 entries"), "\(error)")
+        #expect(try FileTree(at: store.tree.root) == before)
     }
 }
