@@ -20,7 +20,9 @@ struct ControlFuzzTests {
     /// in ControlHostileInputTests).
     static let regressions: [[UInt8]] = []
 
-    static var seconds: Double { ProcessInfo.processInfo.environment["DISTILL_FUZZ_SECONDS"].flatMap(Double.init) ?? 20 }
+    static var seconds: Double {
+        ProcessInfo.processInfo.environment["DISTILL_FUZZ_SECONDS"].flatMap(Double.init) ?? 20
+    }
     static var seed: UInt64 { ProcessInfo.processInfo.environment["DISTILL_FUZZ_SEED"].flatMap(UInt64.init) ?? 1 }
 
     /// Well-formed requests the mutations start from. No `stop` or `restart`: the node would
@@ -35,11 +37,22 @@ struct ControlFuzzTests {
             ("cast", [.atom("lab"), .tuple([.atom("echo"), .atom("x")])]),
             ("send", [.atom("lab"), .tuple([.atom("hello"), .binary([1, 2, 3])])]),
             ("unpack", [version]), ("remove", [version]), ("make_permanent", [version]),
-            ("upgrade", [version, .list([.tuple([.atom("soak"), 1]), .tuple([.atom("health"), .binary(Array("true".utf8))])])]),
+            (
+                "upgrade",
+                [
+                    version,
+                    .list([.tuple([.atom("soak"), 1]), .tuple([.atom("health"), .binary(Array("true".utf8))])]),
+                ]
+            ),
             ("install", [version, .list([.tuple([.atom("env"), .list([.tuple([.binary([65]), .binary([66])])])])])]),
         ]
         var frames = requests.map { ExternalTermFormat.encode(.tuple([.atom($0.0), .list($0.1)])) }
-        frames.append(ExternalTermFormat.encode(.tuple([.atom("rpc"), .list([.atom("lab"), .string(String(repeating: "ab", count: 300))])]), compressed: true))
+        frames.append(
+            ExternalTermFormat.encode(
+                .tuple([.atom("rpc"), .list([.atom("lab"), .string(String(repeating: "ab", count: 300))])]),
+                compressed: true
+            )
+        )
         return frames
     }()
 
@@ -76,7 +89,9 @@ struct ControlFuzzTests {
                 return
             }
         }
-        print("control fuzz: seed \(Self.seed), \(sent) frames in \(batches) batches: \(outcomes.sorted { $0.key < $1.key })")
+        print(
+            "control fuzz: seed \(Self.seed), \(sent) frames in \(batches) batches: \(outcomes.sorted { $0.key < $1.key })"
+        )
         #expect(sent > 0)
     }
 
@@ -100,7 +115,8 @@ struct ControlFuzzTests {
 
     private func save(_ batch: [[UInt8]]) throws -> String {
         let directory =
-            ProcessInfo.processInfo.environment["DISTILL_FUZZ_CRASH_DIRECTORY"] ?? FileManager.default.temporaryDirectory.path
+            ProcessInfo.processInfo.environment["DISTILL_FUZZ_CRASH_DIRECTORY"]
+            ?? FileManager.default.temporaryDirectory.path
         let path = directory + "/control-fuzz-\(Self.seed)-\(UUID().uuidString).hex"
         let text = batch.map { $0.map { String(format: "%02x", $0) }.joined() }.joined(separator: "\n")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -137,10 +153,13 @@ struct ControlFuzzTests {
         case 2: length = length > 0 ? UInt32(random.below(Int(length))) : 0
         default: break
         }
-        return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)] + payload
+        return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+            + payload
     }
 
-    static let interesting: [UInt8] = [0, 1, 0x7F, 0x80, 0xFF, 0xFE, 131, 80, 88, 90, 100, 104, 105, 106, 107, 108, 109, 110, 111, 116, 118, 119]
+    static let interesting: [UInt8] = [
+        0, 1, 0x7F, 0x80, 0xFF, 0xFE, 131, 80, 88, 90, 100, 104, 105, 106, 107, 108, 109, 110, 111, 116, 118, 119,
+    ]
 
     static func mutate(_ bytes: inout [UInt8], _ random: inout SplitMix) {
         guard !bytes.isEmpty else {
@@ -152,7 +171,11 @@ struct ControlFuzzTests {
         case 0: bytes[at] ^= UInt8(1 << random.below(8))
         case 1: bytes[at] = UInt8(truncatingIfNeeded: random.next())
         case 2: bytes[at] = interesting[random.below(interesting.count)]
-        case 3: bytes.insert(contentsOf: (0..<1 + random.below(8)).map { _ in interesting[random.below(interesting.count)] }, at: at)
+        case 3:
+            bytes.insert(
+                contentsOf: (0..<1 + random.below(8)).map { _ in interesting[random.below(interesting.count)] },
+                at: at
+            )
         case 4: bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.below(16)))
         case 5:
             let end = min(bytes.count, at + 1 + random.below(32))
@@ -167,7 +190,9 @@ struct ControlFuzzTests {
     /// A request whose argument nests containers (and pids and references, whose node
     /// is a term of its own) thousands deep.
     static func nesting(_ random: inout SplitMix) -> [UInt8] {
-        let openers: [[UInt8]] = [[104, 1], [105, 0, 0, 0, 1], [108, 0, 0, 0, 1], [116, 0, 0, 0, 1, 97, 1], [88], [90, 0, 1], [103], [101]]
+        let openers: [[UInt8]] = [
+            [104, 1], [105, 0, 0, 0, 1], [108, 0, 0, 0, 1], [116, 0, 0, 0, 1, 97, 1], [88], [90, 0, 1], [103], [101],
+        ]
         var bytes: [UInt8] = [131, 104, 2, 119, 4] + Array("ping".utf8) + [108, 0, 0, 0, 1]
         for _ in 0..<(1 + random.below(20_000)) { bytes += openers[random.below(openers.count)] }
         return bytes + [106, 106]

@@ -13,7 +13,8 @@ import Testing
 struct ControlHostileInputTests {
     /// `{rpc, [lab, ` as `term_to_binary` writes it: the term that follows (then `]}`'s
     /// NIL_EXT) is the request to lab.
-    static let rpcPrefix: [UInt8] = [131, 104, 2, 119, 3] + Array("rpc".utf8) + [108, 0, 0, 0, 2, 119, 3] + Array("lab".utf8)
+    static let rpcPrefix: [UInt8] =
+        [131, 104, 2, 119, 3] + Array("rpc".utf8) + [108, 0, 0, 0, 2, 119, 3] + Array("lab".utf8)
 
     /// The frame: 2 MB of NEW_PID_EXT, each the node of the one before. The node
     /// died of a stack overflow; now the frame is refused and the node answers.
@@ -146,7 +147,9 @@ struct ControlHostileInputTests {
         wide.send(ControlSocket.frame([131, 111, 0, 0, 16, 0, 0] + [UInt8](repeating: 0xFF, count: 4096)))
         #expect(
             wide.receive()
-                == .reply(.controlError("bad_request", "a request is {Command, [Argument]}, got <integer of 32768 bits>"))
+                == .reply(
+                    .controlError("bad_request", "a request is {Command, [Argument]}, got <integer of 32768 bits>")
+                )
         )
         #expect(try release.expectSuccess(["ping"]) == "pong")
     }
@@ -170,7 +173,10 @@ struct ControlHostileInputTests {
             #expect(
                 client.call("upgrade", [version, options])
                     == .reply(
-                        .controlError("badarg", "upgrade: soak must be a number of seconds from 0 to 4294967.295, got \(printed)")
+                        .controlError(
+                            "badarg",
+                            "upgrade: soak must be a number of seconds from 0 to 4294967.295, got \(printed)"
+                        )
                     )
             )
         }

@@ -23,7 +23,9 @@ struct ReleaseHandlerAttachTests {
         try tree.install(ReleaseTree.Version(version: "1.0.0", erts: "0.0.1", applications: []))
         let paths = ReleasePaths(root: directory.url.path, name: "empty")
         let plan = try BootPlan.read(paths: paths, environment: [:])
-        let node = Node(configuration: .init(schedulers: 2, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
+        let node = Node(
+            configuration: .init(schedulers: 2, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        )
         return (try ReleaseNode.boot(plan: plan, node: node), directory)
     }
 

@@ -61,7 +61,10 @@ struct ETFHostileInputTests {
 
     @Test func referencesWhoseNodeIsAReferenceAreRefusedWithoutRecursing() {
         // NEWER_REFERENCE_EXT and NEW_REFERENCE_EXT: tag, 2-byte word count, node, ...
-        for (tag, name) in [(ETFTag.newerReference, "NEWER_REFERENCE_EXT (tag 90)"), (ETFTag.newReference, "NEW_REFERENCE_EXT (tag 114)")] {
+        for (tag, name) in [
+            (ETFTag.newerReference, "NEWER_REFERENCE_EXT (tag 90)"),
+            (ETFTag.newReference, "NEW_REFERENCE_EXT (tag 114)"),
+        ] {
             let bytes = chain([tag, 0, 1], 500_000, then: Self.atomA)
             #expect(
                 decodeOnSmallStack(bytes)
@@ -108,14 +111,16 @@ struct ETFHostileInputTests {
     }
 
     /// Every container, a million deep: refused at the depth limit.
-    @Test(arguments: [
-        ("tuple", [ETFTag.smallTuple, 1], [ETFTag.nil]),
-        ("large tuple", [ETFTag.largeTuple, 0, 0, 0, 1], [ETFTag.nil]),
-        ("list head", [ETFTag.list, 0, 0, 0, 1], [ETFTag.nil]),
-        ("map value", [ETFTag.map, 0, 0, 0, 1, ETFTag.smallInteger, 1], [ETFTag.nil]),
-        ("map key", [ETFTag.map, 0, 0, 0, 1], [ETFTag.nil]),
-        ("list tail tuple", [ETFTag.list, 0, 0, 0, 0, ETFTag.smallTuple, 1], [ETFTag.nil]),
-    ] as [(String, [UInt8], [UInt8])])
+    @Test(
+        arguments: [
+            ("tuple", [ETFTag.smallTuple, 1], [ETFTag.nil]),
+            ("large tuple", [ETFTag.largeTuple, 0, 0, 0, 1], [ETFTag.nil]),
+            ("list head", [ETFTag.list, 0, 0, 0, 1], [ETFTag.nil]),
+            ("map value", [ETFTag.map, 0, 0, 0, 1, ETFTag.smallInteger, 1], [ETFTag.nil]),
+            ("map key", [ETFTag.map, 0, 0, 0, 1], [ETFTag.nil]),
+            ("list tail tuple", [ETFTag.list, 0, 0, 0, 0, ETFTag.smallTuple, 1], [ETFTag.nil]),
+        ] as [(String, [UInt8], [UInt8])]
+    )
     func everyNestingCountsTowardTheDepthLimit(name: String, prefix: [UInt8], leaf: [UInt8]) {
         let bytes = chain(prefix, 1_000_000, then: leaf)
         guard case .failure(let error) = decodeOnSmallStack(bytes) else {
@@ -155,7 +160,9 @@ struct ETFHostileInputTests {
     @Test func funsExportsPortsAndBitStringsAreRefusedWithoutReadingInside() {
         // Their bodies would hold terms (a fun's free variables, an export's module): the
         // decoder refuses the tag and reads nothing of it.
-        for tag in [ETFTag.newFun, ETFTag.fun, ETFTag.export, ETFTag.port, ETFTag.newPort, ETFTag.v4Port, ETFTag.bitBinary] {
+        for tag in [
+            ETFTag.newFun, ETFTag.fun, ETFTag.export, ETFTag.port, ETFTag.newPort, ETFTag.v4Port, ETFTag.bitBinary,
+        ] {
             let bytes = chain([tag], 1_000_000, then: Self.atomA)
             #expect(decodeOnSmallStack(bytes).failureCode == .unsupportedTerm, "tag \(tag)")
         }

@@ -62,7 +62,9 @@ public struct ControlCommands: Sendable {
     /// request): ``ControlFrame/maximumFrameSize`` for a command that takes large arguments,
     /// ``ControlFrame/smallFrameSize`` otherwise.
     func frameLimit(for command: String?) -> Int {
-        guard let command, let found = table[command], found.takesLargeArguments else { return ControlFrame.smallFrameSize }
+        guard let command, let found = table[command], found.takesLargeArguments else {
+            return ControlFrame.smallFrameSize
+        }
         return ControlFrame.maximumFrameSize
     }
 

@@ -66,7 +66,7 @@ final class ControlServer: @unchecked Sendable {
                 idleTimeout = milliseconds
             } else {
                 logger.warning(
-                "sys.config: distill control_idle_timeout must be milliseconds in 1..86400000; using the default",
+                    "sys.config: distill control_idle_timeout must be milliseconds in 1..86400000; using the default",
                     metadata: ["value": "\(TermPrinter.printCompact(value, maximumBytes: 80))"]
                 )
                 idleTimeout = Self.defaultIdleTimeout
@@ -199,7 +199,9 @@ final class ControlServer: @unchecked Sendable {
         case .madeRoom(let evicted):
             logger.notice(
                 "control connection closed to make room: idle the longest",
-                metadata: ["peer.pid": "\(evicted.peer)", "new.peer.pid": "\(pid)", "limit": "\(Self.maximumConnections)"]
+                metadata: [
+                    "peer.pid": "\(evicted.peer)", "new.peer.pid": "\(pid)", "limit": "\(Self.maximumConnections)",
+                ]
             )
         case .full:
             logger.warning(
@@ -290,7 +292,7 @@ final class ControlServer: @unchecked Sendable {
                     }
                 }
                 guard beginRequest(session) else { return }
-                request = try channel.read(waitUntil: .never) { [commands] command in commands.frameLimit(for: command) }
+                request = try channel.read(waitUntil: .never, limit: commands.frameLimit(for:))
             } catch .closed {
                 return
             } catch {
