@@ -208,6 +208,44 @@ struct NodeLifecycleTests {
         #expect(release.log.contains("upgrading to 0.3.0 failed code=health_check_failed"), "\(release.log)")
     }
 
+    @Test func anUpgradeStuckOnASuspendWithTimeoutInfinityEndsAtItsTimeLimit() throws {
+        let release = try KVRelease()
+        defer { release.stopIfRunning() }
+        try release.start()
+        var v2 = KVRelease.v2
+        v2.relup = KVRelease.relup(
+            "0.2.0",
+            from: "0.1.0",
+            up: [
+                .loadObjectCode(application: "kv", version: "0.2.0", modules: ["KV"]),
+                .pointOfNoReturn,
+                .suspend([SuspendedModule(module: "KV", timeout: .infinity)]),
+                .load(module: "KV", prePurge: .brutalPurge, postPurge: .brutalPurge),
+                .resume(modules: ["KV"]),
+            ],
+            down: KVRelease.soft("0.1.0", ["KV"])
+        )
+        try release.place(v2)
+        // kv busy for 8 s: the suspend would wait that long, and the release handler with it.
+        let busy = try RunningCommand(release.script, ["rpc", "kv", "{sleep, 8000}", "--timeout", "30000"])
+        Thread.sleep(forTimeInterval: 0.3)
+        let started = ContinuousClock.now
+        let failed = try release.run(["upgrade", "0.2.0", "--time-limit", "500"])
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(failed.status == 1, "\(failed)")
+        #expect(
+            failed.stderr.contains("did not finish its current message before the install's time limit (500 ms) passed"),
+            "\(failed)"
+        )
+        // The handler is free: the next command is not refused as busy.
+        let versions = try release.run(["versions"])
+        #expect(versions.status == 0, "\(versions)")
+        #expect(try release.statuses()["0.2.0"] == "unpacked")
+        #expect(try release.run(["remove", "0.2.0"]).status == 0)
+        #expect(try busy.wait(timeout: .seconds(40)).stdout == "slept\n")
+        #expect(try release.rpc("kv", "version") == "<<\"0.1.0\">>")
+    }
+
     @Test func commandsWithoutANodeSayItIsNotRunning() throws {
         let release = try TestRelease()
         for command in [["ping"], ["pid"], ["describe"], ["stop"], ["rpc", "lab", "hi"], ["upgrade", "0.2.0"]] {

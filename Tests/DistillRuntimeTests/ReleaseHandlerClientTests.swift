@@ -30,6 +30,29 @@ struct ReleaseHandlerClientTests {
         #expect(request.timeout == 630_000)
     }
 
+    @Test func theTimeLimitIsAnOptionOfInstallUpgradeAndDowngrade() throws {
+        for command in ["install", "upgrade", "downgrade"] {
+            let request = try #require(
+                try ReleaseHandlerClient.request(command, ["0.2.0", "--time-limit", "2500"], environment: [:])
+            )
+            #expect(request.arguments == [.binary("0.2.0"), .list([.tuple(["time_limit", 2500]), .tuple(["env", []])])])
+            #expect(request.timeout == 602_500)
+        }
+        let forever = try #require(
+            try ReleaseHandlerClient.request("install", ["0.2.0", "--time-limit", "infinity"], environment: [:])
+        )
+        #expect(forever.arguments[1] == .list([.tuple(["time_limit", "infinity"]), .tuple(["env", []])]))
+        for value in ["0", "-5", "soon", "4294967296"] {
+            do {
+                _ = try ReleaseHandlerClient.request("install", ["0.2.0", "--time-limit", value], environment: [:])
+                Issue.record("expected a usage error for \(value)")
+            } catch {
+                #expect(error.status == .usage)
+                #expect(error.message == "--time-limit takes milliseconds (1 to 4294967295) or infinity, not '\(value)'")
+            }
+        }
+    }
+
     @Test func commandsWithoutOptionsSendTheVersionAlone() throws {
         let request = try #require(try ReleaseHandlerClient.request("unpack", ["0.2.0"], environment: ["X": "1"]))
         #expect(request.arguments == [.binary("0.2.0")])
@@ -37,10 +60,16 @@ struct ReleaseHandlerClientTests {
     }
 
     @Test(arguments: [
-        (["0.2.0", "--soak"], "--soak needs a value; usage: upgrade VSN [--health CMD] [--soak SECONDS] [--no-permanent]"),
+        (
+            ["0.2.0", "--soak"],
+            "--soak needs a value; usage: upgrade VSN [--health CMD] [--soak SECONDS] [--no-permanent] [--time-limit MS]"
+        ),
         (["0.2.0", "--soak", "soon"], "--soak takes a number of seconds, not 'soon'"),
-        (["0.2.0", "0.3.0"], "unexpected '0.3.0'; usage: upgrade VSN [--health CMD] [--soak SECONDS] [--no-permanent]"),
-        ([], "usage: upgrade VSN [--health CMD] [--soak SECONDS] [--no-permanent]"),
+        (
+            ["0.2.0", "0.3.0"],
+            "unexpected '0.3.0'; usage: upgrade VSN [--health CMD] [--soak SECONDS] [--no-permanent] [--time-limit MS]"
+        ),
+        ([], "usage: upgrade VSN [--health CMD] [--soak SECONDS] [--no-permanent] [--time-limit MS]"),
     ])
     func badArgumentsAreUsageErrors(arguments: [String], message: String) {
         do {

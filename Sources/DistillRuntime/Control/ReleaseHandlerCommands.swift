@@ -24,6 +24,7 @@ extension ControlCommand {
     /// | `{releases, []}` | the handler's view: releases, command in progress, loaded images, image limit |
     ///
     /// `Options` is a list: `{health, <<"command">>}`, `{soak, Seconds}`, `{permanent, false}`,
+    /// `{time_limit, Ms | infinity}` (how long the relup may wait on processes),
     /// `{env, [{<<"NAME">>, <<"value">>}]}` (the client's environment, for `${NAME}` in the new
     /// `sys.config`, the hooks and the health command). Errors are `{error, {Code, Message}}`
     /// with the codes of ``ReleaseHandlerError/Code-swift.struct`` (`busy`, `no_such_release`,
@@ -47,7 +48,7 @@ extension ControlCommand {
             let options = try request.upgradeOptions(at: 1)
             let handler = try request.releaseHandler()
             let report = try request.handling { () throws(ReleaseHandlerError) in
-                try handler.install(version, environment: options.environment)
+                try handler.install(version, environment: options.environment, timeLimit: options.timeLimit)
             }
             request.release.currentVersion = handler.running
             request.recordImages()
@@ -86,7 +87,7 @@ extension ControlCommand {
             let options = try request.upgradeOptions(at: 1)
             let handler = try request.releaseHandler()
             let report = try request.handling { () throws(ReleaseHandlerError) in
-                try handler.downgrade(version, environment: options.environment)
+                try handler.downgrade(version, environment: options.environment, timeLimit: options.timeLimit)
             }
             request.release.currentVersion = handler.running
             request.recordImages()
@@ -202,6 +203,10 @@ extension ControlRequest {
                 options.health = command
             case ("soak", let value):
                 options.soak = try soak(value)
+            case ("time_limit", .atom("infinity")):
+                options.timeLimit = .infinity
+            case ("time_limit", .integer(let milliseconds)) where (1...maximumTimeout).contains(milliseconds):
+                options.timeLimit = .milliseconds(milliseconds)
             case ("permanent", .atom(let flag)) where flag == "true" || flag == "false":
                 options.makePermanent = flag == "true"
             case ("env", .list(let variables)):

@@ -61,7 +61,7 @@ struct NodeOptions {
             case "--json": json = true
             case "--console": console = true
             case let option
-            where ["--health", "--soak", "--no-permanent"].contains(option)
+            where ["--health", "--soak", "--no-permanent", "--time-limit"].contains(option)
                 && ReleaseHandlerClient.commands.contains(command):
                 // The release handler's own options: ReleaseHandlerClient reads them.
                 self.arguments.append(argument)

@@ -10,14 +10,15 @@ import DistillTerm
 ///
 /// | command line | request |
 /// | --- | --- |
-/// | `upgrade VSN [--health CMD] [--soak SECONDS] [--no-permanent]` | `{upgrade, [Vsn, Options]}` |
-/// | `install VSN`, `downgrade VSN` | `{install, [Vsn, Options]}`, `{downgrade, [Vsn, Options]}` |
+/// | `upgrade VSN [--health CMD] [--soak SECONDS] [--no-permanent] [--time-limit MS]` | `{upgrade, [Vsn, Options]}` |
+/// | `install VSN [--time-limit MS]`, `downgrade VSN [--time-limit MS]` | `{install, [Vsn, Options]}`, `{downgrade, [Vsn, Options]}` |
 /// | `unpack VSN`, `make_permanent VSN`, `remove VSN` | `{Command, [Vsn]}` |
 ///
 /// `Options` carries the client's environment (`{env, [...]}`): `${VAR}`s in the new
 /// `sys.config`, the hooks and the health command see the operator's variables, as relx's
 /// `REPLACE_OS_VARS` does when the script runs. The command's timeout defaults to the soak
-/// time plus ten minutes (an upgrade may restart the runtime).
+/// time plus ten minutes (an upgrade may restart the runtime), plus the install's time limit
+/// (`--time-limit MS` or `infinity`: how long the relup may wait on processes, `{time_limit, Ms}`).
 enum ReleaseHandlerClient {
     static let commands: Set<String> = ["upgrade", "install", "downgrade", "unpack", "make_permanent", "remove"]
 
@@ -35,10 +36,12 @@ enum ReleaseHandlerClient {
         let takesOptions = ["upgrade", "install", "downgrade"].contains(command)
         let synopsis =
             command == "upgrade"
-            ? "upgrade VSN [--health CMD] [--soak SECONDS] [--no-permanent]" : "\(command) VSN"
+            ? "upgrade VSN [--health CMD] [--soak SECONDS] [--no-permanent] [--time-limit MS]"
+            : takesOptions ? "\(command) VSN [--time-limit MS]" : "\(command) VSN"
         var version: String?
         var options: [Term] = []
         var soak = 0.0
+        var timeLimit = 0
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -60,6 +63,19 @@ enum ReleaseHandlerClient {
                     soak = seconds
                     options.append(.tuple([.atom("soak"), .float(seconds)]))
                 }
+            case "--time-limit" where takesOptions:
+                guard index < arguments.count else { throw usage("\(argument) needs a value; usage: \(synopsis)") }
+                let value = arguments[index]
+                index += 1
+                if value == "infinity" {
+                    options.append(.tuple([.atom("time_limit"), .atom("infinity")]))
+                } else {
+                    guard let milliseconds = Int(value), (1...maximumTimeout).contains(milliseconds) else {
+                        throw usage("--time-limit takes milliseconds (1 to \(maximumTimeout)) or infinity, not '\(value)'")
+                    }
+                    timeLimit = milliseconds
+                    options.append(.tuple([.atom("time_limit"), .integer(milliseconds)]))
+                }
             case "--no-permanent" where command == "upgrade":
                 options.append(.tuple([.atom("permanent"), .atom("false")]))
             default:
@@ -78,7 +94,7 @@ enum ReleaseHandlerClient {
             options.append(.tuple([.atom("env"), .list(variables)]))
             request.append(.list(options))
         }
-        return (request, Int(soak * 1000) + 600_000)
+        return (request, Int(soak * 1000) + timeLimit + 600_000)
     }
 
     /// What to print for a reply: its `message`, or the term.
