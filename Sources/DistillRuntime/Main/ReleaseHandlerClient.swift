@@ -71,7 +71,9 @@ enum ReleaseHandlerClient {
                     options.append(.tuple([.atom("time_limit"), .atom("infinity")]))
                 } else {
                     guard let milliseconds = Int(value), (1...maximumTimeout).contains(milliseconds) else {
-                        throw usage("--time-limit takes milliseconds (1 to \(maximumTimeout)) or infinity, not '\(value)'")
+                        throw usage(
+                            "--time-limit takes milliseconds (1 to \(maximumTimeout)) or infinity, not '\(value)'"
+                        )
                     }
                     timeLimit = milliseconds
                     options.append(.tuple([.atom("time_limit"), .integer(milliseconds)]))
