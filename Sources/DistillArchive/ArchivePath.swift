@@ -8,7 +8,8 @@
 ///
 /// - An entry path is relative; empty and `.` components are dropped; a `..` component
 ///   anywhere is refused, even where it would stay inside (`a/../b`): a release has no
-///   reason for one, and refusing is simpler to trust than resolving.
+///   reason for one, and refusing is simpler to trust than resolving. A component longer than
+///   255 bytes (`NAME_MAX`) is refused: no file system could create it.
 /// - A symbolic link's target is relative and may climb only with *leading* `..`
 ///   components, at most as many as the link's directory is deep (`lib/x -> ../bin/y`);
 ///   a `..` after a name (`s/../x`) is refused because `s` may itself be a link (to `.`,
@@ -40,6 +41,10 @@ public enum ArchivePath {
         for component in path.split(separator: "/", omittingEmptySubsequences: true) where component != "." {
             if component == ".." {
                 throw Problem(code: .pathEscapes, message: "path escapes the release directory")
+            }
+            // No file system takes a longer name (NAME_MAX): refused here, not half way through extraction.
+            if component.utf8.count > 255 {
+                throw Problem(code: .invalidPath, message: "a path component is longer than 255 bytes")
             }
             components.append(component)
         }

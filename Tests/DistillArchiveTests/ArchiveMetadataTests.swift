@@ -130,6 +130,20 @@ struct ArchiveMetadataTests {
         #expect(error?.message == Self.ambiguous[index].message)
     }
 
+    /// Found by ReleaseTarballFuzzTests: an entry named by one 300-byte component was listed
+    /// as valid, then extraction failed on `mkdir` (`ENAMETOOLONG`).
+    @Test func aComponentLongerThanAFileNameIsRefusedBeforeExtraction() throws {
+        let work = try TemporaryDirectory()
+        let archive = work.path + "/kv-0.2.0.tar.gz"
+        try ArchiveMaker.make(archive, #"write(gz(tar(directory("a" * 300), file("b/" + "c" * 256))))"#)
+        let error = #expect(throws: ArchiveError.self) { try ReleaseArchive.list(archive) }
+        #expect(error?.code == .invalidPath)
+        #expect(error?.message == "a path component is longer than 255 bytes")
+        #expect(error?.entry == String(repeating: "a", count: 300) + "/")
+        try ArchiveMaker.make(archive, #"write(gz(tar(directory("a" * 255), file("a" * 255 + "/" + "c" * 255))))"#)
+        #expect(try ReleaseArchive.extract(archive, into: work.path + "/kv").count == 2)
+    }
+
     @Test func extractionMasksGroupAndOtherWriteBits() throws {
         let work = try TemporaryDirectory()
         let archive = work.path + "/kv-0.2.0.tar.gz"
