@@ -144,6 +144,29 @@ struct ArchiveMetadataTests {
         #expect(try ReleaseArchive.extract(archive, into: work.path + "/kv").count == 2)
     }
 
+    /// Found by ReleaseTarballFuzzTests: a number field that GNU tar and Python's tarfile
+    /// refuse (a base-256 marker other than 0x80 or 0xFF, octal digits after the terminating
+    /// space) was read, so we extracted entries that tarfile does not list.
+    @Test(arguments: [[0x9A] + [UInt8](repeating: 1, count: 11), Array("0001 234567\0".utf8)])
+    func numberFieldsOtherReadersRefuseAreRefused(_ mtime: [UInt8]) throws {
+        let work = try TemporaryDirectory()
+        let archive = work.path + "/kv-0.2.0.tar.gz"
+        let bytes = mtime.map { String($0) }.joined(separator: ", ")
+        try ArchiveMaker.make(
+            archive,
+            """
+            raw = bytearray(tar(file("a", b"a"), file("b", b"b")))
+            raw[512 * 2 + 136:512 * 2 + 148] = bytes([\(bytes)])
+            block = raw[1024:1536]; block[148:156] = b" " * 8
+            raw[1024 + 148:1024 + 156] = b"%06o\\0 " % sum(block)
+            write(gz(bytes(raw)))
+            """
+        )
+        let error = #expect(throws: ArchiveError.self) { try ReleaseArchive.list(archive) }
+        #expect(error?.code == .malformedHeader)
+        #expect(error?.message == "header has an invalid modification time field")
+    }
+
     @Test func extractionMasksGroupAndOtherWriteBits() throws {
         let work = try TemporaryDirectory()
         let archive = work.path + "/kv-0.2.0.tar.gz"

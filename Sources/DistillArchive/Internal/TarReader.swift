@@ -349,11 +349,13 @@ struct TarReader: ~Copyable {
         String(decoding: field.prefix { $0 != 0 }, as: UTF8.self)
     }
 
-    /// An octal field (leading spaces, ended by a space or NUL; empty means 0), or GNU's
-    /// base-256 two's complement form (top bit of the first byte set).
+    /// An octal field (leading spaces, ended by a space or NUL, then only spaces up to a NUL;
+    /// empty means 0), or GNU's base-256 two's complement form (first byte 0x80 or 0xFF).
+    /// Anything else is refused, as GNU tar and Python's tarfile refuse it: a reader that
+    /// took more would extract what other tools do not see.
     static func number(_ field: Slice<UnsafeRawBufferPointer>) -> Int64? {
         guard let first = field.first else { return nil }
-        if first & 0x80 != 0 {
+        if first == 0x80 || first == 0xFF {
             var value = Int64(Int8(bitPattern: (first & 0x7F) | ((first & 0x40) << 1)))
             for byte in field.dropFirst() {
                 guard value <= Int64.max >> 8, value >= Int64.min >> 8 else { return nil }
@@ -371,6 +373,8 @@ struct TarReader: ~Copyable {
             value = value << 3 | Int64(byte - UInt8(ascii: "0"))
             index += 1
         }
+        while index < field.endIndex, field[index] == UInt8(ascii: " ") { index += 1 }
+        guard index == field.endIndex || field[index] == 0 else { return nil }
         return value
     }
 
