@@ -197,6 +197,28 @@ struct ReleaseHandlerFaultTests {
         #expect(eventually(seconds: 10) { (try? store.call("version")) == 1 })
     }
 
+    @Test func theNodesDefaultTimeLimitComesFromSysConfig() throws {
+        let store = try StoreNode()
+        #expect(store.handler.configuration.installTimeLimit == .seconds(300))
+        func handler() throws -> ReleaseHandler {
+            try ReleaseHandler(node: store.node, configuration: store.handler.configuration, booted: "1.0.0")
+        }
+        store.node.setEnvironment("distill", "install_time_limit", 2500)
+        #expect(try handler().configuration.installTimeLimit == .milliseconds(2500))
+        store.node.setEnvironment("distill", "install_time_limit", "infinity")
+        #expect(try handler().configuration.installTimeLimit == .infinity)
+        for bad: Term in [0, -1, "soon", .integer(4_294_967_296)] {
+            store.node.setEnvironment("distill", "install_time_limit", bad)
+            let error = failure { _ = try handler() }
+            #expect(error?.code == .configFailed, "\(bad)")
+            #expect(
+                error?.message
+                    == "sys.config: {distill, [{install_time_limit, _}]} must be milliseconds from 1 to 4294967295 "
+                    + "or infinity, not \(TermPrinter.printCompact(bad))"
+            )
+        }
+    }
+
     @Test func aSuspendWithTimeoutInfinityEndsAtTheInstallsTimeLimit() throws {
         var v2 = StoreReleases.v2
         v2.relup = StoreReleases.relup(
