@@ -136,6 +136,14 @@ struct NodeLifecycleTests {
         let foreground = try release.run(["foreground"])
         #expect(foreground.status == 7, "\(foreground)")
         #expect(foreground.stderr.contains("lab is already running: pid \(pid) holds var/run/lab.lock"))
+        // Nor with var/run/ gone (pid files, lock file and all).
+        try FileManager.default.removeItem(atPath: release.root + "/var/run")
+        let third = try release.run(["start"])
+        #expect(third.status == 7, "\(third)")
+        #expect(
+            third.stderr == "lab: error: lab is already running: another process holds the release's lock "
+                + "(var/run/lab.lock is gone)\n"
+        )
         // No second node booted: one "node ready" in the log, and the first node still runs.
         #expect(release.log.components(separatedBy: "node ready").count == 2, "\(release.log)")
         #expect(isAlive(pid))
@@ -234,7 +242,9 @@ struct NodeLifecycleTests {
         #expect(ContinuousClock.now - started < .seconds(5))
         #expect(failed.status == 1, "\(failed)")
         #expect(
-            failed.stderr.contains("did not finish its current message before the install's time limit (500 ms) passed"),
+            failed.stderr.contains(
+                "did not finish its current message before the install's time limit (500 ms) passed"
+            ),
             "\(failed)"
         )
         // The handler is free: the next command is not refused as busy.

@@ -9,21 +9,26 @@ import Glibc
 /// `var/run/NAME.lock`: one node per release directory.
 ///
 /// The process at the top of a node (heart, or the node when it runs without heart) takes an
-/// exclusive `flock` on the file before any application boots and holds it for the node's
-/// life; the file holds that process's pid. A second `start` or `foreground` finds the lock
-/// taken and stops at once, naming that pid, where a probe of the control socket would only
-/// see a node that has bound it already. The kernel drops the lock when its last holder dies,
-/// so a crash never leaves a stale lock.
+/// exclusive `flock` on the release's root directory before any application boots and holds
+/// it for the node's life, with `var/run/NAME.lock` open beside it: that file names its pid and
+/// tells `stop` which processes are the node's (``isOpen(by:_:)``). A second `start` or
+/// `foreground` finds the lock taken and stops at once, naming that pid, where a probe of the
+/// control socket would only see a node that has bound it already; deleting `var/run/` (the
+/// socket, the pid files, the lock file) does not free it. The kernel drops the lock when its
+/// last holder dies, so a crash never leaves a stale lock.
 ///
-/// Heart hands its descriptor to the node it runs, and a node restarting in place (`exec`)
+/// Heart hands its descriptors to the node it runs, and a node restarting in place (`exec`)
 /// to its next incarnation (`DISTILL_NODE_LOCK_FD`): the lock is never let go between two
-/// incarnations. Everywhere else the descriptor is close-on-exec, so hooks and health
-/// commands never inherit it.
+/// incarnations. Everywhere else the descriptors are close-on-exec, so hooks and health
+/// commands never inherit them.
 struct NodeLock {
-    /// The environment variable that hands the descriptor on across an `exec`.
+    /// The environment variable that hands the descriptors on across an `exec`: "FILE,ROOT".
     static let variable = "DISTILL_NODE_LOCK_FD"
 
+    /// `var/run/NAME.lock`, open.
     let descriptor: Int32
+    /// The release's root directory, open and locked.
+    let root: Int32
 
     static func path(_ paths: ReleasePaths) -> String { paths.runDirectory + "/" + paths.name + ".lock" }
 
@@ -31,41 +36,51 @@ struct NodeLock {
     /// `alreadyRunning`, naming the pid that holds it, if another node has it.
     static func acquire(_ paths: ReleasePaths) throws(BootError) -> NodeLock {
         let path = path(paths)
-        if let handed = handedOn(path) { return NodeLock(descriptor: handed) }
+        if let handed = handedOn(paths) { return handed }
+        let root = open(paths.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard root >= 0 else {
+            throw BootError(.controlSocket, "cannot open \(paths.root): \(Posix.text(errno: errno))")
+        }
+        while flock(root, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            let code = errno
+            close(root)
+            guard code == EWOULDBLOCK else {
+                throw BootError(.controlSocket, "cannot lock \(paths.root): \(Posix.text(errno: code))")
+            }
+            throw BootError(.alreadyRunning, heldMessage(paths))
+        }
         do {
             try Posix.makeDirectories(paths.root + "/var", mode: 0o755)
             try Posix.makeDirectories(paths.runDirectory, mode: 0o700)
         } catch {
+            close(root)
             throw BootError(.controlSocket, "\(error)")
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
-            throw BootError(.controlSocket, "cannot open \(paths.relative(path)): \(Posix.text(errno: errno))")
-        }
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            if errno == EINTR { continue }
-            let code = errno
-            close(fd)
-            guard code == EWOULDBLOCK else {
-                throw BootError(.controlSocket, "cannot lock \(paths.relative(path)): \(Posix.text(errno: code))")
-            }
-            throw BootError(.alreadyRunning, heldMessage(paths))
+            let reason = Posix.text(errno: errno)
+            close(root)
+            throw BootError(.controlSocket, "cannot open \(paths.relative(path)): \(reason)")
         }
         let text = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = pwrite(fd, text, text.count, 0)
-        return NodeLock(descriptor: fd)
+        return NodeLock(descriptor: fd, root: root)
     }
 
     /// "lab is already running: pid 1234 holds var/run/lab.lock".
     static func heldMessage(_ paths: ReleasePaths) -> String {
-        let pid = holderPid(paths).map { "pid \($0)" } ?? "another process"
-        return "\(paths.name) is already running: \(pid) holds \(paths.relative(path(paths)))"
+        guard let pid = holderPid(paths) else {
+            return "\(paths.name) is already running: another process holds the release's lock "
+                + "(\(paths.relative(path(paths))) is gone)"
+        }
+        return "\(paths.name) is already running: pid \(pid) holds \(paths.relative(path(paths)))"
     }
 
     /// Whether a live process holds the lock (without taking it).
     static func isHeld(_ paths: ReleasePaths) -> Bool {
-        let fd = open(path(paths), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = open(paths.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         guard flock(fd, LOCK_SH | LOCK_NB) != 0 else { return false }
@@ -100,26 +115,31 @@ struct NodeLock {
         return false
     }
 
-    /// The descriptor `DISTILL_NODE_LOCK_FD` names, if it is this lock file and holds the lock;
-    /// the variable is removed either way.
-    private static func handedOn(_ path: String) -> Int32? {
+    /// The descriptors `DISTILL_NODE_LOCK_FD` names, if they are this release's lock file and
+    /// its root holding the lock; the variable is removed either way.
+    private static func handedOn(_ paths: ReleasePaths) -> NodeLock? {
         guard let value = getenv(variable).map({ String(cString: $0) }) else { return nil }
         unsetenv(variable)
-        guard let fd = Int32(value), fd > 2 else { return nil }
-        var held = stat()
-        var file = stat()
-        guard fstat(fd, &held) == 0, stat(path, &file) == 0, held.st_dev == file.st_dev, held.st_ino == file.st_ino
-        else { return nil }
-        // The same open file: taking the lock again succeeds at once.
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return nil }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        return fd
+        let numbers = value.split(separator: ",").compactMap { Int32($0) }
+        guard numbers.count == 2, numbers.allSatisfy({ $0 > 2 }) else { return nil }
+        func same(_ fd: Int32, _ path: String) -> Bool {
+            var held = stat()
+            var file = stat()
+            return fstat(fd, &held) == 0 && stat(path, &file) == 0 && held.st_dev == file.st_dev
+                && held.st_ino == file.st_ino
+        }
+        guard same(numbers[0], path(paths)), same(numbers[1], paths.root) else { return nil }
+        // The same open directory: taking the lock again succeeds at once.
+        guard flock(numbers[1], LOCK_EX | LOCK_NB) == 0 else { return nil }
+        for fd in numbers { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return NodeLock(descriptor: numbers[0], root: numbers[1])
     }
 
-    /// Lets the descriptor through the next `exec` and names it in the environment; for
+    /// Lets the descriptors through the next `exec` and names them in the environment; for
     /// heart's child (after `fork`) and a node about to restart in place.
     func handOn() {
         _ = fcntl(descriptor, F_SETFD, 0)
-        setenv(Self.variable, String(descriptor), 1)
+        _ = fcntl(root, F_SETFD, 0)
+        setenv(Self.variable, "\(descriptor),\(root)", 1)
     }
 }
