@@ -157,6 +157,9 @@ struct NodeLifecycleTests {
         let starts = try (0..<2).map { _ in try RunningCommand(release.script, ["start"]) }
         let results = try starts.map { try $0.wait(timeout: .seconds(60)) }
         #expect(results.map(\.status).sorted() == [0, 7], "\(results)")
+        // One node ready (the line may follow the first ping's answer by a moment), never two.
+        #expect(release.eventually(.seconds(5)) { release.log.contains("node ready") }, "\(release.log)")
+        Thread.sleep(forTimeInterval: 0.2)
         #expect(release.log.components(separatedBy: "node ready").count == 2, "\(release.log)")
         // The loser never started lab: nothing was terminated.
         #expect(release.read("terminate.log") == nil)
