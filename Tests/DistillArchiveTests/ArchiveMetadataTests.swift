@@ -167,6 +167,26 @@ struct ArchiveMetadataTests {
         #expect(error?.message == "header has an invalid modification time field")
     }
 
+    /// Found by ReleaseTarballFuzzTests: the number fields of a pax header (and the owner,
+    /// group and device fields of any header) went unread, while tarfile stops at a bad one.
+    @Test(arguments: [(0, 136, "modification time"), (0, 108, "owner"), (1024, 329, "device major")])
+    func everyNumberFieldOfEveryHeaderIsChecked(block: Int, field: Int, what: String) throws {
+        let work = try TemporaryDirectory()
+        let archive = work.path + "/kv-0.2.0.tar.gz"
+        try ArchiveMaker.make(
+            archive,
+            """
+            raw = bytearray(tar(file("p" * 120, b"a")))
+            raw[\(block) + \(field):\(block) + \(field) + 8] = b"12x45\\0\\0\\0"
+            header = raw[\(block):\(block) + 512]; header[148:156] = b" " * 8
+            raw[\(block) + 148:\(block) + 156] = b"%06o\\0 " % sum(header)
+            write(gz(bytes(raw)))
+            """
+        )
+        let error = #expect(throws: ArchiveError.self) { try ReleaseArchive.list(archive) }
+        #expect(error?.message == "header has an invalid \(what) field")
+    }
+
     @Test func extractionMasksGroupAndOtherWriteBits() throws {
         let work = try TemporaryDirectory()
         let archive = work.path + "/kv-0.2.0.tar.gz"

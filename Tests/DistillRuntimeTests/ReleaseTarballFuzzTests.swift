@@ -18,8 +18,9 @@ import Testing
 /// release untouched, or unpacks exactly the extracted files. The node answers after each.
 ///
 /// Runs for `DISTILL_FUZZ_SECONDS` (default 20) from a fixed seed; `make fuzz` runs 600.
-/// A mutant that kills the process is left in the work directory (`current` names it):
-/// add it to `Fixtures/tarball-corpus`, which ``theCorpusIsRefusedOrUnpackedCleanly`` replays.
+/// A mutant that kills the process is left in the work directory (`current` names it); one
+/// whose extraction differs from tarfile's reading is copied to `DISTILL_FUZZ_KEEP` if set:
+/// add them to `Fixtures/tarball-corpus`, which ``theCorpusIsRefusedOrUnpackedCleanly`` replays.
 struct ReleaseTarballFuzzTests {
     static let seed = 20_261_207
     static let batch = 100
@@ -85,6 +86,9 @@ struct ReleaseTarballFuzzTests {
                 let archive = (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["archive"]
                 let name = (archive as? String).map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
                 Issue.record("extracted tree differs from what tarfile reads: \(line); mutations: \(log[name] ?? [])")
+                if let keep = ProcessInfo.processInfo.environment["DISTILL_FUZZ_KEEP"] {
+                    try? FileManager.default.copyItem(atPath: mutants + "/" + name, toPath: keep + "/batch-\(batch)-" + name)
+                }
             }
             try FileManager.default.removeItem(atPath: mutants)
             batch += 1

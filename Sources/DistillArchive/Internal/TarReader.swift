@@ -83,6 +83,11 @@ struct TarReader: ~Copyable {
             guard let size = Self.number(raw[124..<136]), size >= 0 else {
                 throw Failure(.malformedHeader, entry: name, "header has an invalid size field")
             }
+            // Every number field of every header, extension headers included, as GNU tar and
+            // Python's tarfile check them: one they refuse would make them see another archive.
+            for (field, what) in Self.numberFields where Self.number(raw[field]) == nil {
+                throw Failure(.malformedHeader, entry: name, "header has an invalid \(what) field")
+            }
             let type = raw[156]
             if [UInt8(ascii: "x"), UInt8(ascii: "g"), UInt8(ascii: "L"), UInt8(ascii: "K")].contains(type) {
                 try countExtensionHeader(size: size, entry: name)
@@ -334,6 +339,12 @@ struct TarReader: ~Copyable {
     }
 
     // MARK: - Fields
+
+    /// The number fields besides the size and the checksum, with their names for messages.
+    static let numberFields: [(Range<Int>, String)] = [
+        (100..<108, "mode"), (108..<116, "owner"), (116..<124, "group"), (136..<148, "modification time"),
+        (329..<337, "device major"), (337..<345, "device minor"),
+    ]
 
     /// A NUL-terminated field as text; a path that is not UTF-8 is refused.
     static func text(_ field: some Collection<UInt8>, entry: String?, what: String) throws(Failure) -> String {
