@@ -153,6 +153,38 @@ struct PiecesTests {
 
     // MARK: - Logging
 
+    /// A peer's message that a server does not handle is logged bounded: a 200,000-digit
+    /// integer took minutes to print digit by digit before.
+    @Test func anUnexpectedMessageIsLoggedBounded() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("distill-big-\(getpid()).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sink = try FileLogHandler.Sink(path: path)
+        let runtime = EmbeddedRuntime(logger: Logger(label: "distill.test") { FileLogHandler(label: $0, sink: sink) })
+        defer { runtime.finish() }
+        struct Quiet: Server {
+            static let vsn: Term = 1
+            init() {}
+            func start(_ args: Term, _ ctx: ProcessContext) throws -> Int { 0 }
+            func handleCall(_ request: Term, from: Caller, state: inout Int, _ ctx: ProcessContext) throws -> CallReply
+            {
+                .reply("ok")
+            }
+        }
+        let counter = try runtime.spawn(Quiet.self)
+        let huge = Term.integer(
+            BigInteger(isNegative: false, littleEndianMagnitude: [UInt8](repeating: 0, count: 87_500) + [1])
+        )
+        let started = ContinuousClock.now
+        runtime.send(counter, .tuple(["junk", huge, .binary(Array(repeating: 120, count: 100_000))]))
+        runtime.cast(counter, .list(Array(repeating: huge, count: 3)))
+        runtime.run()
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.contains { $0.contains("unexpected message") && $0.contains("<integer of 700001 bits>") })
+        #expect(lines.contains { $0.contains("unexpected cast") })
+        #expect(lines.allSatisfy { $0.utf8.count < 4096 + 200 }, "\(lines.map(\.utf8.count))")
+    }
+
     @Test func theFileLogHandlerWritesOneLinePerEvent() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("distill-log-\(getpid()).log").path
         defer { try? FileManager.default.removeItem(atPath: path) }

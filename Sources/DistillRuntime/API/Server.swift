@@ -71,11 +71,11 @@ public protocol Server: Module {
 
 extension Server {
     public func handleCast(_ request: Term, state: inout State, _ ctx: ProcessContext) throws {
-        ctx.logger.warning("unexpected cast", metadata: ["request": "\(request)"])
+        ctx.logger.warning("unexpected cast", metadata: ["request": "\(request.logged)"])
     }
 
     public func handleInfo(_ message: Term, state: inout State, _ ctx: ProcessContext) throws {
-        ctx.logger.warning("unexpected message", metadata: ["message": "\(message)"])
+        ctx.logger.warning("unexpected message", metadata: ["message": "\(message.logged)"])
     }
 
     public func terminate(_ reason: ExitReason, state: State, _ ctx: ProcessContext) {}

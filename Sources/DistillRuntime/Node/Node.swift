@@ -241,7 +241,7 @@ public final class Node: @unchecked Sendable {
             process.finish(reason, callsTerminate: false)
             throw RuntimeError(
                 .startFailed,
-                "\(code.name) failed to start: \(TermPrinter.printCompact(reason.term))",
+                "\(code.name) failed to start: \(reason.term.logged)",
                 reason: reason
             )
         }
@@ -249,7 +249,7 @@ public final class Node: @unchecked Sendable {
             process.finish(reason, callsTerminate: true)
             throw RuntimeError(
                 .startFailed,
-                "\(code.name) stopped in start: \(TermPrinter.printCompact(reason.term))",
+                "\(code.name) stopped in start: \(reason.term.logged)",
                 reason: reason
             )
         }
@@ -360,7 +360,7 @@ public final class Node: @unchecked Sendable {
         case .exit(let reason):
             throw RuntimeError(
                 .exited,
-                "\(destination) exited before replying: \(TermPrinter.printCompact(reason.term))",
+                "\(destination) exited before replying: \(reason.term.logged)",
                 reason: reason
             )
         case .interrupted(let reason):

@@ -515,7 +515,7 @@ final class LocalProcess: @unchecked Sendable {
         }
         node.processDidExit(self, reason: finalReason)
         if !finalReason.isNormal && finalReason != .killed {
-            logger.error("process exited", metadata: ["reason": "\(TermPrinter.printCompact(finalReason.term))"])
+            logger.error("process exited", metadata: ["reason": "\(finalReason.term.logged)"])
         }
         body = nil
         for waiter in shared.suspendWaiters + shared.deathWaiters { waiter.open() }

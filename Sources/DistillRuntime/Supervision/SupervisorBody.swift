@@ -127,7 +127,7 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
         else {
             ctx.logger.error(
                 "supervisor received unexpected message",
-                metadata: ["message": "\(TermPrinter.printCompact(message))"]
+                metadata: ["message": "\(message.logged)"]
             )
             return
         }
@@ -152,7 +152,7 @@ final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
     private func report(_ child: SupervisorState.Child, _ reason: ExitReason, _ ctx: ProcessContext) {
         ctx.logger.error(
             "child terminated",
-            metadata: ["child": "\(child.spec.id)", "reason": "\(TermPrinter.printCompact(reason.term))"]
+            metadata: ["child": "\(child.spec.id)", "reason": "\(reason.term.logged)"]
         )
     }
 
