@@ -18,7 +18,8 @@ struct EndToEndTests {
         let releases = [try await KVReleases.v010(), try await KVReleases.v020(), try await KVReleases.v030()]
         let node = try DeployedRelease(name: "kv", deploying: releases[0].tarball)
         defer { node.stopIfRunning() }
-        try node.expectSuccess(["start"])
+        let started = try node.expectSuccess(["start"])
+        #expect(started.hasPrefix("kv started (pid "), "\(started)")
         #expect(try node.rpc("kv", "{put, a, 42}") == "ok")
         #expect(try node.rpc("kv", "{put, <<\"b\">>, [1, 2]}") == "ok")
         #expect(try node.rpc("kv", "{get, a, nil}") == "42")
@@ -41,7 +42,8 @@ struct EndToEndTests {
         #expect(try node.rpc("kv", "keys") == "[a,<<\"b\">>]")
 
         // Down to 0.1.0 in one step: 0.3.0's relup has a down script to each base release.
-        try node.expectSuccess(["downgrade", "0.1.0"])
+        let downgraded = try node.expectSuccess(["downgrade", "0.1.0"])
+        #expect(downgraded.hasSuffix("\nmade 0.1.0 permanent"), "\(downgraded)")
         #expect(try node.rpc("kv", "{get, a, nil}") == "42")
         #expect(try node.rpc("kv", "{get, <<\"b\">>, nil}") == "[1,2]")
         #expect(try node.rpc("kv", "{hits, a}") == "{error,{badarg,{hits,a}}}")

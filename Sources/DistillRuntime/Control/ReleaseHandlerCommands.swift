@@ -91,7 +91,7 @@ extension ControlCommand {
             }
             request.release.currentVersion = handler.running
             request.recordImages()
-            return installReply(report)
+            return downgradeReply(report)
         },
         ControlCommand("remove", summary: "delete an unpacked or old release (never the permanent one)") { request in
             try request.expectArguments(1...1, usage: "a version")
@@ -143,6 +143,15 @@ extension ControlCommand {
     private static func installReply(_ report: InstallReport) -> Term {
         guard case .map(var map) = report.term else { return report.term }
         map[.atom("message")] = .binary(report.summary)
+        return .map(map)
+    }
+
+    /// An install's reply that also says the release was made permanent (unless the runtime
+    /// restarts into it, which makes it permanent once it runs).
+    private static func downgradeReply(_ report: InstallReport) -> Term {
+        guard case .map(var map) = report.term else { return report.term }
+        let permanent = report.restarting ? "" : "\nmade \(report.to) permanent"
+        map[.atom("message")] = .binary(report.summary + permanent)
         return .map(map)
     }
 

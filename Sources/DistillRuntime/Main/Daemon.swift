@@ -83,7 +83,11 @@ enum Daemon {
         let ours = { NodeLock.holderPid(paths) == daemonPid }
         if ClientCommands.waitUntilAnswering(paths, until: deadline, alive: { Posix.isAlive(daemonPid) }) {
             guard ours() else { return fail(.alreadyRunning, "already_running", NodeLock.heldMessage(paths)) }
-            if options.json { RuntimeCommand.printOut(JSONOutput.success(.integer(Int(daemonPid)))) }
+            if options.json {
+                RuntimeCommand.printOut(JSONOutput.success(.integer(Int(daemonPid))))
+            } else {
+                RuntimeCommand.printOut("\(paths.name) started (pid \(daemonPid))")
+            }
             return ExitStatus.success.rawValue
         }
         if !Posix.isAlive(daemonPid), NodeLock.isHeld(paths), !ours() {
