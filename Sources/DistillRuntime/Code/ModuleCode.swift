@@ -50,6 +50,7 @@ public struct ModuleCode: Sendable, CustomStringConvertible {
 
 /// Type-erased behaviour of a module's code: start a process on it, or build a body of it from
 /// another version's running body.
+// @unchecked: it has no stored state (a non-final class cannot be checked Sendable).
 class ModuleImplementation: @unchecked Sendable {
     func start(code: ModuleCode, args: Term, _ ctx: ProcessContext) throws -> ProcessBody {
         throw RuntimeError(.notAServer, "\(code.name) is a library module; it cannot run a process")
@@ -66,6 +67,7 @@ class ModuleImplementation: @unchecked Sendable {
     var stateShape: Term? { nil }
 }
 
+// @unchecked: no stored state, as its superclass.
 final class ServerImplementation<S: Server>: ModuleImplementation, @unchecked Sendable {
     override func start(code: ModuleCode, args: Term, _ ctx: ProcessContext) throws -> ProcessBody {
         let server = S()
@@ -133,6 +135,7 @@ extension SupervisorBody: SupervisorBodyMarker {
     var supervisorState: SupervisorState { state }
 }
 
+// @unchecked: no stored state, as its superclass.
 final class SupervisorImplementation<S: Supervisor>: ModuleImplementation, @unchecked Sendable {
     override func start(code: ModuleCode, args: Term, _ ctx: ProcessContext) throws -> ProcessBody {
         try SupervisorBody<S>.start(code: code, args: args, ctx)

@@ -105,7 +105,7 @@ enum ChannelError: Error, Equatable, CustomStringConvertible {
 }
 
 /// One end of a control connection: a connected stream socket that it owns.
-final class ControlChannel: @unchecked Sendable {
+final class ControlChannel: Sendable {
     let fd: Int32
 
     init(fd: Int32) { self.fd = fd }

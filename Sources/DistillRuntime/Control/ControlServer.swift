@@ -27,7 +27,7 @@ import Synchronization
 ///   slot of the one that has waited longest for its next request, so connections that
 ///   never send a byte cannot keep `ping`, `stop` or `upgrade` out.
 /// - If the system has no thread for a connection, it is refused with an error reply.
-final class ControlServer: @unchecked Sendable {
+final class ControlServer: Sendable {
     /// Connections served at once; beyond that a new one takes an idle one's slot, or is
     /// refused if none is idle.
     static let maximumConnections = 64
@@ -324,6 +324,8 @@ final class ControlServer: @unchecked Sendable {
 
 /// One control connection as the server tracks it. Its state changes under the server's
 /// lock.
+// @unchecked: `idleSince` and `isEvicted` change only under the server's `connections` lock;
+// `consoleFlag` is a lock of its own.
 final class ControlSession: @unchecked Sendable {
     let channel: ControlChannel
     let peer: Int32

@@ -7,6 +7,7 @@ import CDistillRuntime
 import Glibc
 
 /// A one-shot event: threads wait until it opens; opening wakes them all.
+// @unchecked: `word` is a futex word, touched only through atomic and futex calls.
 final class Latch: @unchecked Sendable {
     private let word: UnsafeMutablePointer<UInt32>
 

@@ -16,6 +16,7 @@ func startThread(name: String, stackSize: Int = 8 << 20, _ body: @escaping @Send
 /// `pthread_create`'s error (`EAGAIN` when the process or the system has no more threads)
 /// instead of trapping; 0 if the thread runs. On an error, `body` is never run.
 func tryStartThread(name: String, stackSize: Int = 8 << 20, _ body: @escaping @Sendable () -> Void) -> Int32 {
+    // @unchecked: immutable; handed to the new thread once, through `pthread_create`.
     final class Box: @unchecked Sendable {
         let body: @Sendable () -> Void
         let name: String

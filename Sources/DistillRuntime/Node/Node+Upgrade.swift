@@ -24,6 +24,8 @@ public enum CodeChangeDirection: Hashable, Sendable {
 
 /// A code change applied to one suspended process, not yet committed: ``undo()`` puts the
 /// previous code and its untouched state back.
+// @unchecked: `previous` changes only in `commit()` and `undo()`, called by the one thread that
+// runs the install while the process is suspended.
 public final class CodeChange: @unchecked Sendable {
     let process: LocalProcess
     private var previous: ProcessBody?
@@ -330,6 +332,8 @@ extension Node {
 /// A code change run on a thread of its own that its caller may stop waiting for: whichever
 /// of ``keep()`` (the change, about to switch the process) and ``wait(until:)`` (the caller,
 /// at its deadline) comes first decides whether the change counts.
+// @unchecked: its state is under `state`; the result it holds (a non-Sendable error) is read only
+// by the waiting caller, after `done` opens.
 private final class AbandonableChange: @unchecked Sendable {
     private enum State {
         case running

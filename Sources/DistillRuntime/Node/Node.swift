@@ -13,6 +13,8 @@ import Synchronization
 /// Make one with ``init(configuration:)``; everything a plugin does goes through the
 /// ``ProcessContext`` its callbacks get, everything from outside (the launcher, the control
 /// socket, tests) through the node's methods, which block the calling thread.
+// @unchecked: every stored property is a `let`; what changes is behind a lock (`running`, `sockets`,
+// the tables' own) or atomic (`counters`).
 public final class Node: @unchecked Sendable {
     /// How to run a node.
     public struct Configuration: Sendable {

@@ -19,11 +19,13 @@ enum Envelope: Sendable {
 /// status to `.running` (a scheduler thread, a caller running an idle callee inline, a caller
 /// helping its callee, or the spawner during `start`). Only that thread touches `body`,
 /// `deferredCallers`, `stopRequest` and the owner-side fields; everything other threads may
-/// touch is in `sync`.
+/// touch is in `shared`.
 ///
 /// **Status.** `.idle`: not queued, nothing to do (or suspended); `.scheduled`: has
 /// messages and wants a thread (`inRunQueue` says whether the run queue holds it); `.running`;
 /// `.dead`. A suspended process is never claimed; messages sent to it queue.
+// @unchecked: what other threads touch (mailbox, status, links) is in `shared`, under the process's
+// lock word; the body and owner-side fields only by the thread that claimed it, as described above.
 final class LocalProcess: @unchecked Sendable {
     enum Status: UInt8 {
         case idle, scheduled, running, dead

@@ -10,6 +10,8 @@
 /// its untouched state value, until the change is committed: undoing is putting it back.
 /// Only the thread that owns the process (status `.running`), or the code changer while the
 /// process is suspended, touches a body.
+// @unchecked: only the thread that owns the process, or the code changer while it is
+// suspended, touches a body (see above).
 class ProcessBody: @unchecked Sendable {
     /// The code this body was made from.
     final let code: ModuleCode
@@ -37,6 +39,7 @@ class ProcessBody: @unchecked Sendable {
 }
 
 /// A ``Server`` type's body.
+// @unchecked: as ``ProcessBody``: one thread at a time touches `state`.
 final class ServerBody<S: Server>: ProcessBody, @unchecked Sendable {
     let server: S
     var state: S.State

@@ -19,6 +19,8 @@ enum ReplyOutcome: Sendable {
 /// ``Caller``, so a reply that comes after a timeout, or a second reply, fails its
 /// compare-and-swap and is dropped. The owner may sleep on `parked` (a futex); a replier that
 /// finds it set wakes it.
+// @unchecked: `outcome` is written by the one replier that wins the compare-and-swap on `seq`
+// and read by the owner only after it sees `ready`, which orders the two.
 final class ReplySlot: @unchecked Sendable {
     private static let waiting: UInt64 = 0
     private static let writing: UInt64 = 1

@@ -12,7 +12,7 @@ import Synchronization
 /// A waiting caller runs other runnable processes (nested, on the same stack) until its reply
 /// comes; when nothing is runnable and the reply has not come, the wait can never end (on one
 /// thread there is nobody else): the call fails at once with a timeout instead of hanging.
-final class ManualScheduler: Scheduler, @unchecked Sendable {
+final class ManualScheduler: Scheduler, Sendable {
     private let queue = Mutex(RingBuffer<LocalProcess>())
 
     func enqueue(_ process: LocalProcess) {

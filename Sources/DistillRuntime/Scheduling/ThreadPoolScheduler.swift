@@ -16,7 +16,10 @@ import Synchronization
 /// a new one started, so blocked callers never starve runnable processes. When the blocked
 /// worker comes back the pool briefly has one worker too many, and the first worker that
 /// finishes a slice goes to sleep.
+// @unchecked: the run queue and counts are under `state`; `queued` is an atomic hint read without
+// the lock, written only under it.
 final class ThreadPoolScheduler: Scheduler, @unchecked Sendable {
+    // @unchecked: `word` is a futex word, touched only through atomic and futex calls.
     final class Worker: @unchecked Sendable {
         let index: Int
         let word: UnsafeMutablePointer<UInt32>

@@ -95,6 +95,8 @@ struct TimerHeap {
 /// `erlang:send_after/3` and `cancel_timer/1`: a timer heap and, for a real node, a thread
 /// that sleeps until the next deadline. A manual service (`EmbeddedRuntime`) has a clock that
 /// only moves when told to.
+// @unchecked: the heap and clock are under `state`; `deliver` is set once in `start(_:)` before the
+// timer thread starts; `wakeWord` is a futex word touched only through atomic and futex calls.
 final class TimerService: @unchecked Sendable {
     private struct State {
         var heap = TimerHeap()

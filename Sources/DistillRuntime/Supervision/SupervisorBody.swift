@@ -22,6 +22,7 @@ struct SupervisorState {
 
 /// The body of a supervisor process: OTP's `supervisor` module on top of a ``Supervisor``
 /// type's ``Supervisor/spec(_:)``.
+// @unchecked: as ``ProcessBody``: only the supervisor's own thread touches its children and state.
 final class SupervisorBody<S: Supervisor>: ProcessBody, @unchecked Sendable {
     var state: SupervisorState
 

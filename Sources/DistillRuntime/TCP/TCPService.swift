@@ -31,6 +31,8 @@ public enum ActiveMode: Hashable, Sendable {
 /// Each connection has a ``FlowControl`` (``TCPOptions``), so that no peer makes the node hold
 /// more than a bounded amount for it: a send to a connection whose peer does not read waits,
 /// then closes it; a connection whose owner falls behind stops being read.
+// @unchecked: the socket table is under `entries`; `group` is SwiftNIO's (thread-safe); `node`
+// outlives the service, which it owns.
 final class TCPService: @unchecked Sendable {
     struct Entry {
         var channel: any Channel
@@ -326,7 +328,7 @@ final class TCPService: @unchecked Sendable {
 
 /// A connection's ``FlowControl`` under a lock, and the send waiting for it to stop being busy
 /// (only the owner sends, so there is at most one).
-final class SocketFlow: @unchecked Sendable {
+final class SocketFlow: Sendable {
     private let state: Mutex<(flow: FlowControl, waiter: Latch?)>
 
     init(options: TCPOptions) { state = Mutex((FlowControl(options: options), nil)) }
