@@ -35,7 +35,10 @@ import Foundation
 ///   directory and the swift-distill checkout become `/distill/NAME` in `#filePath`,
 ///   `__FILE__` (CNIOLinux's `assert`) and debug information.
 ///
-/// What is left is the same for every build: see the README, "Reproducible tarballs".
+/// The debug information still differs (Clang module signatures, the module cache's path),
+/// and the linker's GNU build-id hashes it: the release's stripped copies get a build-id
+/// recomputed over what ships (`ELFEditor.recomputeBuildID(_:)`). The README's
+/// "Reproducible tarballs" says what is reproducible, and `make reproducible` checks it.
 public enum ReproducibleBuild {
     /// The flags for `swift build`.
     ///

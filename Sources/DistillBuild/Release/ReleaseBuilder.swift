@@ -209,14 +209,14 @@ public struct ReleaseBuilder: Sendable {
             uniquingKeysWith: { first, _ in first }
         )
         let checkout = description.swiftDistillCheckout(buildDirectory: package.buildDirectory)
-        // The user's flags, then the ones that make the products the same in any directory.
+        // The flags that make the products the same in any directory, then the user's, which
+        // win where a later flag does (`-Xswiftc -use-ld=gold` takes gold back).
         let flags =
-            settings.swiftBuildFlags
-            + ReproducibleBuild.swiftBuildFlags(
+            ReproducibleBuild.swiftBuildFlags(
                 remapping: [(package.buildDirectory, "build"), (packageDirectory, "package")]
                     + (checkout.map { [($0, "swift-distill")] } ?? []),
                 hasLLD: ReproducibleBuild.toolchainHasLLD(swift: package.swift)
-            )
+            ) + settings.swiftBuildFlags
         var binPath: String?
         for (application, product) in products {
             progress.started(
