@@ -17,7 +17,7 @@ test: deps
 	DISTILL_REQUIRE_ERLANG=1 $(SWIFT) test --skip-build
 
 # Three clean release builds of Fixtures/kv (two scratch paths, two checkout directories)
-# must give one tarball, byte for byte: 6 to 15 minutes a build on two cores, so not in `test`.
+# must give one tarball, byte for byte: 2.5 to 15 minutes a build on two cores, so not in `test`.
 reproducible: deps
 	$(SWIFT) build --build-tests
 	DISTILL_REPRODUCIBLE=1 $(SWIFT) test --skip-build --filter ReproducibleTarballTests

@@ -13,9 +13,9 @@ import Testing
 /// `SOURCE_DATE_EPOCH`, built three times from nothing: twice in one checkout with two
 /// scratch paths, once in a second checkout in a directory whose name differs in length.
 ///
-/// Each build compiles SwiftNIO and the runtime in release mode (6 minutes on two idle
-/// cores, 15 on two shared ones), so the test runs only with `DISTILL_REPRODUCIBLE=1`:
-/// `make reproducible`.
+/// Each build compiles SwiftNIO and the runtime in release mode (2.5 to 6 minutes on two
+/// cores, 15 when other builds share them), so the test runs only with
+/// `DISTILL_REPRODUCIBLE=1`: `make reproducible`.
 @Suite(
     .serialized,
     .enabled(if: ProcessInfo.processInfo.environment["DISTILL_REPRODUCIBLE"] == "1", "make reproducible")
