@@ -102,7 +102,11 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .target(name: "DistillTestSupport", dependencies: ["DistillRelease", "DistillTerm"], path: "Sources/DistillTestSupport"),
+        .target(
+            name: "DistillTestSupport",
+            dependencies: ["DistillRelease", "DistillTerm"],
+            path: "Sources/DistillTestSupport"
+        ),
         .testTarget(
             name: "DistillRuntimeTests",
             dependencies: ["DistillRuntime", "DistillTestSupport", "DistillRelease", "DistillBuild"],
@@ -125,7 +129,10 @@ let package = Package(
             name: "DistillPlanTests",
             dependencies: ["DistillPlan", "DistillRelease", "DistillTerm", "DistillBuild", "DistillTestSupport"]
         ),
-        .testTarget(name: "DistillArchiveTests", dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]),
+        .testTarget(
+            name: "DistillArchiveTests",
+            dependencies: ["DistillArchive", "DistillBuild", "DistillTestSupport"]
+        ),
         .testTarget(
             name: "DistillBuildTests",
             dependencies: [

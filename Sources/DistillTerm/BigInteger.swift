@@ -96,7 +96,9 @@ public struct BigInteger: Sendable, Hashable {
     public func toString(radix: Int = 10, uppercase: Bool = false) -> String {
         precondition((2...36).contains(radix), "radix must be in 2...36")
         if limbs.isEmpty { return "0" }
-        let alphabet = Array((uppercase ? "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "0123456789abcdefghijklmnopqrstuvwxyz").utf8)
+        let alphabet = Array(
+            (uppercase ? "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "0123456789abcdefghijklmnopqrstuvwxyz").utf8
+        )
         var remaining = limbs
         var digits: [UInt8] = []
         while !remaining.isEmpty {

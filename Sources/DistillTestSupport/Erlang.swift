@@ -38,7 +38,11 @@ public enum Erlang {
     ///
     /// Example: `try Erlang.run("io:format(\"~p\", [term_to_binary(a)])")`.
     @discardableResult
-    public static func run(_ body: String, arguments: [String] = [], timeout: Duration = .seconds(120)) throws
+    public static func run(
+        _ body: String,
+        arguments: [String] = [],
+        timeout: Duration = .seconds(120)
+    ) throws
         -> String
     {
         guard let escript else { throw Failure(status: -1, output: missingMessage) }

@@ -32,7 +32,12 @@ public final class KVReleaseLayout: Sendable {
         /// `KIND` → hook scripts `(name, shell text)`.
         public var hooks: [String: [(String, String)]] = [:]
 
-        public init(version: String, erts: String = KVReleaseLayout.erts, relup: Relup? = nil, sysConfig: String = "[].\n") {
+        public init(
+            version: String,
+            erts: String = KVReleaseLayout.erts,
+            relup: Relup? = nil,
+            sysConfig: String = "[].\n"
+        ) {
             self.version = version
             self.erts = erts
             self.relup = relup
@@ -85,7 +90,10 @@ public final class KVReleaseLayout: Sendable {
         let manager = FileManager.default
         func put(_ relative: String, _ text: String, executable: Bool = false) throws {
             let path = directory + "/" + relative
-            try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try manager.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true
+            )
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             if executable { try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
         }
@@ -98,7 +106,10 @@ public final class KVReleaseLayout: Sendable {
                 try manager.createSymbolicLink(atPath: erts + "/lib", withDestinationPath: runtime.library)
             } else {
                 try manager.createDirectory(atPath: erts + "/lib", withIntermediateDirectories: true)
-                try manager.copyItem(atPath: runtime.library + "/libDistillRuntime.so", toPath: erts + "/lib/libDistillRuntime.so")
+                try manager.copyItem(
+                    atPath: runtime.library + "/libDistillRuntime.so",
+                    toPath: erts + "/lib/libDistillRuntime.so"
+                )
             }
         case .none:
             break
@@ -162,7 +173,9 @@ public final class KVReleaseLayout: Sendable {
 
     /// A soft update of `modules` (each its own group, as systools makes independent modules).
     public static func soft(_ version: String, _ modules: [String]) -> [RelupInstruction] {
-        var script: [RelupInstruction] = [.loadObjectCode(application: "kv", version: version, modules: modules), .pointOfNoReturn]
+        var script: [RelupInstruction] = [
+            .loadObjectCode(application: "kv", version: version, modules: modules), .pointOfNoReturn,
+        ]
         for module in modules {
             script += [
                 .suspend([SuspendedModule(module: module)]),
@@ -174,7 +187,11 @@ public final class KVReleaseLayout: Sendable {
     }
 
     /// KV advanced (`code_change`), EchoHandler soft.
-    public static func advanced(_ version: String, down: Bool, suspendTimeout: UpgradeTimeout? = nil) -> [RelupInstruction] {
+    public static func advanced(
+        _ version: String,
+        down: Bool,
+        suspendTimeout: UpgradeTimeout? = nil
+    ) -> [RelupInstruction] {
         let change = RelupInstruction.codeChange(down ? .down : .up, [ModuleCodeChange(module: "KV", extra: [])])
         let load = RelupInstruction.load(module: "KV", prePurge: brutal, postPurge: brutal)
         return [
@@ -189,7 +206,12 @@ public final class KVReleaseLayout: Sendable {
         ]
     }
 
-    public static func relup(_ version: String, from base: String, up: [RelupInstruction], down: [RelupInstruction]) -> Relup {
+    public static func relup(
+        _ version: String,
+        from base: String,
+        up: [RelupInstruction],
+        down: [RelupInstruction]
+    ) -> Relup {
         Relup(
             version: version,
             upgrades: [Relup.Entry(version: base, instructions: up)],
@@ -200,7 +222,12 @@ public final class KVReleaseLayout: Sendable {
     public static let v1 = Version(version: "0.1.0")
     public static let v2 = Version(
         version: "0.2.0",
-        relup: relup("0.2.0", from: "0.1.0", up: soft("0.2.0", ["KV", "EchoHandler"]), down: soft("0.1.0", ["KV", "EchoHandler"]))
+        relup: relup(
+            "0.2.0",
+            from: "0.1.0",
+            up: soft("0.2.0", ["KV", "EchoHandler"]),
+            down: soft("0.1.0", ["KV", "EchoHandler"])
+        )
     )
     public static let v3 = Version(
         version: "0.3.0",
@@ -208,14 +235,23 @@ public final class KVReleaseLayout: Sendable {
     )
     public static let v4 = Version(
         version: "0.4.0",
-        relup: relup("0.4.0", from: "0.3.0", up: soft("0.4.0", ["KV", "EchoHandler"]), down: soft("0.3.0", ["KV", "EchoHandler"]))
+        relup: relup(
+            "0.4.0",
+            from: "0.3.0",
+            up: soft("0.4.0", ["KV", "EchoHandler"]),
+            down: soft("0.3.0", ["KV", "EchoHandler"])
+        )
     )
 
     // MARK: - Files
 
-    public func read(_ relative: String) -> String? { try? String(contentsOfFile: root + "/" + relative, encoding: .utf8) }
+    public func read(_ relative: String) -> String? {
+        try? String(contentsOfFile: root + "/" + relative, encoding: .utf8)
+    }
     public var log: String { read("var/log/kv.log") ?? "" }
-    public var pid: Int32? { read("var/run/kv.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+    public var pid: Int32? {
+        read("var/run/kv.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
     public var startErlData: String { read("releases/start_erl.data") ?? "" }
     public var script: String { root + "/bin/kv" }
 

@@ -49,7 +49,11 @@ public func runProcess(
     let stdout = String(decoding: outputData.wait(), as: UTF8.self)
     let stderr = String(decoding: errorData.wait(), as: UTF8.self)
     guard process.terminationStatus == 0 else {
-        throw ProcessFailure(command: [executable] + arguments, status: process.terminationStatus, output: stderr + stdout)
+        throw ProcessFailure(
+            command: [executable] + arguments,
+            status: process.terminationStatus,
+            output: stderr + stdout
+        )
     }
     return stdout
 }

@@ -58,7 +58,9 @@ public enum UpgradeFixture {
                     try build(product)
                 } catch let second {
                     return .failure(
-                        BuildFailure(description: "building the upgrade fixture failed:\n\(error)\nand again:\n\(second)")
+                        BuildFailure(
+                            description: "building the upgrade fixture failed:\n\(error)\nand again:\n\(second)"
+                        )
                     )
                 }
             }
@@ -69,7 +71,8 @@ public enum UpgradeFixture {
         do {
             // {abi, N} and {fingerprint, "..."}: the runtime's build-id.
             let output = try runProcess(launcher, ["version"])
-            guard let start = output.range(of: "{fingerprint,\""), let end = output[start.upperBound...].firstIndex(of: "\"")
+            guard let start = output.range(of: "{fingerprint,\""),
+                let end = output[start.upperBound...].firstIndex(of: "\"")
             else { return .failure(BuildFailure(description: "distill-run version printed \(output)")) }
             fingerprint = String(output[start.upperBound..<end])
         } catch {

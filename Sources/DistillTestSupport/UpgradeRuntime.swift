@@ -16,7 +16,8 @@ public enum UpgradeRuntime {
 
     /// The fixture built in `configuration`, with its runtime prepared.
     public static func prepare(configuration: String) throws -> Prepared {
-        let built = try (configuration == "debug" ? UpgradeFixture.debug : UpgradeFixture.build(configuration: configuration)).get()
+        let built = try
+            (configuration == "debug" ? UpgradeFixture.debug : UpgradeFixture.build(configuration: configuration)).get()
         let directory = UpgradeFixture.scratch.appendingPathComponent("release-runtime-\(configuration)/lib")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let library = directory.appendingPathComponent("libDistillRuntime.so").path

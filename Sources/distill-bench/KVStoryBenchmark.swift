@@ -58,7 +58,14 @@ enum KVStoryBenchmark {
         var rows: [Row] = []
         let release = try buildRelease(runs: runs)
         let otp = try OTPBaseline.build(runs: runs)
-        rows.append(Row(name: "release build (ours: no-op rebuild)", unit: .milliseconds, ours: release.build, otp: otp.buildTime))
+        rows.append(
+            Row(
+                name: "release build (ours: no-op rebuild)",
+                unit: .milliseconds,
+                ours: release.build,
+                otp: otp.buildTime
+            )
+        )
         let otpTarball = Double(otp.tarballBytes["0.1.0"] ?? 0)
         rows.append(
             Row(
@@ -107,7 +114,12 @@ enum KVStoryBenchmark {
         }
         let otpCommandLine = try otp.throughput(runs: runs, calls: 1000, cliCalls: cliCalls).commandLine
         rows.append(
-            Row(name: "bin/kv rpc from the shell, in sequence", unit: .perSecond, ours: node.commandLine, otp: otpCommandLine)
+            Row(
+                name: "bin/kv rpc from the shell, in sequence",
+                unit: .perSecond,
+                ours: node.commandLine,
+                otp: otpCommandLine
+            )
         )
 
         say("kv: hot upgrades of \(keys) keys with a client calling...")
@@ -129,7 +141,9 @@ enum KVStoryBenchmark {
                     goal: better(step.command, theirs?.command)
                 )
             )
-            rows.append(Row(name: "  install step alone", unit: .milliseconds, ours: step.install, otp: theirs?.installRelease))
+            rows.append(
+                Row(name: "  install step alone", unit: .milliseconds, ours: step.install, otp: theirs?.installRelease)
+            )
             rows.append(
                 Row(
                     name: "  longest pause a client saw",
@@ -141,7 +155,13 @@ enum KVStoryBenchmark {
             )
             let otpFailed = theirs.map { Stats(values: zip($0.failedCalls.values, $0.wrongReplies.values).map(+)) }
             rows.append(
-                Row(name: "  failed calls", unit: .count, ours: step.failed, otp: otpFailed, goal: ("none", step.failed.max == 0))
+                Row(
+                    name: "  failed calls",
+                    unit: .count,
+                    ours: step.failed,
+                    otp: otpFailed,
+                    goal: ("none", step.failed.max == 0)
+                )
             )
         }
 
@@ -169,7 +189,9 @@ enum KVStoryBenchmark {
         let tool = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("swift-distill").path
         guard FileManager.default.isExecutableFile(atPath: tool) else {
-            throw BenchmarkError("no swift-distill next to distill-bench: swift build -c release --product swift-distill")
+            throw BenchmarkError(
+                "no swift-distill next to distill-bench: swift build -c release --product swift-distill"
+            )
         }
         let work = root + "/.build-fixtures/kv-bench"
         try ReleaseBenchmark.layOut(root + "/Fixtures/kv", at: work)

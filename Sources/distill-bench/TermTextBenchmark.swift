@@ -229,4 +229,3 @@ enum TermTextBenchmark {
         )
     }
 }
-

@@ -97,7 +97,10 @@ enum UpgradeBenchmark {
             let (output, seconds) = try timed(release, [verb, step.to, "--json"])
             let stats = try TermParser.parseOne(try expect(release, ["rpc", "probe", "stats"]))
             func stat(_ key: String) -> Double {
-                Double(stats.listElements?.first { $0.tupleElements?.first == .atom(key) }?.tupleElements?.last?.intValue ?? -1)
+                Double(
+                    stats.listElements?.first { $0.tupleElements?.first == .atom(key) }?.tupleElements?.last?.intValue
+                        ?? -1
+                )
             }
             let install = try installMicroseconds(output, downgrade: step.downgrade)
             try verify(release, version: step.to, keys: keys)
@@ -106,7 +109,8 @@ enum UpgradeBenchmark {
             results[index].pause.values.append(stat("max_gap_us") / 1e6)
             results[index].calls.values.append(stat("calls"))
             results[index].failed.values.append(stat("failures") + stat("wrong"))
-            line += " \(step.from)->\(step.to) \(format(install / 1000, 2)) ms install, "
+            line +=
+                " \(step.from)->\(step.to) \(format(install / 1000, 2)) ms install, "
                 + "\(format(seconds * 1000, 1)) ms command, \(format(stat("max_gap_us") / 1000, 2)) ms pause;"
         }
         say(String(line.dropLast()))
@@ -164,7 +168,8 @@ enum UpgradeBenchmark {
         arguments: [String] = [],
         in directory: String? = nil
     ) throws -> (output: String, seconds: Double) {
-        let timed = "s=$(date +%s%N); \(script); status=$?; e=$(date +%s%N); echo \"elapsed_ns $((e - s))\"; exit $status"
+        let timed =
+            "s=$(date +%s%N); \(script); status=$?; e=$(date +%s%N); echo \"elapsed_ns $((e - s))\"; exit $status"
         let (status, output) = try run("/bin/sh", ["-c", timed, "sh"] + arguments, in: directory)
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
         guard status == 0, let last = lines.last(where: { $0.hasPrefix("elapsed_ns ") }),
@@ -181,7 +186,8 @@ enum UpgradeBenchmark {
     }
 
     /// Runs `executable` with `arguments` (in `directory`), standard output and error into one text.
-    static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (Int32, String) {
+    static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (Int32, String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -189,7 +195,9 @@ enum UpgradeBenchmark {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "RELEASE_ROOT")
         process.environment = environment
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("distill-bench-kv-\(UUID().uuidString)")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "distill-bench-kv-\(UUID().uuidString)"
+        )
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
@@ -211,7 +219,8 @@ enum UpgradeBenchmark {
         print("")
         func milliseconds(_ stats: Stats) -> String {
             guard !stats.values.isEmpty else { return "-" }
-            return "\(format(stats.median * 1000, 2)) ms [\(format(stats.min * 1000, 2))-\(format(stats.max * 1000, 2))]"
+            return
+                "\(format(stats.median * 1000, 2)) ms [\(format(stats.min * 1000, 2))-\(format(stats.max * 1000, 2))]"
         }
         func count(_ stats: Stats) -> String {
             guard !stats.values.isEmpty else { return "-" }
@@ -228,8 +237,13 @@ enum UpgradeBenchmark {
                 ("  longest pause seen", step.pause, other?.maxGap),
             ]
             for (label, ours, theirs) in rows {
-                let ratio = theirs.map { $0.median > 0 && ours.median > 0 ? format($0.median / ours.median, 1) + "x" : "-" }
-                print(pad(label, -28) + pad(milliseconds(ours), -34) + pad(theirs.map(milliseconds) ?? "-", -34) + (ratio ?? ""))
+                let ratio = theirs.map {
+                    $0.median > 0 && ours.median > 0 ? format($0.median / ours.median, 1) + "x" : "-"
+                }
+                print(
+                    pad(label, -28) + pad(milliseconds(ours), -34) + pad(theirs.map(milliseconds) ?? "-", -34)
+                        + (ratio ?? "")
+                )
             }
             print(
                 pad("  failed calls (worst run)", -28) + pad(count(step.failed), -34)

@@ -16,34 +16,62 @@ import Glibc
 
 /// The benchmarks, by name, with what each compares.
 let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
-    ("term-text", "TermParser/TermPrinter vs erl's file:consult and ~tp (~10 MB term file)",
-        { try TermTextBenchmark.run(BenchmarkArguments($0)) }),
-    ("etf", "ExternalTermFormat encode/decode vs erl's term_to_binary/binary_to_term (~10 MB term)",
-        { try ETFBenchmark(arguments: $0).run() }),
-    ("boot", "boot-to-ready of a release (exec to ping answered) vs erl's boot [--fixture DIR --no-otp]",
-        { try BootBenchmark(arguments: $0).run() }),
-    ("pack", "TarballWriter/ReleaseArchive vs tar -czf/-xzf on a ~40 MB release tree [--level 1-9]",
-        { try PackBenchmark(arguments: $0).run() }),
-    ("plan", "RelupCompiler, swift-distill relup vs systools:make_relup, 200 apps × 50 modules [--apps --modules "
-        + "--otp-runs --systools no --cli no]",
-        { try PlanBenchmark(arguments: $0).run() }),
-    ("release", "swift-distill release of Fixtures/kv on a no-op rebuild vs swift build; its tree packed vs "
-        + "tar -czf [--env dev|prod]",
-        { try ReleaseBenchmark(arguments: $0).run() }),
-    ("runtime", "call/cast throughput, call latency, memory per idle process vs OTP's gen_server [--calls N --no-otp]",
-        { RuntimeBenchmark.main($0) }),
-    ("upgrade", "bin/kv upgrade/downgrade of a kv server with 10,000 keys (install, command, longest pause, failed "
-        + "calls) vs OTP 25's release_handler [--keys N --otp no]",
-        { try UpgradeBenchmark.main($0) }),
-    ("kv", "the kv server's whole story beside OTP 25's: release, sizes, boot, calls, hot upgrades; a table and "
-        + "JSON [--keys N --cli-calls N --json PATH]",
-        { try KVStoryBenchmark.main($0) }),
-    ("otp", "the OTP baseline alone: bench/otp's kv release built, booted, hot-upgraded, called [--keys --calls "
-        + "--cli-calls]",
-        { try OTPBenchmark.run(BenchmarkArguments($0)) }),
+    (
+        "term-text", "TermParser/TermPrinter vs erl's file:consult and ~tp (~10 MB term file)",
+        { try TermTextBenchmark.run(BenchmarkArguments($0)) }
+    ),
+    (
+        "etf", "ExternalTermFormat encode/decode vs erl's term_to_binary/binary_to_term (~10 MB term)",
+        { try ETFBenchmark(arguments: $0).run() }
+    ),
+    (
+        "boot", "boot-to-ready of a release (exec to ping answered) vs erl's boot [--fixture DIR --no-otp]",
+        { try BootBenchmark(arguments: $0).run() }
+    ),
+    (
+        "pack", "TarballWriter/ReleaseArchive vs tar -czf/-xzf on a ~40 MB release tree [--level 1-9]",
+        { try PackBenchmark(arguments: $0).run() }
+    ),
+    (
+        "plan",
+        "RelupCompiler, swift-distill relup vs systools:make_relup, 200 apps × 50 modules [--apps --modules "
+            + "--otp-runs --systools no --cli no]",
+        { try PlanBenchmark(arguments: $0).run() }
+    ),
+    (
+        "release",
+        "swift-distill release of Fixtures/kv on a no-op rebuild vs swift build; its tree packed vs "
+            + "tar -czf [--env dev|prod]",
+        { try ReleaseBenchmark(arguments: $0).run() }
+    ),
+    (
+        "runtime",
+        "call/cast throughput, call latency, memory per idle process vs OTP's gen_server [--calls N --no-otp]",
+        { RuntimeBenchmark.main($0) }
+    ),
+    (
+        "upgrade",
+        "bin/kv upgrade/downgrade of a kv server with 10,000 keys (install, command, longest pause, failed "
+            + "calls) vs OTP 25's release_handler [--keys N --otp no]",
+        { try UpgradeBenchmark.main($0) }
+    ),
+    (
+        "kv",
+        "the kv server's whole story beside OTP 25's: release, sizes, boot, calls, hot upgrades; a table and "
+            + "JSON [--keys N --cli-calls N --json PATH]",
+        { try KVStoryBenchmark.main($0) }
+    ),
+    (
+        "otp",
+        "the OTP baseline alone: bench/otp's kv release built, booted, hot-upgraded, called [--keys --calls "
+            + "--cli-calls]",
+        { try OTPBenchmark.run(BenchmarkArguments($0)) }
+    ),
     // Run by the runtime benchmark in a fresh process, so that the heap is not warm.
-    ("runtime-memory", "(internal) spawn N idle processes and report memory",
-        { RuntimeBenchmark.memoryChild(Int($0.first ?? "") ?? 100_000) }),
+    (
+        "runtime-memory", "(internal) spawn N idle processes and report memory",
+        { RuntimeBenchmark.memoryChild(Int($0.first ?? "") ?? 100_000) }
+    ),
 ]
 
 /// Writes `message` to standard error.

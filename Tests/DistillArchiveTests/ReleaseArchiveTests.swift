@@ -157,7 +157,11 @@ enum Trees {
     static func release(in directory: String) throws -> String {
         let tree = directory + "/tree"
         try FileTree.write(tree + "/bin/kv", "#!/bin/sh\necho kv\n", mode: 0o755)
-        try FileTree.write(tree + "/erts-6.3.1/lib/libswiftCore.so", String(repeating: "\u{7F}ELF", count: 1024), mode: 0o755)
+        try FileTree.write(
+            tree + "/erts-6.3.1/lib/libswiftCore.so",
+            String(repeating: "\u{7F}ELF", count: 1024),
+            mode: 0o755
+        )
         try FileManager.default.createSymbolicLink(
             atPath: tree + "/erts-6.3.1/lib/libswiftCore.so.6",
             withDestinationPath: "libswiftCore.so"
@@ -168,6 +172,5 @@ enum Trees {
         try FileTree.write(tree + "/releases/empty", "")
         return tree
     }
-
 
 }

@@ -349,12 +349,19 @@ enum Fixture {
     static func release(in directory: String) throws -> String {
         let tree = directory + "/tree"
         try FileTree.write(tree + "/bin/kv", "#!/bin/sh\necho kv \"$@\"\n", mode: 0o755)
-        try FileTree.write(tree + "/erts-6.3.1/lib/libswiftCore.so", String(repeating: "\u{7F}ELF", count: 1024), mode: 0o755)
+        try FileTree.write(
+            tree + "/erts-6.3.1/lib/libswiftCore.so",
+            String(repeating: "\u{7F}ELF", count: 1024),
+            mode: 0o755
+        )
         try FileManager.default.createSymbolicLink(
             atPath: tree + "/erts-6.3.1/lib/libswiftCore.so.6",
             withDestinationPath: "libswiftCore.so"
         )
-        try FileTree.write(tree + "/lib/kv-0.1.0/ebin/kv.app", "{application, kv, [{vsn, \"0.1.0\"}, {modules, ['KV']}]}.\n")
+        try FileTree.write(
+            tree + "/lib/kv-0.1.0/ebin/kv.app",
+            "{application, kv, [{vsn, \"0.1.0\"}, {modules, ['KV']}]}.\n"
+        )
         try FileTree.write(
             tree + "/releases/0.1.0/kv.rel",
             "{release, {\"kv\", \"0.1.0\"}, {erts, \"6.3.1\"}, [{kv, \"0.1.0\"}]}.\n"
@@ -363,8 +370,6 @@ enum Fixture {
         try FileTree.write(tree + "/releases/empty", "")
         return tree
     }
-
-
 
     static func bytes(_ path: String) throws -> [UInt8] {
         Array(try Data(contentsOf: URL(fileURLWithPath: path)))

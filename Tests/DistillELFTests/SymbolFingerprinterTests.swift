@@ -242,10 +242,10 @@ struct SymbolFingerprinterTests {
         func module(_ directory: String) throws -> CompiledModule {
             try CompiledModule([
                 "Where.swift": """
-                    @inline(never) public func whereAmI(_ n: Int) -> String {
-                        n > 0 ? "\(directory)/Sources/Where.swift" : "elsewhere"
-                    }
-                    """
+                @inline(never) public func whereAmI(_ n: Int) -> String {
+                    n > 0 ? "\(directory)/Sources/Where.swift" : "elsewhere"
+                }
+                """
             ])
         }
         let first = try module("/home/ci/build-1")

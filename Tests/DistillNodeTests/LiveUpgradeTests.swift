@@ -66,7 +66,10 @@ struct LiveUpgradeTests {
         _ = try release.rpc("kv", "{put, refuse_upgrade, yes}")
         let failed = try release.run(["upgrade", "0.3.0"])
         #expect(failed.status == 1)
-        #expect(failed.stderr.contains("kv refuses to upgrade: refuse_upgrade is set; the old release is back"), "\(failed)")
+        #expect(
+            failed.stderr.contains("kv refuses to upgrade: refuse_upgrade is set; the old release is back"),
+            "\(failed)"
+        )
         #expect(failed.stderr.contains("old code back: KV"), "\(failed)")
         #expect(try release.rpc("kv", "version") == "<<\"0.2.0\">>")
         #expect(try release.rpc("kv", "{get, <<\"key-3\">>}") == "<<\"value-3-0123456789abcdef\">>")
@@ -113,7 +116,9 @@ struct LiveUpgradeTests {
         try release.start()
         _ = try release.rpc("kv", "{fill, 5}")
         try release.place(KVRelease.v2)
-        let failed = try release.run(["upgrade", "0.2.0", "--health", "bin/kv rpc kv '{get, <<\"key-1\">>}' | grep -q nothing", "--soak", "1"])
+        let failed = try release.run([
+            "upgrade", "0.2.0", "--health", "bin/kv rpc kv '{get, <<\"key-1\">>}' | grep -q nothing", "--soak", "1",
+        ])
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("on run 1; downgraded in place to 0.1.0, which keeps running"), "\(failed)")
         #expect(try release.rpc("kv", "version") == "<<\"0.1.0\">>")
@@ -261,7 +266,9 @@ struct LiveUpgradeTests {
     }
 
     @Test func theImageLimitAdvisesARestart() throws {
-        let release = try KVRelease(installed: KVRelease.Version(version: "0.1.0", sysConfig: "[{distill, [{image_limit, 2}]}].\n"))
+        let release = try KVRelease(
+            installed: KVRelease.Version(version: "0.1.0", sysConfig: "[{distill, [{image_limit, 2}]}].\n")
+        )
         defer { release.stopIfRunning() }
         try release.start()
         try release.place(KVRelease.v2)
@@ -332,7 +339,10 @@ struct LiveUpgradeTests {
             if step > 40 { break }
         }
         #expect(completed)
-        #expect(step > 15, "the upgrade has 17 steps: extraction, 5 moves, RELEASES, 8 instructions, RELEASES, start_erl.data")
+        #expect(
+            step > 15,
+            "the upgrade has 17 steps: extraction, 5 moves, RELEASES, 8 instructions, RELEASES, start_erl.data"
+        )
     }
 
     // MARK: - Restarting the runtime

@@ -33,7 +33,10 @@ struct UnpackMemoryTests {
             with gzip.open(sys.argv[1], "wb", compresslevel=1) as out:
             \(body.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
             """
-        try FileManager.default.createDirectory(atPath: release.root + "/releases/0.2.0", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: release.root + "/releases/0.2.0",
+            withIntermediateDirectories: true
+        )
         try runProcess("/usr/bin/env", ["python3", "-c", script, release.root + "/releases/0.2.0/lab.tar.gz"])
     }
 
@@ -73,7 +76,10 @@ struct UnpackMemoryTests {
         let (result, growth) = try Self.unpack(release)
         print("unpack of 2,000 global pax headers: peak resident growth \(growth >> 10) KiB")
         #expect(result.status != 0, "\(result)")
-        #expect(result.stderr.contains("archive metadata (extension headers, paths, link targets) exceeds"), "\(result)")
+        #expect(
+            result.stderr.contains("archive metadata (extension headers, paths, link targets) exceeds"),
+            "\(result)"
+        )
         #expect(growth < Self.bound, "the node grew by \(growth >> 20) MiB")
         #expect(try release.expectSuccess(["ping"]) == "pong")
     }

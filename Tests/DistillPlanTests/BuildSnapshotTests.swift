@@ -67,7 +67,7 @@ struct BuildSnapshotTests {
                 code: .invalidValue,
                 message:
                     "the kind of module 'KV' must be server, supervisor or library, found sever; "
-                        + "did you mean 'server'?",
+                    + "did you mean 'server'?",
                 file: "kv.snapshot",
                 location: SourceLocation(file: "kv.snapshot", line: 1, column: 62),
                 entry: .atom("sever")

@@ -39,10 +39,10 @@ struct HandWrittenAppupTests {
     static let complete = (
         up:
             "[{add_module, 'New'}, {load_module, 'Lib'}, {update, 'KV', {advanced, from1}, ['Lib']}, "
-                + "{delete_module, 'Old'}]",
+            + "{delete_module, 'Old'}]",
         down:
             "[{add_module, 'Old'}, {load_module, 'Lib'}, {update, 'KV', {advanced, to1}, ['Lib']}, "
-                + "{delete_module, 'New'}]"
+            + "{delete_module, 'New'}]"
     )
 
     @Test func acceptsAnAppupThatCoversEveryChange() throws {

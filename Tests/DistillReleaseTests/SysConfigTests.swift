@@ -29,9 +29,12 @@ struct SysConfigTests {
     @Test func substitutesVariablesBeforeDecoding() throws {
         let source = #"[{kv, [{port, "${PORT}"}, {'${KEY}', <<"${HOST:-localhost}">>}]}]."#
         let config = try SysConfig(parsing: source, file: "sys.config", environment: ["PORT": "4040", "KEY": "name"])
-        #expect(config.parameters(for: "kv") == [
-            ConfigParameter(key: "port", value: .string("4040")), ConfigParameter(key: "name", value: .binary("localhost")),
-        ])
+        #expect(
+            config.parameters(for: "kv") == [
+                ConfigParameter(key: "port", value: .string("4040")),
+                ConfigParameter(key: "name", value: .binary("localhost")),
+            ]
+        )
         let error = thrown { () throws(ReleaseFileError) in
             try SysConfig(parsing: source, file: "sys.config", environment: [:])
         }

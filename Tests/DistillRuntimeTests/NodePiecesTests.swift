@@ -272,7 +272,8 @@ struct ControlCommandsTests {
         let names = ControlCommands.standard().all.map(\.name)
         #expect(
             names == [
-                "cast", "console", "describe", "downgrade", "help", "install", "make_permanent", "pid", "ping", "releases",
+                "cast", "console", "describe", "downgrade", "help", "install", "make_permanent", "pid", "ping",
+                "releases",
                 "remove", "restart", "rpc", "send", "stop", "unpack", "upgrade", "versions", "which_releases",
             ]
         )

@@ -3,10 +3,11 @@
 // SPDX-License-Identifier: Apache-2.0
 //===----------------------------------------------------------------------===//
 
-@testable import DistillRuntime
 import DistillTestSupport
 import Foundation
 import Testing
+
+@testable import DistillRuntime
 
 /// Boot (``BootPlan``) and install (``ReleaseRoot/plugin(application:directory:)``) load a
 /// plugin only from inside the release, never through a symbolic link, and only when neither
@@ -47,7 +48,10 @@ struct PluginTrustTests {
             "plugin is a symbolic link",
             { root in
                 try FileManager.default.removeItem(atPath: root + "/" + plugin)
-                try FileManager.default.createSymbolicLink(atPath: root + "/" + plugin, withDestinationPath: "/bin/true")
+                try FileManager.default.createSymbolicLink(
+                    atPath: root + "/" + plugin,
+                    withDestinationPath: "/bin/true"
+                )
             },
             "is a symbolic link or not a directory"
         ),
@@ -55,7 +59,10 @@ struct PluginTrustTests {
             "application directory is a symbolic link",
             { root in
                 try FileManager.default.moveItem(atPath: root + "/lib/store-1.0.0", toPath: root + "/elsewhere")
-                try FileManager.default.createSymbolicLink(atPath: root + "/lib/store-1.0.0", withDestinationPath: "../elsewhere")
+                try FileManager.default.createSymbolicLink(
+                    atPath: root + "/lib/store-1.0.0",
+                    withDestinationPath: "../elsewhere"
+                )
             },
             "lib/store-1.0.0' is a symbolic link or not a directory"
         ),
@@ -65,7 +72,10 @@ struct PluginTrustTests {
         let root = try Self.tree()
         let plan = try BootPlan.read(paths: ReleasePaths(root: root.path, name: "store"), environment: [:])
         #expect(plan.applications.map(\.plugin) == [root.path + "/" + Self.plugin])
-        let plugin = try ReleaseRoot(path: root.path, name: "store").plugin(application: "store", directory: "lib/store-1.0.0")
+        let plugin = try ReleaseRoot(path: root.path, name: "store").plugin(
+            application: "store",
+            directory: "lib/store-1.0.0"
+        )
         #expect(plugin.path == root.path + "/" + Self.plugin)
     }
 

@@ -35,7 +35,9 @@ struct ReleaseHandlerClientTests {
             let request = try #require(
                 try ReleaseHandlerClient.request(command, ["0.2.0", "--time-limit", "2500"], environment: [:])
             )
-            #expect(request.arguments == [.binary("0.2.0"), .list([.tuple(["time_limit", 2500]), .tuple(["env", []])])])
+            #expect(
+                request.arguments == [.binary("0.2.0"), .list([.tuple(["time_limit", 2500]), .tuple(["env", []])])]
+            )
             #expect(request.timeout == 602_500)
         }
         let forever = try #require(
@@ -48,7 +50,9 @@ struct ReleaseHandlerClientTests {
                 Issue.record("expected a usage error for \(value)")
             } catch {
                 #expect(error.status == .usage)
-                #expect(error.message == "--time-limit takes milliseconds (1 to 4294967295) or infinity, not '\(value)'")
+                #expect(
+                    error.message == "--time-limit takes milliseconds (1 to 4294967295) or infinity, not '\(value)'"
+                )
             }
         }
     }
@@ -82,7 +86,9 @@ struct ReleaseHandlerClientTests {
     }
 
     @Test func repliesPrintTheirMessage() {
-        #expect(ReleaseHandlerClient.render(.map(["message": .binary("made 0.2.0 permanent")])) == "made 0.2.0 permanent")
+        #expect(
+            ReleaseHandlerClient.render(.map(["message": .binary("made 0.2.0 permanent")])) == "made 0.2.0 permanent"
+        )
         #expect(ReleaseHandlerClient.render(.atom("pong")) == "pong")
     }
 

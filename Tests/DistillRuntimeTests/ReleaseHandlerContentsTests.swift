@@ -116,7 +116,10 @@ struct ReleaseHandlerContentsTests {
                 if command == "unpack" { try store.handler.unpack(version) } else { try store.handler.remove(version) }
             }
             #expect(error?.code == .noSuchRelease, "\(command): \(String(describing: error))")
-            #expect(error?.message.hasPrefix("no release can have the version \"") == true, "\(String(describing: error))")
+            #expect(
+                error?.message.hasPrefix("no release can have the version \"") == true,
+                "\(String(describing: error))"
+            )
         }
         #expect(try FileTree(at: store.tree.root) == before)
     }

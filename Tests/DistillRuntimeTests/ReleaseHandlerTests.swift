@@ -14,7 +14,11 @@ import Testing
 enum StoreReleases {
     static let erts = "6.3.1-test"
 
-    static func version(_ version: String, relup: Relup? = nil, hooks: [String: [(String, String)]] = [:]) -> ReleaseTree.Version {
+    static func version(
+        _ version: String,
+        relup: Relup? = nil,
+        hooks: [String: [(String, String)]] = [:]
+    ) -> ReleaseTree.Version {
         ReleaseTree.Version(
             version: version,
             erts: erts,
@@ -33,7 +37,10 @@ enum StoreReleases {
     }
 
     static let v1 = version("1.0.0")
-    static let v11 = version("1.1.0", relup: relup("1.1.0", from: "1.0.0", up: Scripts.soft("1.1.0"), down: Scripts.soft("1.0.0")))
+    static let v11 = version(
+        "1.1.0",
+        relup: relup("1.1.0", from: "1.0.0", up: Scripts.soft("1.1.0"), down: Scripts.soft("1.0.0"))
+    )
     static let v2 = version(
         "2.0.0",
         relup: Relup(
@@ -86,7 +93,9 @@ final class StoreNode: @unchecked Sendable {
         tree = ReleaseTree(root: directory.path, name: "store")
         try tree.install(installed)
         for version in placed { try tree.placeTarball(version) }
-        node = Node(configuration: .init(schedulers: 2, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
+        node = Node(
+            configuration: .init(schedulers: 2, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        )
         let application = try #require(UpgradeApplications.all.first { $0.version == installed.version })
         try node.codeServer.register(application)
         try node.startApplication("store")
@@ -96,7 +105,8 @@ final class StoreNode: @unchecked Sendable {
             root: ReleaseRoot(path: directory.path, name: "store"),
             healthInterval: 0.05,
             loader: { name, version, _ in
-                guard let application = UpgradeApplications.all.first(where: { $0.name == name && $0.version == version })
+                guard
+                    let application = UpgradeApplications.all.first(where: { $0.name == name && $0.version == version })
                 else { throw TestFailure("no linked \(name) \(version)") }
                 return try node.codeServer.load(application)
             },
@@ -207,7 +217,10 @@ struct ReleaseHandlerTests {
         let error = failure {
             try store.handler.upgrade(
                 "2.0.0",
-                options: UpgradeOptions(health: "echo run >> \(marker); [ $(wc -l < \(marker)) -lt 3 ] || { echo unhealthy; exit 3; }", soak: 5)
+                options: UpgradeOptions(
+                    health: "echo run >> \(marker); [ $(wc -l < \(marker)) -lt 3 ] || { echo unhealthy; exit 3; }",
+                    soak: 5
+                )
             )
         }
         #expect(error?.code == .healthCheckFailed)
@@ -224,7 +237,10 @@ struct ReleaseHandlerTests {
 
     @Test func aHealthCheckRunsOverTheSoakTime() throws {
         let store = try StoreNode(placed: [StoreReleases.v2])
-        let report = try store.handler.upgrade("2.0.0", options: UpgradeOptions(health: "test \"$DISTILL_RELEASE_VSN\" = 2.0.0", soak: 0.3))
+        let report = try store.handler.upgrade(
+            "2.0.0",
+            options: UpgradeOptions(health: "test \"$DISTILL_RELEASE_VSN\" = 2.0.0", soak: 0.3)
+        )
         #expect(report.healthRuns >= 4)
         #expect(report.permanent)
     }
@@ -241,11 +257,19 @@ struct ReleaseHandlerTests {
 
     @Test func aFailingPreUpgradeHookStopsBeforeAnythingChanges() throws {
         var v2 = StoreReleases.v2
-        v2.hooks = ["pre_upgrade": [("10-ok", "exit 0"), ("20-check", "echo 'disk full' >&2; exit 4"), ("30-never", "touch never")]]
+        v2.hooks = [
+            "pre_upgrade": [
+                ("10-ok", "exit 0"), ("20-check", "echo 'disk full' >&2; exit 4"), ("30-never", "touch never"),
+            ]
+        ]
         let store = try StoreNode(placed: [v2])
         let error = failure { try store.handler.upgrade("2.0.0") }
         #expect(
-            error == ReleaseHandlerError(.hookFailed, "pre_upgrade hook 20-check exited with status 4: disk full; nothing was changed")
+            error
+                == ReleaseHandlerError(
+                    .hookFailed,
+                    "pre_upgrade hook 20-check exited with status 4: disk full; nothing was changed"
+                )
         )
         #expect(!FileManager.default.fileExists(atPath: store.tree.root + "/never"))
         #expect(try store.call("version") == 1)
@@ -258,7 +282,9 @@ struct ReleaseHandlerTests {
         let store = try StoreNode(placed: [v2])
         let error = failure { try store.handler.upgrade("2.0.0") }
         #expect(error?.code == .healthCheckFailed)
-        #expect(error?.message.hasPrefix("post_upgrade hook 10-migrate exited with status 1; downgraded in place") == true)
+        #expect(
+            error?.message.hasPrefix("post_upgrade hook 10-migrate exited with status 1; downgraded in place") == true
+        )
         #expect(try store.call("version") == 1)
     }
 
@@ -292,7 +318,12 @@ struct ReleaseHandlerTests {
 
     @Test func aThrowingCodeChangeKeepsTheOldReleaseRunning() throws {
         var v2 = StoreReleases.v2
-        v2.relup = StoreReleases.relup("2.0.0", from: "1.0.0", up: Scripts.up("2.0.0", extra: "refuse"), down: Scripts.down("1.0.0"))
+        v2.relup = StoreReleases.relup(
+            "2.0.0",
+            from: "1.0.0",
+            up: Scripts.up("2.0.0", extra: "refuse"),
+            down: Scripts.down("1.0.0")
+        )
         let store = try StoreNode(placed: [v2])
         let error = failure { try store.handler.upgrade("2.0.0") }
         #expect(error?.code == .instructionFailed)
@@ -350,8 +381,20 @@ struct ReleaseHandlerTests {
         try store.handler.upgrade("2.0.0", options: UpgradeOptions(makePermanent: false))
         // What a kill between the two renames leaves: RELEASES says 2.0.0, start_erl.data 1.0.0.
         let torn = ReleasesFile(releases: [
-            .init(name: "store", version: "2.0.0", ertsVersion: StoreReleases.erts, libraries: [.init(name: "store", version: "2.0.0", directory: "lib/store-2.0.0")], status: .permanent),
-            .init(name: "store", version: "1.0.0", ertsVersion: StoreReleases.erts, libraries: [.init(name: "store", version: "1.0.0", directory: "lib/store-1.0.0")], status: .old),
+            .init(
+                name: "store",
+                version: "2.0.0",
+                ertsVersion: StoreReleases.erts,
+                libraries: [.init(name: "store", version: "2.0.0", directory: "lib/store-2.0.0")],
+                status: .permanent
+            ),
+            .init(
+                name: "store",
+                version: "1.0.0",
+                ertsVersion: StoreReleases.erts,
+                libraries: [.init(name: "store", version: "1.0.0", directory: "lib/store-1.0.0")],
+                status: .old
+            ),
         ])
         try torn.fileContents.write(toFile: store.tree.root + "/releases/RELEASES", atomically: true, encoding: .utf8)
         let rebooted = try StoreNode(installed: StoreReleases.v1)
@@ -370,7 +413,9 @@ struct ReleaseHandlerTests {
         v3.relup = StoreReleases.relup(
             "3.0.0",
             from: "1.0.0",
-            up: [.restartNewEmulator] + Scripts.up("2.0.0") + [.apply(FunctionCall(module: "StoreHooks", function: "note", arguments: ["after restart"]))],
+            up: [.restartNewEmulator] + Scripts.up("2.0.0") + [
+                .apply(FunctionCall(module: "StoreHooks", function: "note", arguments: ["after restart"]))
+            ],
             down: [.restartEmulator]
         )
         let store = try StoreNode(placed: [v3])

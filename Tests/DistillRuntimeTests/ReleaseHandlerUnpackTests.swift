@@ -129,7 +129,9 @@ struct ReleaseHandlerUnpackTests {
             try store.handler.unpack("2.0.0")
             Issue.record("expected a refusal")
         } catch {
-            #expect(error == ReleaseHandlerError(.alreadyUnpacked, "release 2.0.0 is unpacked already (status unpacked)"))
+            #expect(
+                error == ReleaseHandlerError(.alreadyUnpacked, "release 2.0.0 is unpacked already (status unpacked)")
+            )
         }
     }
 
@@ -140,7 +142,10 @@ struct ReleaseHandlerUnpackTests {
             Issue.record("expected a refusal")
         } catch {
             #expect(error.code == .noSuchRelease)
-            #expect(error.message == "no tarball at \(store.tree.root)/releases/2.0.0/store.tar.gz; copy store-2.0.0.tar.gz there")
+            #expect(
+                error.message
+                    == "no tarball at \(store.tree.root)/releases/2.0.0/store.tar.gz; copy store-2.0.0.tar.gz there"
+            )
         }
     }
 }

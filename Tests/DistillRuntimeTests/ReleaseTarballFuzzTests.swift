@@ -24,7 +24,8 @@ import Testing
 struct ReleaseTarballFuzzTests {
     static let seed = 20_261_207
     static let batch = 100
-    static let script = Repository.root.appendingPathComponent("Tests/DistillRuntimeTests/Fixtures/tarball-fuzz.py").path
+    static let script = Repository.root.appendingPathComponent("Tests/DistillRuntimeTests/Fixtures/tarball-fuzz.py")
+        .path
     static let corpus = Repository.root.appendingPathComponent("Tests/DistillRuntimeTests/Fixtures/tarball-corpus").path
 
     static var budget: Duration {
@@ -61,7 +62,10 @@ struct ReleaseTarballFuzzTests {
                 "/usr/bin/env",
                 ["python3", Self.script, "mutate", base, mutants, "\(Self.seed + batch)", "\(Self.batch)"]
             )
-            let log = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: mutants + "/mutations.json")))
+            let log =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: mutants + "/mutations.json"))
+                )
                 as? [String: [String]] ?? [:]
             let store = try Self.node()
             let initial = try FileTree.listing(at: store.tree.root)
@@ -71,7 +75,13 @@ struct ReleaseTarballFuzzTests {
                 let archive = mutants + "/" + name
                 try Data((archive + "\n").utf8).write(to: URL(fileURLWithPath: work.path + "/current"))
                 let what = "\(archive): \(log[name] ?? [])"
-                let outcome = try Self.check(archive, scratch: mutants + "/x-\(index)", store: store, initial: initial, what: what)
+                let outcome = try Self.check(
+                    archive,
+                    scratch: mutants + "/x-\(index)",
+                    store: store,
+                    initial: initial,
+                    what: what
+                )
                 tried += 1
                 if let directory = outcome.extracted {
                     extracted += 1
@@ -81,31 +91,47 @@ struct ReleaseTarballFuzzTests {
                 if ContinuousClock.now - started > Self.budget { break }
             }
             try JSONSerialization.data(withJSONObject: pairs).write(to: URL(fileURLWithPath: mutants + "/pairs.json"))
-            let mismatches = try runProcess("/usr/bin/env", ["python3", Self.script, "compare", mutants + "/pairs.json"])
+            let mismatches = try runProcess(
+                "/usr/bin/env",
+                ["python3", Self.script, "compare", mutants + "/pairs.json"]
+            )
             for line in mismatches.split(separator: "\n") {
                 let archive = (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["archive"]
                 let name = (archive as? String).map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
                 Issue.record("extracted tree differs from what tarfile reads: \(line); mutations: \(log[name] ?? [])")
                 if let keep = ProcessInfo.processInfo.environment["DISTILL_FUZZ_KEEP"] {
-                    try? FileManager.default.copyItem(atPath: mutants + "/" + name, toPath: keep + "/batch-\(batch)-" + name)
+                    try? FileManager.default.copyItem(
+                        atPath: mutants + "/" + name,
+                        toPath: keep + "/batch-\(batch)-" + name
+                    )
                 }
             }
             try FileManager.default.removeItem(atPath: mutants)
             batch += 1
         } while ContinuousClock.now - started < Self.budget
-        print("tarball fuzz: \(tried) mutants in \(ContinuousClock.now - started): \(extracted) extracted, \(unpacked) unpacked")
+        print(
+            "tarball fuzz: \(tried) mutants in \(ContinuousClock.now - started): \(extracted) extracted, \(unpacked) unpacked"
+        )
         // The mutations reach every outcome: most are refused, some stay valid archives, a few valid releases.
         #expect(extracted > 0 && extracted < tried)
         #expect(unpacked > 0)
     }
 
     @Test func theCorpusIsRefusedOrUnpackedCleanly() throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: Self.corpus))?.filter { $0.hasSuffix(".tar.gz") }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: Self.corpus))?.filter {
+            $0.hasSuffix(".tar.gz")
+        }
         let work = try TemporaryDirectory(prefix: "distill-tarball-corpus")
         let store = try Self.node()
         let initial = try FileTree.listing(at: store.tree.root)
         for name in try #require(names).sorted() {
-            _ = try Self.check(Self.corpus + "/" + name, scratch: work.path + "/" + name, store: store, initial: initial, what: name)
+            _ = try Self.check(
+                Self.corpus + "/" + name,
+                scratch: work.path + "/" + name,
+                store: store,
+                initial: initial,
+                what: name
+            )
         }
     }
 
@@ -125,7 +151,13 @@ struct ReleaseTarballFuzzTests {
     }
 
     /// Runs one tarball through `ReleaseArchive` and through the release handler of `store`.
-    static func check(_ archive: String, scratch: String, store: StoreNode, initial: [String], what: String) throws
+    static func check(
+        _ archive: String,
+        scratch: String,
+        store: StoreNode,
+        initial: [String],
+        what: String
+    ) throws
         -> Outcome
     {
         var outcome = Outcome(extracted: nil, unpacked: false)
@@ -151,7 +183,8 @@ struct ReleaseTarballFuzzTests {
             #expect(outcome.extracted != nil, "unpacked what ReleaseArchive refuses: \(what)")
             if let extracted = outcome.extracted {
                 #expect(
-                    try FileTree(at: store.tree.root + "/lib/store-2.0.0") == FileTree(at: extracted + "/lib/store-2.0.0"),
+                    try FileTree(at: store.tree.root + "/lib/store-2.0.0")
+                        == FileTree(at: extracted + "/lib/store-2.0.0"),
                     "\(what)"
                 )
             }

@@ -54,7 +54,10 @@ struct ReleaseTree {
         let fm = FileManager.default
         func put(_ relative: String, _ contents: String, executable: Bool = false) throws {
             let path = directory + "/" + relative
-            try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try fm.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true
+            )
             try contents.write(toFile: path, atomically: false, encoding: .utf8)
             if executable { try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path) }
         }
@@ -71,7 +74,9 @@ struct ReleaseTree {
                 spec.otherProperties.append(
                     ConfigParameter(
                         key: "distill_runtime",
-                        value: .list([.tuple([.atom("abi"), 1]), .tuple([.atom("fingerprint"), .string(fingerprint)])])
+                        value: .list([
+                            .tuple([.atom("abi"), 1]), .tuple([.atom("fingerprint"), .string(fingerprint)]),
+                        ])
                     )
                 )
             }
@@ -95,7 +100,11 @@ struct ReleaseTree {
         if let relup = version.relup { try put("releases/\(version.version)/relup", relup.fileContents) }
         for (kind, hooks) in version.hooks {
             for (hookName, text) in hooks {
-                try put("releases/\(version.version)/hooks/\(kind).d/\(hookName)", "#!/bin/sh\n" + text + "\n", executable: true)
+                try put(
+                    "releases/\(version.version)/hooks/\(kind).d/\(hookName)",
+                    "#!/bin/sh\n" + text + "\n",
+                    executable: true
+                )
             }
         }
         if let launcher = version.launcher {

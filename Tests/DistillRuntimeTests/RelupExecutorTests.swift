@@ -27,7 +27,11 @@ private func withStore(
     }
 }
 
-private func expectOldStoreRuns(_ node: Node, count: Int = 5, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+private func expectOldStoreRuns(
+    _ node: Node,
+    count: Int = 5,
+    sourceLocation: Testing.SourceLocation = #_sourceLocation
+) throws {
     #expect(try node.call("store", "version") == 1, sourceLocation: sourceLocation)
     #expect(try node.call("store", "get") == .integer(count), sourceLocation: sourceLocation)
     #expect(node.codeServer.versions(of: "Store")?.current.vsn == 1, sourceLocation: sourceLocation)
@@ -140,22 +144,34 @@ struct RelupExecutorTests {
         ),
         (
             "soft switch of a state whose shape changed",
-            Scripts.up("2.0.0").replacing(at: 4, with: .apply(FunctionCall(module: "StoreHooks", function: "note", arguments: []))),
+            Scripts.up("2.0.0").replacing(
+                at: 4,
+                with: .apply(FunctionCall(module: "StoreHooks", function: "note", arguments: []))
+            ),
             4
         ),
         (
             "load of a module no load_object_code named",
-            Scripts.up("2.0.0").inserting(.load(module: "Meter", prePurge: .brutalPurge, postPurge: .brutalPurge), at: 4),
+            Scripts.up("2.0.0").inserting(
+                .load(module: "Meter", prePurge: .brutalPurge, postPurge: .brutalPurge),
+                at: 4
+            ),
             5
         ),
         (
             "apply that throws after the change",
-            Scripts.up("2.0.0").inserting(.apply(FunctionCall(module: "StoreHooks", function: "fail", arguments: [])), at: 5),
+            Scripts.up("2.0.0").inserting(
+                .apply(FunctionCall(module: "StoreHooks", function: "fail", arguments: [])),
+                at: 5
+            ),
             6
         ),
         (
             "apply of an unknown module",
-            Scripts.up("2.0.0").inserting(.apply(FunctionCall(module: "nomodule", function: "f", arguments: [])), at: 6),
+            Scripts.up("2.0.0").inserting(
+                .apply(FunctionCall(module: "nomodule", function: "f", arguments: [])),
+                at: 6
+            ),
             7
         ),
         ("a second group fails after the first resumed", Scripts.twoGroups(meterExtra: "refuse"), 10),
@@ -267,10 +283,19 @@ struct RelupExecutorTests {
     }
 
     @Test(arguments: [
-        ([RelupInstruction.pointOfNoReturn, .restartNewEmulator], "restart_new_emulator is instruction 2; it can only be the first"),
+        (
+            [RelupInstruction.pointOfNoReturn, .restartNewEmulator],
+            "restart_new_emulator is instruction 2; it can only be the first"
+        ),
         ([.restartEmulator, .pointOfNoReturn], "restart_emulator is instruction 1; it must be the last"),
-        ([.syncNodes(id: "x", .nodes(["a@b"])), .pointOfNoReturn], "{sync_nodes,x,[a@b]} needs other nodes; a swift-distill node upgrades alone"),
-        ([.resume(modules: ["Store"]), .pointOfNoReturn], "{resume,['Store']} (instruction 1) comes before point_of_no_return, where only load_object_code and apply may be"),
+        (
+            [.syncNodes(id: "x", .nodes(["a@b"])), .pointOfNoReturn],
+            "{sync_nodes,x,[a@b]} needs other nodes; a swift-distill node upgrades alone"
+        ),
+        (
+            [.resume(modules: ["Store"]), .pointOfNoReturn],
+            "{resume,['Store']} (instruction 1) comes before point_of_no_return, where only load_object_code and apply may be"
+        ),
         ([.pointOfNoReturn, .pointOfNoReturn], "the script has 2 point_of_no_return instructions"),
     ])
     func scriptsThisNodeCannotRunAreRefusedBeforeAnythingRuns(script: [RelupInstruction], message: String) throws {
@@ -286,14 +311,20 @@ struct RelupExecutorTests {
     @Test func addingAnApplicationStartsItAndARollbackStopsIt() throws {
         try withStore { node, executor in
             let add: [RelupInstruction] = [
-                .loadObjectCode(application: "helper", version: "1.0.0", modules: ["HelperServer", "HelperSupervisor"]),
+                .loadObjectCode(
+                    application: "helper",
+                    version: "1.0.0",
+                    modules: ["HelperServer", "HelperSupervisor"]
+                ),
                 .pointOfNoReturn,
                 .load(module: "HelperServer", prePurge: .brutalPurge, postPurge: .brutalPurge),
                 .load(module: "HelperSupervisor", prePurge: .brutalPurge, postPurge: .brutalPurge),
                 .apply(FunctionCall(module: "application", function: "start", arguments: ["helper", "permanent"])),
             ]
             let error = failure {
-                _ = try executor.run(add + [.apply(FunctionCall(module: "StoreHooks", function: "fail", arguments: []))])
+                _ = try executor.run(
+                    add + [.apply(FunctionCall(module: "StoreHooks", function: "fail", arguments: []))]
+                )
             }
             #expect(error?.code == .instructionFailed)
             #expect(node.whereis("helper") == nil)
@@ -319,7 +350,9 @@ struct RelupExecutorTests {
     @Test func applyCallsAModuleFunction() throws {
         try withStore { node, executor in
             let before = StoreHooks.calls.terms.count
-            let note = RelupInstruction.apply(FunctionCall(module: "StoreHooks", function: "note", arguments: [1, "x"]))
+            let note = RelupInstruction.apply(
+                FunctionCall(module: "StoreHooks", function: "note", arguments: [1, "x"])
+            )
             guard case .completed(let completion) = try executor.run([note, .pointOfNoReturn]) else {
                 Issue.record("expected completion")
                 return

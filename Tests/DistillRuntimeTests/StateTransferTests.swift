@@ -10,14 +10,34 @@ import Testing
 
 /// Two builds of one state (distinct types, same fields), and states that must not move bit for bit.
 private enum Old {
-    struct Table: Codable { var table: [String: String] = [:]; var hits = 0; var last: Term? = nil }
+    struct Table: Codable {
+        var table: [String: String] = [:]
+        var hits = 0
+        var last: Term? = nil
+    }
 }
 private enum New {
-    struct Table: Codable { var table: [String: String] = [:]; var hits = 0; var last: Term? = nil }
-    struct Reordered: Codable { var hits = 0; var table: [String: String] = [:]; var last: Term? = nil }
-    struct Renamed: Codable { var table: [String: String] = [:]; var count = 0; var last: Term? = nil }
+    struct Table: Codable {
+        var table: [String: String] = [:]
+        var hits = 0
+        var last: Term? = nil
+    }
+    struct Reordered: Codable {
+        var hits = 0
+        var table: [String: String] = [:]
+        var last: Term? = nil
+    }
+    struct Renamed: Codable {
+        var table: [String: String] = [:]
+        var count = 0
+        var last: Term? = nil
+    }
     struct Entry: Codable { var value = "" }
-    struct OwnType: Codable { var table: [String: Entry] = [:]; var hits = 0; var last: Term? = nil }
+    struct OwnType: Codable {
+        var table: [String: Entry] = [:]
+        var hits = 0
+        var last: Term? = nil
+    }
 }
 
 struct StateTransferTests {

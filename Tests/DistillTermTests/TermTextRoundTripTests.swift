@@ -4,8 +4,8 @@
 //===----------------------------------------------------------------------===//
 
 import DistillTerm
-import PropertyBased
 import DistillTestSupport
+import PropertyBased
 import Testing
 
 /// Printing then parsing gives back the same term, for random terms.

@@ -133,6 +133,8 @@ extension SysConfig {
     public init(parsing source: String, file: String, environment: [String: String]) throws(ReleaseFileError) {
         let term = try ReleaseFileParsing.single(source, file: file, kind: .sysConfig)
         try self.init(
-            located: VariableSubstitution.substitute(in: term, environment: environment, file: file), file: file)
+            located: VariableSubstitution.substitute(in: term, environment: environment, file: file),
+            file: file
+        )
     }
 }

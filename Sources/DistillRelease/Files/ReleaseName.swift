@@ -57,7 +57,8 @@ public enum ReleaseName {
         var text = "\""
         for scalar in value.unicodeScalars {
             if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\"" || scalar == "\\" {
-                text += scalar == "\"" ? "\\\"" : scalar == "\\" ? "\\\\" : "\\u{" + String(scalar.value, radix: 16) + "}"
+                text +=
+                    scalar == "\"" ? "\\\"" : scalar == "\\" ? "\\\\" : "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {
                 text.unicodeScalars.append(scalar)
             }

@@ -36,7 +36,9 @@ extension ControlCommand {
             let version = try request.string(at: 0)
             let handler = try request.releaseHandler()
             try request.handling { () throws(ReleaseHandlerError) in try handler.unpack(version) }
-            return reply(["version": .binary(version), "status": .atom("unpacked"), "message": .binary("unpacked \(version)")])
+            return reply([
+                "version": .binary(version), "status": .atom("unpacked"), "message": .binary("unpacked \(version)"),
+            ])
         },
         ControlCommand(
             "install",
@@ -59,11 +61,15 @@ extension ControlCommand {
             let version = try request.string(at: 0)
             let handler = try request.releaseHandler()
             try request.handling { () throws(ReleaseHandlerError) in try handler.makePermanent(version) }
-            return reply(["version": .binary(version), "status": .atom("permanent"), "message": .binary("\(version) is permanent")])
+            return reply([
+                "version": .binary(version), "status": .atom("permanent"),
+                "message": .binary("\(version) is permanent"),
+            ])
         },
         ControlCommand(
             "upgrade",
-            summary: "unpack, install, check health, make permanent: upgrade VSN [--health CMD] [--soak S] [--no-permanent]",
+            summary:
+                "unpack, install, check health, make permanent: upgrade VSN [--health CMD] [--soak S] [--no-permanent]",
             takesLargeArguments: true
         ) { request in
             try request.expectArguments(1...2, usage: "a version and optional options")
@@ -107,11 +113,13 @@ extension ControlCommand {
             return .list(
                 handler.releases.map { release in
                     .map(
-                        TermMap([
-                            (.atom("version"), .string(release.version)),
-                            (.atom("status"), .atom(release.status.rawValue)),
-                            (.atom("running"), .atom(release.version == running ? "true" : "false")),
-                        ].sorted { $0.0 < $1.0 })
+                        TermMap(
+                            [
+                                (.atom("version"), .string(release.version)),
+                                (.atom("status"), .atom(release.status.rawValue)),
+                                (.atom("running"), .atom(release.version == running ? "true" : "false")),
+                            ].sorted { $0.0 < $1.0 }
+                        )
                     )
                 }
             )
@@ -204,11 +212,16 @@ extension ControlRequest {
         }
         for option in list {
             guard let pair = option.tupleElements, pair.count == 2, let key = pair[0].atomValue else {
-                throw ControlError(.badArgument, "\(command): bad option \(TermPrinter.printCompact(option, maximumBytes: 80))")
+                throw ControlError(
+                    .badArgument,
+                    "\(command): bad option \(TermPrinter.printCompact(option, maximumBytes: 80))"
+                )
             }
             switch (key, pair[1]) {
             case ("health", let value):
-                guard let command = text(value) else { throw ControlError(.badArgument, "\(command): health must be a string") }
+                guard let command = text(value) else {
+                    throw ControlError(.badArgument, "\(command): health must be a string")
+                }
                 options.health = command
             case ("soak", let value):
                 options.soak = try soak(value)
@@ -228,7 +241,10 @@ extension ControlRequest {
                 }
                 options.environment = environment
             default:
-                throw ControlError(.badArgument, "\(command): bad option \(TermPrinter.printCompact(option, maximumBytes: 80))")
+                throw ControlError(
+                    .badArgument,
+                    "\(command): bad option \(TermPrinter.printCompact(option, maximumBytes: 80))"
+                )
             }
         }
         return options
@@ -281,7 +297,10 @@ extension ReleaseHandler {
     /// [{archive_limits, [...]}]}`, ``Configuration/readArchiveLimits(_:)``), and the crash-test step from
     /// `environment`. A node has one handler: if it has one already, that one is returned.
     @discardableResult
-    public static func attach(to release: ReleaseNode, environment: [String: String]) throws(ReleaseHandlerError)
+    public static func attach(
+        to release: ReleaseNode,
+        environment: [String: String]
+    ) throws(ReleaseHandlerError)
         -> ReleaseHandler
     {
         try attach(to: release) { environment }

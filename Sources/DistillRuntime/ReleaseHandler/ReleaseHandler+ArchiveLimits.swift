@@ -39,7 +39,10 @@ extension ReleaseHandler.Configuration {
                 throw ReleaseHandlerError(.configFailed, "\(origin): unknown entry \(element); the keys are \(keys)")
             }
             guard let value = pair[1].intValue, value > 0 else {
-                throw ReleaseHandlerError(.configFailed, "\(origin): \(key) must be an integer above 0, found \(pair[1])")
+                throw ReleaseHandlerError(
+                    .configFailed,
+                    "\(origin): \(key) must be an integer above 0, found \(pair[1])"
+                )
             }
             archiveLimits[keyPath: limit] = Int64(value)
         }

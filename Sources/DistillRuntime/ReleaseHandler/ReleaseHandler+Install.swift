@@ -110,7 +110,8 @@ extension ReleaseHandler {
     public func remove(_ version: String) throws(ReleaseHandlerError) {
         try exclusive(.remove(version: version)) { () throws(ReleaseHandlerError) in
             try ReleaseRoot.checkVersion(version)
-            let removal = try machine.withLock { machine throws(ReleaseHandlerError) in try machine.checkRemove(version) }
+            let removal = try machine.withLock { machine throws(ReleaseHandlerError) in try machine.checkRemove(version)
+            }
             var paths = removal.libraryDirectories.map(root.libraryDirectory) + [root.versionDirectory(version)]
             if let erts = removal.ertsVersion { paths.append(root.path("erts-\(erts)")) }
             try root.checkRemovable(paths)
@@ -178,7 +179,9 @@ extension ReleaseHandler {
         continuing command: Continuation.Command
     ) throws(ReleaseHandlerError) -> InstallReport {
         let (transition, target, current) = try machine.withLock {
-            machine throws(ReleaseHandlerError) -> (ReleaseHandlerStateMachine.Transition, ReleasesFile.Release, ReleasesFile.Release) in
+            machine throws(ReleaseHandlerError) -> (
+                ReleaseHandlerStateMachine.Transition, ReleasesFile.Release, ReleasesFile.Release
+            ) in
             let transition = try machine.checkInstall(version)
             return (transition, machine.release(version)!, machine.release(machine.running)!)
         }
@@ -188,15 +191,20 @@ extension ReleaseHandler {
 
         // A release on another runtime cannot load its plugins here: the node restarts into it.
         if target.ertsVersion != current.ertsVersion || entry.instructions.first == .restartNewEmulator {
-            let remaining = entry.instructions.first == .restartNewEmulator
+            let remaining =
+                entry.instructions.first == .restartNewEmulator
                 ? Array(entry.instructions.dropFirst()) : entry.instructions
             try restart(
                 into: target,
                 continuation: Continuation(command: command, from: transition.from, to: version, script: remaining)
             )
             return InstallReport(
-                from: transition.from, to: version, duration: .zero, description: entry.description,
-                completion: nil, restarting: true
+                from: transition.from,
+                to: version,
+                duration: .zero,
+                description: entry.description,
+                completion: nil,
+                restarting: true
             )
         }
 
@@ -234,18 +242,31 @@ extension ReleaseHandler {
             machine.withLock { $0.didInstall(version) }
             node.logger.info(
                 "release installed",
-                metadata: ["from": "\(transition.from)", "to": "\(version)", "ms": "\(InstallReport.milliseconds(duration))"]
+                metadata: [
+                    "from": "\(transition.from)", "to": "\(version)", "ms": "\(InstallReport.milliseconds(duration))",
+                ]
             )
             return InstallReport(
-                from: transition.from, to: version, duration: duration, description: entry.description,
-                completion: completion, restarting: false
+                from: transition.from,
+                to: version,
+                duration: duration,
+                description: entry.description,
+                completion: completion,
+                restarting: false
             )
         case .restartEmulator(let completion):
             machine.withLock { $0.didInstall(version) }
-            try restart(into: target, continuation: Continuation(command: command, from: transition.from, to: version, script: []))
+            try restart(
+                into: target,
+                continuation: Continuation(command: command, from: transition.from, to: version, script: [])
+            )
             return InstallReport(
-                from: transition.from, to: version, duration: duration, description: entry.description,
-                completion: completion, restarting: true
+                from: transition.from,
+                to: version,
+                duration: duration,
+                description: entry.description,
+                completion: completion,
+                restarting: true
             )
         case .restartNewEmulator(let remaining):
             try restart(
@@ -253,8 +274,12 @@ extension ReleaseHandler {
                 continuation: Continuation(command: command, from: transition.from, to: version, script: remaining)
             )
             return InstallReport(
-                from: transition.from, to: version, duration: .zero, description: entry.description,
-                completion: nil, restarting: true
+                from: transition.from,
+                to: version,
+                duration: .zero,
+                description: entry.description,
+                completion: nil,
+                restarting: true
             )
         }
     }

@@ -33,7 +33,10 @@ extension ReleaseHandler {
 
     /// Runs `body` (a command on a control connection's thread), noting `connection` as where
     /// the reply goes if the command restarts the runtime.
-    static func replying<R>(on connection: Int32, _ body: () throws(ReleaseHandlerError) -> R)
+    static func replying<R>(
+        on connection: Int32,
+        _ body: () throws(ReleaseHandlerError) -> R
+    )
         throws(ReleaseHandlerError) -> R
     {
         let thread = distill_thread_id()
@@ -86,11 +89,15 @@ extension ReleaseHandler {
             let term: Term
             switch result {
             case .success(let report)?:
-                release.node.logger.notice("upgrade finished after the restart", metadata: ["version": "\(report.version)"])
+                release.node.logger.notice(
+                    "upgrade finished after the restart",
+                    metadata: ["version": "\(report.version)"]
+                )
                 term = .tuple([.atom("ok"), upgradeReplyTerm(report)])
             case .failure(let error)?:
                 release.node.logger.error("upgrade failed after the restart", metadata: ["error": "\(error)"])
-                term = ControlError(ControlError.Code(error.code.name), error.description.droppingPrefix("error: ")).reply
+                term =
+                    ControlError(ControlError.Code(error.code.name), error.description.droppingPrefix("error: ")).reply
             case nil:
                 term = .tuple([.atom("ok"), .atom("restarted")])
             }

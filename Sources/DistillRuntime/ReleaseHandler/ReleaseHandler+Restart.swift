@@ -185,10 +185,11 @@ extension ReleaseHandler {
     /// `post_upgrade` hooks and health check and makes it permanent (a failed check restarts
     /// the node back into the previous release). Returns `nil` if there was nothing to finish.
     public func finishRestart() -> Result<UpgradeReport, ReleaseHandlerError>? {
-        guard let continuation = continuation.withLock({ state -> Continuation? in
-            defer { state = nil }
-            return state
-        })
+        guard
+            let continuation = continuation.withLock({ state -> Continuation? in
+                defer { state = nil }
+                return state
+            })
         else { return nil }
         let operation: ReleaseHandlerStateMachine.Operation
         switch continuation.command {

@@ -39,7 +39,10 @@ extension ReleaseHandler {
         }
         let tarball = root.tarball(version)
         guard FileSystem.exists(tarball) else {
-            throw ReleaseHandlerError(.noSuchRelease, "no tarball at \(tarball); copy \(root.name)-\(version).tar.gz there")
+            throw ReleaseHandlerError(
+                .noSuchRelease,
+                "no tarball at \(tarball); copy \(root.name)-\(version).tar.gz there"
+            )
         }
         // What an unpack killed half way left: its directory and the archive reader's.
         for name in FileSystem.list(root.path) where name.hasPrefix(".unpack-") || name.hasPrefix("..unpack-") {
@@ -64,7 +67,9 @@ extension ReleaseHandler {
                 }
             }
         } catch {
-            if let refusal { throw ReleaseHandlerError(refusal.code, "\(tarball): \(refusal.message); nothing was written") }
+            if let refusal {
+                throw ReleaseHandlerError(refusal.code, "\(tarball): \(refusal.message); nothing was written")
+            }
             throw ReleaseHandlerError(.badArchive, "\(error); nothing was written")
         }
         defer { try? FileSystem.removeTree(temporary) }
@@ -196,8 +201,11 @@ extension ReleaseHandler {
                     && !path.dropFirst(directory.count + 5).contains("/")
             }.sorted()
             guard plugins.count == 1 else {
-                let found = plugins.isEmpty ? "none" : plugins.map { String($0.dropFirst(directory.count + 5)) }
-                    .joined(separator: ", ")
+                let found =
+                    plugins.isEmpty
+                    ? "none"
+                    : plugins.map { String($0.dropFirst(directory.count + 5)) }
+                        .joined(separator: ", ")
                 throw ReleaseHandlerError(
                     .badRelease,
                     "the release is incomplete: \(directory)/lib must hold the one plugin of \(application.name); "

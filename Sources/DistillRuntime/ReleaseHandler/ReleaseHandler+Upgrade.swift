@@ -79,11 +79,15 @@ extension ReleaseHandler {
     /// half way goes on where it stopped (a release already current is only checked and made
     /// permanent).
     @discardableResult
-    public func upgrade(_ version: String, options: UpgradeOptions = UpgradeOptions()) throws(ReleaseHandlerError)
+    public func upgrade(
+        _ version: String,
+        options: UpgradeOptions = UpgradeOptions()
+    ) throws(ReleaseHandlerError)
         -> UpgradeReport
     {
         try exclusive(.upgrade(version: version)) { () throws(ReleaseHandlerError) in
-            let steps = try machine.withLock { machine throws(ReleaseHandlerError) in try machine.upgradeSteps(version) }
+            let steps = try machine.withLock { machine throws(ReleaseHandlerError) in try machine.upgradeSteps(version)
+            }
             var report = UpgradeReport(version: version)
             if steps.unpack {
                 try unpackLocked(version)
@@ -161,7 +165,9 @@ extension ReleaseHandler {
             report.permanent = true
             report.lines.append("made \(version) permanent")
         } else {
-            report.lines.append("\(version) is current, not permanent (a reboot starts \(machine.withLock { $0.permanent?.version ?? "?" }))")
+            report.lines.append(
+                "\(version) is current, not permanent (a reboot starts \(machine.withLock { $0.permanent?.version ?? "?" }))"
+            )
         }
     }
 

@@ -44,7 +44,8 @@ public final class ReleaseHandler: Sendable {
         public var installTimeLimit: Timeout
         /// Loads an application's code (name, version, its directory) for `load_object_code`;
         /// `nil`: its plugin `.so` through the code server (production). Tests give linked code.
-        public var loader: (@Sendable (_ application: String, _ version: String, _ directory: String) throws -> LoadedApplication)?
+        public var loader:
+            (@Sendable (_ application: String, _ version: String, _ directory: String) throws -> LoadedApplication)?
         /// Replaces the running runtime with the launcher of a release (`execve`), for
         /// `restart_new_emulator` and `restart_emulator`; `nil`: this node cannot restart itself.
         public var restart: (@Sendable (RestartRequest) throws -> Void)?

@@ -68,7 +68,10 @@ public struct ReleaseRoot: Hashable, Sendable {
     func checkRemovable(_ paths: [String]) throws(ReleaseHandlerError) {
         for full in paths {
             guard full.hasPrefix(path + "/") else {
-                throw ReleaseHandlerError(.badRelease, "'\(full)' is not inside the release \(path); nothing was removed")
+                throw ReleaseHandlerError(
+                    .badRelease,
+                    "'\(full)' is not inside the release \(path); nothing was removed"
+                )
             }
             do {
                 _ = try ContainedPath(root: path, String(full.dropFirst(path.count + 1))).kind()
@@ -114,7 +117,10 @@ public struct ReleaseRoot: Hashable, Sendable {
 
     /// `sys.config` of `version` with `${VAR}` replaced from `environment` and included files
     /// merged: application → key → value. A missing file is an empty configuration.
-    func configuration(_ version: String, environment: [String: String]) throws(ReleaseHandlerError)
+    func configuration(
+        _ version: String,
+        environment: [String: String]
+    ) throws(ReleaseHandlerError)
         -> [String: [String: Term]]
     {
         let file = sysConfig(version)
@@ -130,7 +136,9 @@ public struct ReleaseRoot: Hashable, Sendable {
         into result: inout [String: [String: Term]],
         depth: Int
     ) throws(ReleaseHandlerError) {
-        guard depth < 8 else { throw ReleaseHandlerError(.configFailed, "\(file): configuration files include each other") }
+        guard depth < 8 else {
+            throw ReleaseHandlerError(.configFailed, "\(file): configuration files include each other")
+        }
         let text = try read(file)
         let config: SysConfig
         do {
@@ -194,12 +202,13 @@ public struct ReleaseRoot: Hashable, Sendable {
             let text = try read(appFile)
             let spec = try parse { () throws(ReleaseFileError) in try ApplicationSpec(parsing: text, file: appFile) }
             if let runtime = spec.otherProperties.first(where: { $0.key == "distill_runtime" })?.value {
-                fingerprint = runtime.listElements?.lazy.compactMap { element -> String? in
-                    guard let pair = element.tupleElements, pair.count == 2, pair[0] == .atom("fingerprint") else {
-                        return nil
-                    }
-                    return pair[1].stringValue
-                }.first
+                fingerprint =
+                    runtime.listElements?.lazy.compactMap { element -> String? in
+                        guard let pair = element.tupleElements, pair.count == 2, pair[0] == .atom("fingerprint") else {
+                            return nil
+                        }
+                        return pair[1].stringValue
+                    }.first
             }
         }
         let plugin = try contained(directory + "/lib/" + objects[0])

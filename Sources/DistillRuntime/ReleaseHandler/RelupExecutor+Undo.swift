@@ -219,7 +219,12 @@ extension RelupExecutor {
         case .advanced: back = .advanced(extra: [])
         }
         do {
-            let reverse = try node.changeCode(pid, to: change.from, mode: back, direction: direction == .up ? .down : .up)
+            let reverse = try node.changeCode(
+                pid,
+                to: change.from,
+                mode: back,
+                direction: direction == .up ? .down : .up
+            )
             reverse.commit()
             change.commit()
             report.convertedProcesses.append(pid)

@@ -214,7 +214,10 @@ public final class RelupExecutor {
                     "restart_new_emulator is instruction \(index + 1); it can only be the first"
                 )
             case .restartEmulator where index != script.count - 1:
-                throw ReleaseHandlerError(.badScript, "restart_emulator is instruction \(index + 1); it must be the last")
+                throw ReleaseHandlerError(
+                    .badScript,
+                    "restart_emulator is instruction \(index + 1); it must be the last"
+                )
             case .syncNodes:
                 throw ReleaseHandlerError(
                     .badScript,
@@ -359,7 +362,10 @@ extension RelupExecutor {
         let application: LoadedApplication
         if let known = run.stagedApplications.first(where: { $0.name == name }) {
             guard known.version == version else {
-                throw RuntimeError(.loadFailed, "\(name) \(known.version) is loaded already; the script asks for \(version)")
+                throw RuntimeError(
+                    .loadFailed,
+                    "\(name) \(known.version) is loaded already; the script asks for \(version)"
+                )
             }
             application = known
         } else {

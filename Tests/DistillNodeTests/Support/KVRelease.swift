@@ -17,7 +17,9 @@ final class KVRelease: @unchecked Sendable {
     static let v3 = KVReleaseLayout.v3
     static let v4 = KVReleaseLayout.v4
 
-    static func soft(_ version: String, _ modules: [String]) -> [RelupInstruction] { KVReleaseLayout.soft(version, modules) }
+    static func soft(_ version: String, _ modules: [String]) -> [RelupInstruction] {
+        KVReleaseLayout.soft(version, modules)
+    }
 
     static func relup(_ version: String, from base: String, up: [RelupInstruction], down: [RelupInstruction]) -> Relup {
         KVReleaseLayout.relup(version, from: base, up: up, down: down)
@@ -40,7 +42,11 @@ final class KVRelease: @unchecked Sendable {
     // MARK: - Running
 
     @discardableResult
-    func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)) throws
+    func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        timeout: Duration = .seconds(120)
+    ) throws
         -> CommandResult
     {
         try runCommand(script, arguments, environment: environment, timeout: timeout)
@@ -50,7 +56,9 @@ final class KVRelease: @unchecked Sendable {
     func expectSuccess(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let result = try run(arguments, environment: environment)
         guard result.status == 0 else {
-            throw TestRelease.Failure(description: "bin/kv \(arguments.joined(separator: " ")): \(result)\nlog:\n\(log)")
+            throw TestRelease.Failure(
+                description: "bin/kv \(arguments.joined(separator: " ")): \(result)\nlog:\n\(log)"
+            )
         }
         return result.stdout.hasSuffix("\n") ? String(result.stdout.dropLast()) : result.stdout
     }
@@ -78,7 +86,9 @@ final class EchoClient: @unchecked Sendable {
     /// Sends `text` and returns what comes back.
     func echo(_ text: String) throws -> String {
         let bytes = Array(text.utf8)
-        guard write(fd, bytes, bytes.count) == bytes.count else { throw TestRelease.Failure(description: "echo: write failed") }
+        guard write(fd, bytes, bytes.count) == bytes.count else {
+            throw TestRelease.Failure(description: "echo: write failed")
+        }
         var buffer = [UInt8](repeating: 0, count: 4096)
         let count = read(fd, &buffer, buffer.count)
         guard count > 0 else { throw TestRelease.Failure(description: "echo: connection closed or timed out") }

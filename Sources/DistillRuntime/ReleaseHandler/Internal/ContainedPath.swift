@@ -35,7 +35,8 @@ struct ContainedPath: Hashable, Sendable, CustomStringConvertible {
     /// `relative` (such as `lib/kv-0.2.0`) below `root`.
     init(root: String, _ relative: String) throws(Failure) {
         let components = relative.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        for component in components where component.isEmpty || component == "." || component == ".."
+        for component in components
+        where component.isEmpty || component == "." || component == ".."
             || component.utf8.contains(0)
         {
             throw Failure(message: "'\(relative)' is not a path inside the release \(root)")

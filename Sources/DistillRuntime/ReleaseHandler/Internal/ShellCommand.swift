@@ -36,7 +36,12 @@ struct ShellCommand {
     var timeout: Double
 
     /// `/bin/sh -c` running `command` in `directory`.
-    static func shell(_ command: String, in directory: String, environment: [String: String], timeout: Double)
+    static func shell(
+        _ command: String,
+        in directory: String,
+        environment: [String: String],
+        timeout: Double
+    )
         -> ShellCommand
     {
         ShellCommand(
@@ -47,7 +52,12 @@ struct ShellCommand {
     }
 
     /// The executable `path` run in `directory`.
-    static func program(_ path: String, in directory: String, environment: [String: String], timeout: Double)
+    static func program(
+        _ path: String,
+        in directory: String,
+        environment: [String: String],
+        timeout: Double
+    )
         -> ShellCommand
     {
         ShellCommand(

@@ -20,7 +20,8 @@ public struct KV: Server {
     }
     public init() {}
     public func start(_ args: Term, _ ctx: ProcessContext) throws -> State { State() }
-    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply {
+    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply
+    {
         func put(_ key: String, _ value: String) {
             state.table[key] = Entry(value: value, writes: (state.table[key]?.writes ?? 0) + 1)
         }
@@ -58,7 +59,9 @@ public struct KV: Server {
     public func codeChange(from oldVsn: Term, state: Term, extra: Term) throws -> State {
         struct Refused: Error, CustomStringConvertible { var description: String }
         guard let table = state.mapValue?["table"]?.mapValue else {
-            throw Refused(description: "kv \(kvVersion) cannot read the state of vsn \(TermPrinter.printCompact(oldVsn))")
+            throw Refused(
+                description: "kv \(kvVersion) cannot read the state of vsn \(TermPrinter.printCompact(oldVsn))"
+            )
         }
         var result = State(upgradedFrom: TermPrinter.printCompact(oldVsn))
         for entry in table {

@@ -32,7 +32,8 @@ public struct EchoListener: Server {
         let (_, port) = try ctx.tcp.listen(port: wanted, host: "127.0.0.1")
         return State(port: port)
     }
-    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply {
+    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply
+    {
         .reply(.integer(state.port))
     }
     public func handleInfo(_ message: Term, state: inout State, _ ctx: ProcessContext) throws {
@@ -49,7 +50,8 @@ public struct EchoHandler: Server {
     public struct State: Codable, Sendable { var echoed = 0 }
     public init() {}
     public func start(_ args: Term, _ ctx: ProcessContext) throws -> State { State() }
-    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply {
+    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply
+    {
         .reply(.integer(state.echoed))
     }
     public func handleInfo(_ message: Term, state: inout State, _ ctx: ProcessContext) throws {
@@ -78,7 +80,8 @@ public struct Probe: Server {
     }
     public init() {}
     public func start(_ args: Term, _ ctx: ProcessContext) throws -> State { State() }
-    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply {
+    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply
+    {
         if let keys = request.tagged("start")?.first?.intValue {
             let wasRunning = state.running
             state = State(running: true, keys: max(1, keys), last: monotonicMicroseconds())
@@ -95,10 +98,12 @@ public struct Probe: Server {
             state = State(running: running, keys: keys, last: monotonicMicroseconds())
             return .reply("ok")
         case "stats":
-            return .reply(.list([
-                .tuple(["calls", .integer(state.calls)]), .tuple(["failures", .integer(state.failures)]),
-                .tuple(["wrong", .integer(state.wrong)]), .tuple(["max_gap_us", .integer(state.maxGap)]),
-            ]))
+            return .reply(
+                .list([
+                    .tuple(["calls", .integer(state.calls)]), .tuple(["failures", .integer(state.failures)]),
+                    .tuple(["wrong", .integer(state.wrong)]), .tuple(["max_gap_us", .integer(state.maxGap)]),
+                ])
+            )
         default:
             return .reply(.tuple(["error", "badarg"]))
         }
@@ -154,7 +159,12 @@ public struct KVSupervisor: Supervisor {
             period: 5,
             children: [
                 ChildSpec(id: "kv", module: "KV", registeredName: "kv"),
-                ChildSpec(id: "echo", module: "EchoListener", modules: ["EchoListener", "EchoHandler"], registeredName: "echo"),
+                ChildSpec(
+                    id: "echo",
+                    module: "EchoListener",
+                    modules: ["EchoListener", "EchoHandler"],
+                    registeredName: "echo"
+                ),
                 ChildSpec(id: "probe", module: "Probe", registeredName: "probe"),
             ]
         )

@@ -13,7 +13,8 @@ public struct KV: Server {
     public struct State: Codable, Sendable { var table: [String: String] = [:] }
     public init() {}
     public func start(_ args: Term, _ ctx: ProcessContext) throws -> State { State() }
-    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply {
+    public func handleCall(_ request: Term, from: Caller, state: inout State, _ ctx: ProcessContext) throws -> CallReply
+    {
         if let arguments = request.tagged("sleep"), let ms = arguments.first?.intValue {
             usleep(UInt32(ms) * 1000)
             return .reply("slept")
