@@ -30,7 +30,7 @@ struct DifferentialTests {
         case sameError(String)
     }
 
-    @Test(.requiresErlang, .timeLimit(.minutes(3)))
+    @Test(.requiresErlang, .timeLimit(.minutes(8)))
     func relupsMatchSystools() throws {
         let environment = ProcessInfo.processInfo.environment
         let seed = environment["DISTILL_DIFF_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max / 2)
@@ -57,7 +57,7 @@ struct DifferentialTests {
         let jobFile = root.appendingPathComponent("jobs.terms")
         try (jobs.map { $0 + ".\n" }.joined()).write(to: jobFile, atomically: true, encoding: .utf8)
         let generated = clock.now
-        try Erlang.run(Self.escript, arguments: [jobFile.path], timeout: .seconds(170))
+        try Erlang.run(Self.escript, arguments: [jobFile.path], timeout: .seconds(450))
         let ranOTP = clock.now
 
         var outcomes: [Outcome: Int] = [:]
