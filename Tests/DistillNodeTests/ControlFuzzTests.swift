@@ -61,7 +61,7 @@ struct ControlFuzzTests {
         let release = try TestRelease()
         defer { release.stopIfRunning() }
         let pid = try release.start()
-        var random = SplitMix(seed: Self.seed)
+        var random = SplitMix64(seed: Self.seed)
         let deadline = ContinuousClock.now + .milliseconds(Int(Self.seconds * 1000))
         var sent = 0
         var batches = 0
@@ -135,7 +135,7 @@ struct ControlFuzzTests {
 
     /// A frame: a mutated request, a spliced pair, nesting, or random bytes, behind a length
     /// prefix that is usually right.
-    static func mutant(_ random: inout SplitMix) -> [UInt8] {
+    static func mutant(_ random: inout SplitMix64) -> [UInt8] {
         var payload: [UInt8]
         switch random.below(10) {
         case 0:
@@ -161,7 +161,7 @@ struct ControlFuzzTests {
         0, 1, 0x7F, 0x80, 0xFF, 0xFE, 131, 80, 88, 90, 100, 104, 105, 106, 107, 108, 109, 110, 111, 116, 118, 119,
     ]
 
-    static func mutate(_ bytes: inout [UInt8], _ random: inout SplitMix) {
+    static func mutate(_ bytes: inout [UInt8], _ random: inout SplitMix64) {
         guard !bytes.isEmpty else {
             bytes = [131]
             return
@@ -189,7 +189,7 @@ struct ControlFuzzTests {
 
     /// A request whose argument nests containers (and pids and references, whose node
     /// is a term of its own) thousands deep.
-    static func nesting(_ random: inout SplitMix) -> [UInt8] {
+    static func nesting(_ random: inout SplitMix64) -> [UInt8] {
         let openers: [[UInt8]] = [
             [104, 1], [105, 0, 0, 0, 1], [108, 0, 0, 0, 1], [116, 0, 0, 0, 1, 97, 1], [88], [90, 0, 1], [103], [101],
         ]
@@ -199,19 +199,7 @@ struct ControlFuzzTests {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64).
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A number in `0..<bound`.
     mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
 }

@@ -188,23 +188,31 @@ extension ReleaseHandler {
         let entry = try script(for: transition)
         let newConfiguration = try root.configuration(version, environment: environment ?? processEnvironment())
         let libraries = Dictionary(target.libraries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-
-        // A release on another runtime cannot load its plugins here: the node restarts into it.
-        if target.ertsVersion != current.ertsVersion || entry.instructions.first == .restartNewEmulator {
-            let remaining =
-                entry.instructions.first == .restartNewEmulator
-                ? Array(entry.instructions.dropFirst()) : entry.instructions
+        /// Restarts the runtime into `target`, which finishes `script`; the report says so.
+        func restarting(
+            _ script: [RelupInstruction],
+            after duration: Duration = .zero,
+            _ completion: RelupExecutor.Completion? = nil
+        ) throws(ReleaseHandlerError) -> InstallReport {
             try restart(
                 into: target,
-                continuation: Continuation(command: command, from: transition.from, to: version, script: remaining)
+                continuation: Continuation(command: command, from: transition.from, to: version, script: script)
             )
             return InstallReport(
                 from: transition.from,
                 to: version,
-                duration: .zero,
+                duration: duration,
                 description: entry.description,
-                completion: nil,
+                completion: completion,
                 restarting: true
+            )
+        }
+
+        // A release on another runtime cannot load its plugins here: the node restarts into it.
+        if target.ertsVersion != current.ertsVersion || entry.instructions.first == .restartNewEmulator {
+            return try restarting(
+                entry.instructions.first == .restartNewEmulator
+                    ? Array(entry.instructions.dropFirst()) : entry.instructions
             )
         }
 
@@ -256,31 +264,9 @@ extension ReleaseHandler {
             )
         case .restartEmulator(let completion):
             machine.withLock { $0.didInstall(version) }
-            try restart(
-                into: target,
-                continuation: Continuation(command: command, from: transition.from, to: version, script: [])
-            )
-            return InstallReport(
-                from: transition.from,
-                to: version,
-                duration: duration,
-                description: entry.description,
-                completion: completion,
-                restarting: true
-            )
+            return try restarting([], after: duration, completion)
         case .restartNewEmulator(let remaining):
-            try restart(
-                into: target,
-                continuation: Continuation(command: command, from: transition.from, to: version, script: remaining)
-            )
-            return InstallReport(
-                from: transition.from,
-                to: version,
-                duration: .zero,
-                description: entry.description,
-                completion: nil,
-                restarting: true
-            )
+            return try restarting(remaining)
         }
     }
 

@@ -83,14 +83,7 @@ struct ContainedPath: Hashable, Sendable, CustomStringConvertible {
             throw .system("list", path, errno: code)
         }
         defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        return FileSystem.entryNames(stream).sorted()
     }
 
     // MARK: - Changing
@@ -228,13 +221,6 @@ struct ContainedPath: Hashable, Sendable, CustomStringConvertible {
         let listing = dup(directory)
         guard listing >= 0, let stream = fdopendir(listing) else { throw .system("list", path, errno: errno) }
         defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        return names
+        return FileSystem.entryNames(stream)
     }
 }

@@ -99,6 +99,11 @@ enum FileSystem {
     static func list(_ path: String) -> [String] {
         guard let stream = opendir(path) else { return [] }
         defer { closedir(stream) }
+        return entryNames(stream).sorted()
+    }
+
+    /// The names an open directory stream lists, without `.` and `..`, in its order.
+    static func entryNames(_ stream: OpaquePointer) -> [String] {
         var names: [String] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -106,7 +111,7 @@ enum FileSystem {
             }
             if name != ".", name != ".." { names.append(name) }
         }
-        return names.sorted()
+        return names
     }
 
     // MARK: - Writing
