@@ -2,7 +2,7 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: all build deps test fleet-test reproducible demo bench install clean fuzz
+.PHONY: all build deps test fleet-test demo bench install clean fuzz
 
 all: build
 
@@ -19,12 +19,6 @@ test: deps
 
 fleet-test: deps
 	SWIFT=$(SWIFT) scripts/fleet/test.sh
-
-# Three clean release builds of Fixtures/kv (two scratch paths, two checkout directories)
-# must give one tarball, byte for byte: 2.5 to 15 minutes a build on two cores, so not in `test`.
-reproducible: deps
-	$(SWIFT) build --build-tests
-	DISTILL_REPRODUCIBLE=1 $(SWIFT) test --skip-build --filter ReproducibleTarballTests
 
 demo: deps
 	@scripts/demo.sh

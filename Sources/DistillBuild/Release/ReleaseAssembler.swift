@@ -116,7 +116,6 @@ public struct ReleaseAssembler: Sendable {
             soname: ReleaseLayout.pluginFileName(product: application.product, version: version),
             runpath: bundlesRuntime ? layout.pluginRunpath : []
         )
-        if strips { try editor.recomputeBuildID(plugin) }
     }
 
     // MARK: - The runtime
@@ -127,13 +126,11 @@ public struct ReleaseAssembler: Sendable {
         try FileOperations.copyFile(runtime.launcher, to: launcher, executable: true)
         if strips { try editor.stripDebugInfo(launcher) }
         try editor.patch(launcher, runpath: ["$ORIGIN/../lib"])
-        if strips { try editor.recomputeBuildID(launcher) }
 
         let library = layout.path(layout.ertsLibrary + "/libDistillRuntime.so")
         try FileOperations.copyFile(runtime.runtimeLibrary, to: library, executable: false)
         if strips { try editor.stripDebugInfo(library) }
         try editor.patch(library, soname: "libDistillRuntime.so", runpath: ["$ORIGIN"])
-        if strips { try editor.recomputeBuildID(library) }
 
         for (name, source) in runtime.libraries.sorted(by: { $0.key < $1.key }) {
             let destination = layout.path(layout.ertsLibrary + "/" + name)

@@ -221,33 +221,20 @@ public struct ReleaseBuilder: Sendable {
             products.map { ("lib\($0.1).so", $0.0.name) },
             uniquingKeysWith: { first, _ in first }
         )
-        let checkout = description.swiftDistillCheckout(buildDirectory: package.buildDirectory)
-        // The flags that make the products the same in any directory, then the user's, which
-        // win where a later flag does (`-Xswiftc -use-ld=gold` takes gold back).
-        let flags =
-            ReproducibleBuild.swiftBuildFlags(
-                remapping: [(package.buildDirectory, "build"), (packageDirectory, "package")]
-                    + (checkout.map { [($0, "swift-distill")] } ?? []),
-                hasLLD: ReproducibleBuild.toolchainHasLLD(swift: package.swift)
-            ) + settings.swiftBuildFlags
         var binPath: String?
         for (application, product) in products {
             started(.build, "building \(application.name) (\(product))", application: application.name)
             try package.build(
                 product: product,
                 configuration: settings.configuration,
-                flags: flags,
+                flags: settings.swiftBuildFlags,
                 lines: { [progress] in progress.output($0) }
             )
             let directory: String
             if let binPath {
                 directory = binPath
             } else {
-                // The reproducibility flags do not move the products: only the user's count here.
-                directory = try package.binPath(
-                    configuration: settings.configuration,
-                    flags: settings.swiftBuildFlags
-                )
+                directory = try package.binPath(configuration: settings.configuration, flags: settings.swiftBuildFlags)
                 binPath = directory
             }
             try checkPlugin(
@@ -261,9 +248,10 @@ public struct ReleaseBuilder: Sendable {
         // Every application has a product, so the loop above found the directory.
         guard let bin = binPath else { preconditionFailure("a release has at least one application") }
         let cacheDirectory = bin + "/distill"
+        let checkout = description.swiftDistillCheckout(buildDirectory: package.buildDirectory)
         let launcherStampFile = cacheDirectory + "/launcher.stamp"
         let stamp = { () -> BuildStamp? in
-            Self.launcherStamp(checkout: checkout, binPath: bin, package: package, flags: flags, settings: settings)
+            Self.launcherStamp(checkout: checkout, binPath: bin, package: package, settings: settings)
         }
         if let current = stamp(), BuildStamp.read(launcherStampFile) == current {
             started(.build, "the launcher (distill-run) is up to date")
@@ -272,7 +260,7 @@ public struct ReleaseBuilder: Sendable {
             try package.build(
                 product: "distill-run",
                 configuration: settings.configuration,
-                flags: flags,
+                flags: settings.swiftBuildFlags,
                 lines: { [progress] in progress.output($0) }
             )
             stamp()?.write(to: launcherStampFile)
@@ -347,7 +335,6 @@ public struct ReleaseBuilder: Sendable {
         checkout: String?,
         binPath: String,
         package: SwiftPackage,
-        flags: [String],
         settings: ReleaseSettings
     ) -> BuildStamp? {
         guard let checkout, FileManager.default.fileExists(atPath: binPath + "/distill-run"),
@@ -359,7 +346,7 @@ public struct ReleaseBuilder: Sendable {
                 checkout + "/Sources/distill-run", checkout + "/Package.swift", package.swift,
                 binPath + "/distill-run", binPath + "/distill-run.product/Objects.LinkFileList",
             ] + objects,
-            facts: [settings.configuration.rawValue] + flags
+            facts: [settings.configuration.rawValue] + settings.swiftBuildFlags
         )
     }
 
