@@ -91,14 +91,20 @@ private func alive(_ pid: Int32) -> Bool {
 struct ReleaseHandlerFaultTests {
     // MARK: - Durability
 
-    @Test func makePermanentSyncsEveryFileOfTheReleaseBeforeItCommits() throws {
+    /// A store node with 2.0.0 placed, whose release handler writes, syncs and removes
+    /// through a recording file system.
+    static func recordedStore() throws -> (StoreNode, RecordingFileSystem) {
         let box = Mutex<RecordingFileSystem?>(nil)
         let store = try StoreNode(placed: [StoreReleases.v2]) { configuration in
             let recording = RecordingFileSystem(root: configuration.root.path)
             box.withLock { $0 = recording }
             configuration.fileSystem = recording
         }
-        let recording = try #require(box.withLock { $0 })
+        return (store, try #require(box.withLock { $0 }))
+    }
+
+    @Test func makePermanentSyncsEveryFileOfTheReleaseBeforeItCommits() throws {
+        let (store, recording) = try Self.recordedStore()
         try store.handler.upgrade("2.0.0")
         let operations = recording.recorded
         let root = store.tree.root
@@ -124,13 +130,7 @@ struct ReleaseHandlerFaultTests {
     }
 
     @Test func removeRewritesReleasesBeforeItDeletes() throws {
-        let box = Mutex<RecordingFileSystem?>(nil)
-        let store = try StoreNode(placed: [StoreReleases.v2]) { configuration in
-            let recording = RecordingFileSystem(root: configuration.root.path)
-            box.withLock { $0 = recording }
-            configuration.fileSystem = recording
-        }
-        let recording = try #require(box.withLock { $0 })
+        let (store, recording) = try Self.recordedStore()
         try store.handler.upgrade("2.0.0")
         recording.clear()
         try store.handler.remove("1.0.0")
